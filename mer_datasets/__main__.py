@@ -1,0 +1,7 @@
+"""``python -m mer_datasets`` is the ``mer-datasets`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

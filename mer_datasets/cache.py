@@ -1,0 +1,154 @@
+"""Parquet cache of the four tables, keyed by source checksums, loader and model versions.
+
+Why keyed so: a cache entry is valid exactly as long as the verified source bytes, the loader
+that parsed them and the table model are the same; any change makes a new key and the old entry
+is simply not found. Why a manifest written last with the sha256 of each Parquet file: an entry
+is written in a temporary folder and renamed into place in one step, and a reader trusts only an
+entry whose manifest exists and whose files match it, so a crash mid-write, a truncated file or
+a stray edit is detected, the entry is removed, and the tables are rebuilt from the sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .catalog import DatasetInfo, Version
+    from .loaders.base import QuirksReport, Tables
+
+TABLES = ("tracks", "raters", "annotations", "labels")
+MANIFEST = "manifest.json"
+
+
+def cache_key(
+    info: DatasetInfo,
+    version: Version,
+    source_sha256: Mapping[str, str],
+    loader_version: str,
+    model_version: str,
+) -> str:
+    """A stable key over everything that determines the tables."""
+    material = json.dumps(
+        {
+            "dataset": info.id,
+            "version": version.version,
+            "loader": version.loader,
+            "loader_version": loader_version,
+            "model_version": model_version,
+            "options": dict(version.options),
+            "files": dict(version.files),
+            "sources": dict(sorted(source_sha256.items())),
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class TableCache:
+    """Cache entries under ``<root>/<key>/``: four Parquet files, quirks and a manifest."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def entry(self, key: str) -> Path:
+        return self.root / key
+
+    def read(self, key: str, dataset: str) -> tuple[Tables, QuirksReport] | None:
+        """The cached tables, or None when absent or not intact (then the entry is removed)."""
+        import pyarrow.parquet as pq
+
+        from .loaders.base import QuirksReport, Tables
+
+        entry = self.entry(key)
+        manifest_path = entry / MANIFEST
+        if not manifest_path.is_file():
+            return None
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            frames = {}
+            for name in TABLES:
+                path = entry / f"{name}.parquet"
+                expected = manifest["files"][f"{name}.parquet"]
+                if path.stat().st_size != expected["size"] or _sha256(path) != expected["sha256"]:
+                    raise ValueError(f"{path.name} does not match the manifest")
+                frames[name] = pq.read_table(path).to_pandas()
+            quirks = QuirksReport.from_records(
+                dataset, manifest["quirks"], manifest.get("source_rows", {})
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self._discard(entry, reason=str(exc))
+            return None
+        return Tables(**frames), quirks
+
+    def write(self, key: str, tables: Tables, quirks: QuirksReport) -> Path | None:
+        """Write an entry atomically; a failure leaves no entry and is not fatal to the load."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        entry = self.entry(key)
+        if (entry / MANIFEST).is_file():
+            return entry
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = self.root / f".tmp-{key}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            staging.mkdir()
+            files = {}
+            for name, frame in tables.items():
+                path = staging / f"{name}.parquet"
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                pq.write_table(table, path)
+                files[path.name] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+            manifest = {
+                "key": key,
+                "files": files,
+                "quirks": quirks.to_records(),
+                "source_rows": quirks.source_row_counts,
+            }
+            tmp_manifest = staging / (MANIFEST + ".tmp")
+            tmp_manifest.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+            os.replace(tmp_manifest, staging / MANIFEST)
+            try:
+                os.replace(staging, entry)
+            except OSError:
+                # another process won the race and wrote the same key: theirs is as good
+                if (entry / MANIFEST).is_file():
+                    shutil.rmtree(staging, ignore_errors=True)
+                    return entry
+                raise
+            return entry
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            return None
+
+    def _discard(self, entry: Path, reason: str) -> None:
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "cache entry %s is not intact (%s): rebuilding it from the source files", entry, reason
+        )
+        shutil.rmtree(entry, ignore_errors=True)
+
+    def clear(self) -> int:
+        """Remove every entry; returns how many there were."""
+        if not self.root.is_dir():
+            return 0
+        entries = [p for p in self.root.iterdir() if p.is_dir()]
+        for path in entries:
+            shutil.rmtree(path, ignore_errors=True)
+        return len(entries)

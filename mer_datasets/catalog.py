@@ -1,0 +1,406 @@
+"""The dataset catalog: ``catalog.yaml`` read, validated and turned into typed records.
+
+Why data and not code: a dataset's homepage, citation, license, remotes, checksums and scales are
+facts that reviewers check against sources; they belong in one reviewed file validated by a JSON
+Schema (``schemas/catalog.schema.json``), not spread across loader modules. The checks a schema
+cannot express (ids unique, default version listed, loader files present among the members,
+dimension ranges ordered) are done here, with errors that name the dataset and the field.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import CatalogError, UnknownDatasetError, UnknownVersionError
+from .resources import catalog_path, load_schema
+
+CATALOG_SCHEMA = "catalog.schema.json"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file the loaders need: its path in the dataset layout and how it is pinned."""
+
+    path: str
+    size: int | None
+    sha256: str | None
+    checksum_source: str
+    checksum_note: str | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Remote:
+    """One downloadable object: a plain file or an archive holding members."""
+
+    url: str | None
+    filename: str
+    kind: str
+    size: int | None
+    sha256: str | None
+    checksum_source: str
+    checksum_note: str | None = None
+    path: str | None = None
+    members: tuple[Member, ...] = ()
+    url_note: str | None = None
+    optional: bool = False
+
+    @property
+    def is_archive(self) -> bool:
+        return self.kind in ("zip", "tar")
+
+    def required_members(self) -> tuple[Member, ...]:
+        """The members a loader reads; a plain file is its own single member."""
+        if self.kind == "file":
+            assert self.path is not None
+            return (
+                Member(
+                    path=self.path,
+                    size=self.size,
+                    sha256=self.sha256,
+                    checksum_source=self.checksum_source,
+                    checksum_note=self.checksum_note,
+                    optional=self.optional,
+                ),
+            )
+        return self.members
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A rated or published dimension and its scale (the declared range is the raw scale)."""
+
+    name: str
+    scale: str
+    level: str
+    in_: tuple[str, ...]
+    description: str | None = None
+    min: float | None = None
+    max: float | None = None
+    values: tuple[float, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    vocabulary: str | None = None
+    unit: str | None = None
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.scale in ("binary", "likert", "slider", "continuous", "count")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One release of a dataset: what to fetch and how to parse it."""
+
+    version: str
+    loader: str | None
+    remotes: tuple[Remote, ...]
+    files: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+    description: str | None = None
+
+    def members(self) -> tuple[Member, ...]:
+        return tuple(m for remote in self.remotes for m in remote.required_members())
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Everything the catalog knows about one dataset."""
+
+    id: str
+    name: str
+    year: int
+    description: str
+    homepage: str
+    citation: str
+    license: str
+    access: str
+    synthetic: bool
+    taxonomy: str
+    perspective: str
+    temporal: str
+    per_rater: bool
+    dimensions: tuple[Dimension, ...]
+    default_version: str
+    versions: tuple[Version, ...]
+    raw: Mapping[str, Any]
+    license_note: str | None = None
+    how_to_obtain: str | None = None
+    eula_url: str | None = None
+    rater_attributes: tuple[str, ...] = ()
+    counts: Mapping[str, Any] = field(default_factory=dict)
+
+    def version(self, version: str | None = None) -> Version:
+        """The named version, or the default (latest) one when ``version`` is None."""
+        wanted = version or self.default_version
+        for candidate in self.versions:
+            if candidate.version == wanted:
+                return candidate
+        listed = ", ".join(v.version for v in self.versions)
+        raise UnknownVersionError(
+            f"dataset {self.id!r} has no version {wanted!r}; the catalog lists: {listed}"
+        )
+
+    def dimension(self, name: str) -> Dimension | None:
+        for dim in self.dimensions:
+            if dim.name == name:
+                return dim
+        return None
+
+    @property
+    def version_ids(self) -> tuple[str, ...]:
+        return tuple(v.version for v in self.versions)
+
+    @property
+    def loadable(self) -> bool:
+        return any(v.loader for v in self.versions)
+
+
+class Catalog:
+    """An ordered, validated set of :class:`DatasetInfo` keyed by id."""
+
+    def __init__(self, datasets: list[DatasetInfo], source: str = "<memory>") -> None:
+        self._datasets = {info.id: info for info in datasets}
+        self.source = source
+
+    def __iter__(self) -> Iterator[DatasetInfo]:
+        return iter(self._datasets.values())
+
+    def __len__(self) -> int:
+        return len(self._datasets)
+
+    def __contains__(self, dataset_id: object) -> bool:
+        return dataset_id in self._datasets
+
+    def ids(self) -> list[str]:
+        return list(self._datasets)
+
+    def get(self, dataset_id: str) -> DatasetInfo:
+        try:
+            return self._datasets[dataset_id]
+        except KeyError:
+            close = difflib.get_close_matches(dataset_id, self._datasets, n=3, cutoff=0.5)
+            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise UnknownDatasetError(
+                f"unknown dataset {dataset_id!r}.{hint} Run `mer-datasets list` to see the "
+                f"{len(self._datasets)} datasets of the catalog ({self.source})."
+            ) from None
+
+
+def _member(entry: Mapping[str, Any]) -> Member:
+    return Member(
+        path=entry["path"],
+        size=entry.get("size"),
+        sha256=entry.get("sha256"),
+        checksum_source=entry.get("checksum_source", "unknown"),
+        checksum_note=entry.get("checksum_note"),
+        optional=bool(entry.get("optional", False)),
+    )
+
+
+def _remote(entry: Mapping[str, Any]) -> Remote:
+    return Remote(
+        url=entry.get("url"),
+        filename=entry["filename"],
+        kind=entry["kind"],
+        size=entry.get("size"),
+        sha256=entry.get("sha256"),
+        checksum_source=entry.get("checksum_source", "unknown"),
+        checksum_note=entry.get("checksum_note"),
+        path=entry.get("path"),
+        members=tuple(_member(m) for m in entry.get("members", ())),
+        url_note=entry.get("url_note"),
+        optional=bool(entry.get("optional", False)),
+    )
+
+
+def _dimension(entry: Mapping[str, Any]) -> Dimension:
+    values = entry.get("values")
+    categories = entry.get("categories")
+    return Dimension(
+        name=entry["name"],
+        scale=entry["scale"],
+        level=entry["level"],
+        in_=tuple(entry["in"]),
+        description=entry.get("description"),
+        min=entry.get("min"),
+        max=entry.get("max"),
+        values=tuple(float(v) for v in values) if values is not None else None,
+        categories=tuple(str(c) for c in categories) if categories is not None else None,
+        vocabulary=entry.get("vocabulary"),
+        unit=entry.get("unit"),
+    )
+
+
+def _dataset(entry: Mapping[str, Any]) -> DatasetInfo:
+    model = entry["emotion_model"]
+    versions = tuple(
+        Version(
+            version=str(v["version"]),
+            loader=v.get("loader"),
+            remotes=tuple(_remote(r) for r in v.get("remotes", ())),
+            files=dict(v.get("files") or {}),
+            options=dict(v.get("options") or {}),
+            description=v.get("description"),
+        )
+        for v in entry["versions"]
+    )
+    return DatasetInfo(
+        id=entry["id"],
+        name=entry["name"],
+        year=int(entry["year"]),
+        description=entry["description"].strip(),
+        homepage=entry["homepage"],
+        citation=entry["citation"].strip(),
+        license=entry["license"],
+        access=entry["access"],
+        synthetic=bool(entry["synthetic"]),
+        taxonomy=model["taxonomy"],
+        perspective=model["perspective"],
+        temporal=model["temporal"],
+        per_rater=bool(entry["per_rater"]),
+        dimensions=tuple(_dimension(d) for d in entry["dimensions"]),
+        default_version=str(entry["default_version"]),
+        versions=versions,
+        raw=entry,
+        license_note=entry.get("license_note"),
+        how_to_obtain=entry.get("how_to_obtain"),
+        eula_url=entry.get("eula_url"),
+        rater_attributes=tuple(entry.get("rater_attributes", ())),
+        counts=dict(entry.get("counts") or {}),
+    )
+
+
+def validate_document(document: Any, source: str = "catalog") -> list[str]:
+    """Every problem of a catalog document, as messages naming dataset and field; [] if valid."""
+    from jsonschema import Draft202012Validator
+
+    problems: list[str] = []
+    validator = Draft202012Validator(load_schema(CATALOG_SCHEMA))
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+        problems.append(f"{source}: {_describe_location(document, error.absolute_path)}: {error.message}")
+    if problems or not isinstance(document, dict):
+        return problems
+    problems.extend(_semantic_problems(document["datasets"], source))
+    return problems
+
+
+def _describe_location(document: Any, path: Any) -> str:
+    parts = list(path)
+    label = "/".join(str(p) for p in parts) or "(top level)"
+    if len(parts) >= 2 and parts[0] == "datasets" and isinstance(parts[1], int):
+        try:
+            dataset_id = document["datasets"][parts[1]].get("id", "?")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            dataset_id = "?"
+        rest = "/".join(str(p) for p in parts[2:]) or "(entry)"
+        label = f"dataset {dataset_id!r}, field {rest}"
+    return label
+
+
+def _semantic_problems(entries: list[Mapping[str, Any]], source: str) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    for entry in entries:
+        dataset_id = entry["id"]
+        where = f"{source}: dataset {dataset_id!r}"
+        if dataset_id in seen:
+            problems.append(f"{where}: duplicate id")
+        seen.add(dataset_id)
+        versions = [v["version"] for v in entry["versions"]]
+        if len(set(versions)) != len(versions):
+            problems.append(f"{where}: duplicate version ids {versions}")
+        if entry["default_version"] not in versions:
+            problems.append(
+                f"{where}: default_version {entry['default_version']!r} is not among versions {versions}"
+            )
+        names = [d["name"] for d in entry["dimensions"]]
+        if len(set(names)) != len(names):
+            problems.append(f"{where}: duplicate dimension names")
+        for dim in entry["dimensions"]:
+            if "min" in dim and "max" in dim and dim["min"] >= dim["max"]:
+                problems.append(f"{where}, dimension {dim['name']!r}: min must be < max")
+            for value in dim.get("values", ()):
+                if "min" in dim and not dim["min"] <= value <= dim["max"]:
+                    problems.append(
+                        f"{where}, dimension {dim['name']!r}: value {value} outside [min, max]"
+                    )
+        for version in entry["versions"]:
+            member_paths: set[str] = set()
+            for remote in version.get("remotes", ()):
+                if remote["kind"] == "file":
+                    member_paths.add(remote["path"])
+                for member in remote.get("members", ()):
+                    member_paths.add(member["path"])
+            for logical, path in (version.get("files") or {}).items():
+                if path not in member_paths:
+                    problems.append(
+                        f"{where}, version {version['version']!r}: files.{logical} = {path!r} "
+                        "is not a member of any remote"
+                    )
+            if version.get("loader") and not version.get("remotes"):
+                problems.append(f"{where}, version {version['version']!r}: a loader needs remotes")
+        if entry["access"] == "embedded":
+            for version in entry["versions"]:
+                for remote in version.get("remotes", ()):
+                    if remote.get("url") is not None:
+                        problems.append(f"{where}: an embedded dataset has no URLs")
+    return problems
+
+
+def catalog_from_entries(
+    entries: list[Mapping[str, Any]], *, validate: bool = True, source: str = "<entries>"
+) -> Catalog:
+    """Build a catalog from dataset entries shaped like ``catalog.yaml``'s ``datasets`` list."""
+    document = {"schema_version": 1, "datasets": list(entries)}
+    if validate:
+        problems = validate_document(document, source)
+        if problems:
+            raise CatalogError(_format_problems(problems))
+    try:
+        return Catalog([_dataset(e) for e in entries], source=source)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CatalogError(f"{source}: malformed entry ({exc!r}); run validate-catalog") from exc
+
+
+def read_document(path: str | Path) -> Any:
+    """Read a catalog YAML file safely (``yaml.safe_load``: no object construction)."""
+    import yaml
+
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except OSError as exc:
+        raise CatalogError(f"cannot read catalog {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"catalog {path} is not valid YAML: {exc}") from exc
+
+
+def load_catalog(path: str | Path | None = None, *, validate: bool = True) -> Catalog:
+    """Read and validate a catalog file (default: the packaged ``catalog.yaml``)."""
+    path = Path(path) if path is not None else catalog_path()
+    document = read_document(path)
+    if validate:
+        problems = validate_document(document, str(path))
+        if problems:
+            raise CatalogError(_format_problems(problems))
+    if not isinstance(document, dict) or not isinstance(document.get("datasets"), list):
+        raise CatalogError(f"catalog {path}: expected a mapping with a 'datasets' list")
+    return catalog_from_entries(document["datasets"], validate=False, source=str(path))
+
+
+def _format_problems(problems: list[str]) -> str:
+    shown = problems[:20]
+    more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+    return f"{len(problems)} catalog problem(s):\n  " + "\n  ".join(shown) + more
+
+
+@cache
+def default_catalog() -> Catalog:
+    """The packaged catalog, read and validated once per process."""
+    return load_catalog()

@@ -1,0 +1,135 @@
+"""Typed exceptions for every expected failure.
+
+Why a hierarchy: the CLI maps any :class:`MERDatasetsError` to exit code 1 with its message and no
+traceback, and researchers can catch exactly the failure they can handle (e.g. a gated dataset
+that needs a manual download) without catching programming errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MERDatasetsError(Exception):
+    """Base class of every failure that is the data's, the network's or the user's, not a bug."""
+
+
+class CatalogError(MERDatasetsError):
+    """``catalog.yaml`` (or a user catalog) cannot be read or does not match its schema."""
+
+
+class UnknownDatasetError(MERDatasetsError, KeyError):
+    """A dataset id that is not in the catalog."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownVersionError(MERDatasetsError, KeyError):
+    """A version that the catalog does not list for a dataset."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class DownloadError(MERDatasetsError):
+    """A transfer failed after all retries; the message names the URL and the file."""
+
+
+class ChecksumMismatchError(MERDatasetsError):
+    """A file's sha256 differs from an official or authors' pin (or from its first verified use)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+        checksum_source: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = str(path) if path is not None else None
+        self.expected = expected
+        self.actual = actual
+        self.checksum_source = checksum_source
+
+
+class ManualDownloadRequired(MERDatasetsError):
+    """The dataset cannot be fetched automatically (gated by a EULA, or no public URL is known).
+
+    The message names the dataset, where to obtain it, the exact files expected, and the
+    ``mer-datasets ingest`` command that registers them once obtained.
+    """
+
+
+class OfflineError(MERDatasetsError):
+    """Offline mode is on and a needed file is not verified locally."""
+
+
+class IngestError(MERDatasetsError):
+    """A required file is missing or ambiguous under the directory given to ``ingest``."""
+
+
+class UnsafeArchiveError(MERDatasetsError):
+    """An archive member would escape the target directory or the archive looks like a bomb."""
+
+    def __init__(self, message: str, *, member: str | None = None) -> None:
+        super().__init__(message)
+        self.member = member
+
+
+class ParseError(MERDatasetsError):
+    """A raw file does not match the format its loader expects."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        dataset: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                f"dataset {dataset!r}" if dataset else "",
+                f"file {file!r}" if file else "",
+                f"line {line}" if line is not None else "",
+                f"field {field!r}" if field else "",
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.dataset = dataset
+        self.file = file
+        self.line = line
+        self.field = field
+
+
+class TableValidationError(MERDatasetsError):
+    """A loaded table breaks its schema; names dataset, table, row and field."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        dataset: str | None = None,
+        table: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.dataset = dataset
+        self.table = table
+        self.row = row
+        self.field = field
+
+
+class CacheError(MERDatasetsError):
+    """A cache entry cannot be written or read back."""
+
+
+class ChecksumWarning(UserWarning):
+    """A file differs from a third-party pin: loud, named, but the run continues."""

@@ -1,0 +1,274 @@
+"""What every loader receives and returns, and the report of what the source data did.
+
+A loader is only the adapter from one raw format to the four tables (see docs/dev/contracts.md):
+it gets a :class:`LoaderContext` (which dataset, which version, where each file is, a quirks
+report) and returns :class:`Tables`. Fetching, verifying, validating and caching happen around
+it, so a loader can be tested on a fixture directory with :func:`load_from_directory`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..errors import IngestError, MERDatasetsError, ParseError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ..catalog import Catalog, DatasetInfo, Version
+
+QUIRK_EFFECTS = ("kept", "repaired", "excluded", "added")
+
+
+@dataclass
+class Quirk:
+    """One fact about the source data that a user must be able to see."""
+
+    kind: str
+    count: int
+    reason: str
+    effect: str
+    file: str | None = None
+    examples: tuple[str, ...] = ()
+
+
+@dataclass
+class QuirksReport:
+    """Everything notable a loader met: every source row is in the tables or counted here."""
+
+    dataset: str
+    quirks: list[Quirk] = field(default_factory=list)
+    source_row_counts: dict[str, int] = field(default_factory=dict)
+
+    def add(
+        self,
+        kind: str,
+        count: int,
+        *,
+        reason: str,
+        effect: str,
+        file: str | None = None,
+        examples: Any = (),
+    ) -> None:
+        """Record ``count`` occurrences of ``kind`` (nothing is recorded when count is 0)."""
+        if effect not in QUIRK_EFFECTS:
+            raise ValueError(f"quirk effect must be one of {QUIRK_EFFECTS}, not {effect!r}")
+        count = int(count)
+        if count <= 0:
+            return
+        shown = tuple(str(e) for e in list(examples)[:5])
+        self.quirks.append(Quirk(kind, count, reason, effect, file, shown))
+
+    def source_rows(self, file: str, n: int) -> None:
+        """How many data rows (records) a source file had; the stats command prints them."""
+        self.source_row_counts[file] = self.source_row_counts.get(file, 0) + int(n)
+
+    def excluded(self) -> int:
+        return sum(q.count for q in self.quirks if q.effect == "excluded")
+
+    def to_records(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "kind": q.kind,
+                "count": q.count,
+                "effect": q.effect,
+                "file": q.file,
+                "reason": q.reason,
+                "examples": list(q.examples),
+            }
+            for q in self.quirks
+        ]
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        columns = ["kind", "count", "effect", "file", "reason", "examples"]
+        return pd.DataFrame(self.to_records(), columns=columns)
+
+    @classmethod
+    def from_records(
+        cls, dataset: str, records: list[Mapping[str, Any]], source_rows: Mapping[str, int]
+    ) -> QuirksReport:
+        report = cls(dataset=dataset, source_row_counts=dict(source_rows))
+        for r in records:
+            report.quirks.append(
+                Quirk(
+                    kind=r["kind"],
+                    count=int(r["count"]),
+                    reason=r["reason"],
+                    effect=r["effect"],
+                    file=r.get("file"),
+                    examples=tuple(r.get("examples") or ()),
+                )
+            )
+        return report
+
+
+@dataclass
+class Tables:
+    """The four tables of the data model (see docs/dev/contracts.md)."""
+
+    tracks: pd.DataFrame
+    raters: pd.DataFrame
+    annotations: pd.DataFrame
+    labels: pd.DataFrame
+
+    NAMES = ("tracks", "raters", "annotations", "labels")
+
+    def items(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(name, getattr(self, name)) for name in self.NAMES]
+
+
+@dataclass
+class LoaderContext:
+    """What a loader needs to know; paths are already verified (or deliberately unverified)."""
+
+    dataset: DatasetInfo
+    version: Version
+    files: Mapping[str, Path | None]
+    quirks: QuirksReport
+    root: Path | None = None
+
+    def file(self, name: str) -> Path:
+        """Local path of the logical file ``name`` (from the catalog version's ``files``)."""
+        if name not in self.version.files:
+            raise MERDatasetsError(
+                f"dataset {self.dataset.id!r} version {self.version.version!r}: the catalog "
+                f"declares no file {name!r} (declared: {sorted(self.version.files)})"
+            )
+        path = self.files.get(name)
+        if path is None:
+            raise MERDatasetsError(
+                f"dataset {self.dataset.id!r}: file {self.version.files[name]!r} ({name}) is not "
+                "available locally"
+            )
+        return path
+
+    def has_file(self, name: str) -> bool:
+        """True when an optional logical file is present locally."""
+        return self.files.get(name) is not None
+
+    def member_path(self, name: str) -> str:
+        """The member path (as in the catalog) of a logical file, for messages and quirks."""
+        return self.version.files[name]
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.version.options.get(name, default)
+
+    def parse_error(
+        self, file: str | Path, message: str, *, line: int | None = None, field: str | None = None
+    ) -> ParseError:
+        return ParseError(message, dataset=self.dataset.id, file=str(file), line=line, field=field)
+
+
+class Loader(Protocol):
+    LOADER_VERSION: str
+
+    def load(self, ctx: LoaderContext) -> Tables: ...
+
+
+def get_loader(name: str) -> Loader:
+    """Import ``mer_datasets.loaders.<name>`` (lazily: only the formats used are imported)."""
+    if not name.isidentifier():
+        raise MERDatasetsError(f"invalid loader name {name!r}")
+    try:
+        module = importlib.import_module(f"mer_datasets.loaders.{name}")
+    except ModuleNotFoundError as exc:
+        raise MERDatasetsError(f"no loader module mer_datasets.loaders.{name}") from exc
+    return module  # type: ignore[return-value]
+
+
+def find_member(directory: Path, member_path: str) -> Path | None:
+    """Find ``member_path`` under ``directory``, directly or under exactly one extra top folder.
+
+    Several candidates under different top folders are ambiguous: an :class:`IngestError` lists
+    them rather than picking one.
+    """
+    direct = directory / member_path
+    if direct.is_file():
+        return direct
+    candidates = [
+        child / member_path
+        for child in sorted(directory.iterdir())
+        if child.is_dir() and (child / member_path).is_file()
+    ]
+    if len(candidates) > 1:
+        listed = ", ".join(str(c) for c in candidates)
+        raise IngestError(f"{member_path!r} is ambiguous under {directory}: {listed}")
+    return candidates[0] if candidates else None
+
+
+def resolve_files(version: Version, lookup: Mapping[str, Path | None]) -> dict[str, Path | None]:
+    """Logical file name -> local path, given member path -> local path."""
+    return {name: lookup.get(path) for name, path in version.files.items()}
+
+
+def run_loader(
+    info: DatasetInfo,
+    version: Version,
+    member_paths: Mapping[str, Path | None],
+    root: Path | None = None,
+) -> tuple[Tables, QuirksReport]:
+    """Run the version's loader on local files (member path -> local path)."""
+    if not version.loader:
+        raise MERDatasetsError(
+            f"dataset {info.id!r} has no loader: the catalog lists it for reference only "
+            f"(access: {info.access})."
+        )
+    missing = [
+        path
+        for path in version.files.values()
+        if member_paths.get(path) is None and not _is_optional(version, path)
+    ]
+    if missing:
+        raise IngestError(
+            f"dataset {info.id!r}: required file(s) missing: {', '.join(missing)}"
+        )
+    quirks = QuirksReport(dataset=info.id)
+    ctx = LoaderContext(
+        dataset=info,
+        version=version,
+        files=resolve_files(version, member_paths),
+        quirks=quirks,
+        root=root,
+    )
+    tables = get_loader(version.loader).load(ctx)
+    return tables, quirks
+
+
+def _is_optional(version: Version, path: str) -> bool:
+    for remote in version.remotes:
+        for member in remote.required_members():
+            if member.path == path:
+                return member.optional or remote.optional
+    return False
+
+
+def load_from_directory(
+    dataset_id: str,
+    directory: str | Path,
+    version: str | None = None,
+    catalog: Catalog | None = None,
+) -> tuple[Tables, QuirksReport]:
+    """Run a loader on files found under ``directory`` by member path, without checksum checks.
+
+    For tests on fixtures and for quick looks at a lab copy; ``ingest`` is the verified way.
+    The tables are finalized (canonical dtypes) but not validated; see :mod:`mer_datasets.model`.
+    """
+    from ..catalog import default_catalog
+
+    catalog = catalog or default_catalog()
+    info = catalog.get(dataset_id)
+    chosen = info.version(version)
+    directory = Path(directory)
+    lookup: dict[str, Path | None] = {}
+    for member in chosen.members():
+        lookup[member.path] = find_member(directory, member.path)
+    tables, quirks = run_loader(info, chosen, lookup, root=directory)
+    from ..model import finalize_tables
+
+    return finalize_tables(tables, info), quirks
