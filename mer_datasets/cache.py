@@ -74,6 +74,7 @@ class TableCache:
         import pyarrow.parquet as pq
 
         from .loaders.base import QuirksReport, Tables
+        from .model import restore_dtypes
 
         entry = self.entry(key)
         manifest_path = entry / MANIFEST
@@ -87,7 +88,7 @@ class TableCache:
                 expected = manifest["files"][f"{name}.parquet"]
                 if path.stat().st_size != expected["size"] or _sha256(path) != expected["sha256"]:
                     raise ValueError(f"{path.name} does not match the manifest")
-                frames[name] = pq.read_table(path).to_pandas()
+                frames[name] = restore_dtypes(name, pq.read_table(path).to_pandas())
             quirks = QuirksReport.from_records(
                 dataset, manifest["quirks"], manifest.get("source_rows", {})
             )

@@ -75,9 +75,10 @@ def _coerce(series: pd.Series, dtype: str) -> pd.Series:
             return series.dt.tz_convert("UTC").astype(TIMESTAMP)
         return pd.to_datetime(series, utc=True).astype(TIMESTAMP)
     if dtype == CATEGORY:
+        # categories as pandas' default ``str`` dtype: what a Parquet round trip gives back
         if isinstance(series.dtype, pd.CategoricalDtype):
-            return series
-        return series.astype(STRING).astype(CATEGORY)
+            series = series.astype(STRING)
+        return series.astype(STRING).astype("str").astype(CATEGORY)
     if dtype == FLOAT:
         return pd.to_numeric(series).astype(FLOAT)
     if dtype == STRING:
@@ -123,6 +124,16 @@ def finalize_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         if column not in core:
             out[str(column)] = _normalize_extra(frame[column])
     return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def restore_dtypes(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Re-apply canonical dtypes that a storage round trip lost (e.g. empty categoricals)."""
+    for column, dtype in CORE_COLUMNS[name].items():
+        if column in frame.columns and str(frame[column].dtype) != dtype:
+            if dtype == CATEGORY and str(frame[column].dtype) == CATEGORY:
+                continue
+            frame[column] = _coerce(frame[column], dtype)
+    return frame
 
 
 def finalize_tables(tables: Tables, info: DatasetInfo | None = None) -> Tables:

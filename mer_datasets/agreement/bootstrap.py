@@ -1,0 +1,389 @@
+"""Bootstrap confidence intervals of Krippendorff's alpha, vectorized and seedable.
+
+Two procedures, always named in the output:
+
+* ``items`` (default): resample the *items* (excerpts) with replacement and recompute alpha
+  exactly on each resample. Judgments of one item are dependent (same excerpt, same context), so
+  the item is the sampling unit; this is the ordinary cluster (case) bootstrap. It is vectorized
+  over per-item sufficient statistics: a resample is a vector w of item multiplicities and every
+  quantity alpha needs is a weighted sum over items (interval: sum w m_u, sum w S1_u, sum w S2_u,
+  sum w m_u SS_u / (m_u - 1); nominal: the same plus the value counts w @ N; ordinal: positions
+  recomputed from w @ N on every resample; ratio: w @ N and the fixed V x V distance matrix).
+* ``krippendorff``: Krippendorff's own algorithm (Hayes & Krippendorff 2007; Krippendorff,
+  "Algorithm for bootstrapping Krippendorff's c-alpha", 2016): D_e is held fixed and M pairs of
+  values are drawn from the coincidence matrix with probabilities o_ck / n (unordered cells:
+  2 o_ck / n off the diagonal), M = sum_u m_u (m_u - 1) / 2 pairs (``draws="pairs"``, default)
+  or M = min(25 q, sum_u m_u (m_u - 1) / 2) with q the number of non-empty cells
+  (``draws="capped"``, the cap of the R ``kripp.boot`` port of Krippendorff's algorithm); alpha_b = 1 - (sum of the drawn delta2) / (M D_e), bounded below by -1, and
+  the share sum_c (o_cc / n)^M of all-agreeing resamples is set to 0 (alpha indeterminate).
+  Nominal sums are drawn exactly as Binomial(M, D_o). With more than 4096 non-empty cells (e.g.
+  continuous sliders) the sum of M iid draws is drawn from its normal approximation with the
+  exact mean and variance (M is then in the hundreds of thousands).
+
+Both report percentile intervals (the (1 - confidence) / 2 and (1 + confidence) / 2 quantiles of
+the resampled alphas; resamples where alpha is undefined are ignored).
+
+Why items is the default: the pairable-value bootstrap treats every pair of judgments as
+independent and so ignores that all judgments of an excerpt move together. On the ISMIR 2020 data
+(22 excerpts, 126 listeners) it gives intervals tens of times narrower than resampling the
+excerpts (joy, ordinal: about [0.37, 0.38] against [0.21, 0.50]); the second honestly reflects
+that 22 excerpts is a small sample of music.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .alpha import (
+    PairableValues,
+    _item_value_counts,
+    alpha_from_sums,
+    check_level,
+    coincidence_diagonal,
+    disagreement_sums,
+    distinct_value_pairs,
+    ordinal_positions,
+    pairable_values,
+    ratio_delta2,
+)
+
+METHODS: tuple[str, ...] = ("items", "krippendorff")
+#: Cells (float64) per chunk of resamples: bounds memory to a few tens of MiB.
+_CHUNK_CELLS = 1 << 21
+_MAX_EXACT_CELLS = 4096
+_MAX_RATIO_BOOTSTRAP_VALUES = 4096
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Point estimate, percentile interval and the resampled alphas of one bootstrap."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    method: str
+    n_resamples: int
+    confidence: float
+    seed: int | None
+    samples: np.ndarray = field(repr=False)
+
+    @property
+    def ci_method(self) -> str:
+        """E.g. ``"bootstrap-items-percentile"``: what the interval is, for every output record."""
+        return f"bootstrap-{self.method}-percentile"
+
+
+def bootstrap_alpha(
+    data: pd.DataFrame,
+    *,
+    item: str = "item",
+    rater: str = "rater",
+    value: str = "value",
+    level: str = "nominal",
+    expected_from: pd.DataFrame | None = None,
+    n_resamples: int = 1000,
+    method: str = "items",
+    seed: int | None = 0,
+    confidence: float = 0.95,
+    draws: str = "pairs",
+) -> BootstrapResult:
+    """Percentile bootstrap interval of :func:`~mer_datasets.agreement.alpha.krippendorff_alpha`.
+
+    ``method="items"`` resamples items; ``method="krippendorff"`` resamples pairable values
+    (Hayes & Krippendorff 2007). With ``expected_from``, D_e (and the ordinal metric) come from
+    that table and are held fixed across resamples. Same seed, same output. ``draws`` sets the
+    number M of pairs per resample of the ``krippendorff`` method ("pairs" or "capped", see above).
+    """
+    del rater
+    check_level(level)
+    if method not in METHODS:
+        raise ValueError(f"unknown bootstrap method {method!r}; expected one of {', '.join(METHODS)}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    pv = pairable_values(data, item=item, value=value, level=level)
+    reference = (
+        pairable_values(expected_from, item=item, value=value, level=level) if expected_from is not None else None
+    )
+    estimate = alpha_from_sums(*disagreement_sums(pv, level, reference))
+    rng = np.random.default_rng(seed)
+    if n_resamples <= 0 or np.isnan(estimate):
+        samples = np.full(max(n_resamples, 0), np.nan)
+    elif method == "items":
+        samples = _items_bootstrap(pv, level, reference, n_resamples, rng)
+    else:
+        if draws not in ("pairs", "capped"):
+            raise ValueError(f"unknown draws rule {draws!r}; expected 'pairs' or 'capped'")
+        samples = _krippendorff_bootstrap(pv, level, reference, n_resamples, rng, capped=draws == "capped")
+    low, high = _percentile_interval(samples, confidence)
+    return BootstrapResult(estimate, low, high, method, int(n_resamples), confidence, seed, samples)
+
+
+def _percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
+    finite = samples[np.isfinite(samples)]
+    if finite.size == 0:
+        return float("nan"), float("nan")
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(finite, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
+# -- items ---------------------------------------------------------------------------------
+
+
+def _item_weights(rng: np.random.Generator, n_items: int, count: int) -> np.ndarray:
+    """``count`` x ``n_items`` multiplicities of the items in ``count`` resamples with replacement."""
+    draws = rng.integers(0, n_items, size=(count, n_items))
+    draws += (np.arange(count, dtype=np.int64) * n_items)[:, None]
+    return np.bincount(draws.ravel(), minlength=count * n_items).reshape(count, n_items).astype(np.float64)
+
+
+def _chunks(n_resamples: int, cells_per_resample: int) -> list[int]:
+    size = max(1, _CHUNK_CELLS // max(cells_per_resample, 1))
+    return [min(size, n_resamples - start) for start in range(0, n_resamples, size)]
+
+
+def _alpha_vector(observed: np.ndarray, expected: np.ndarray, n: np.ndarray, n_ref: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = 1.0 - (observed / n) / (expected / (n_ref * (n_ref - 1.0)))
+    result[~(expected > 0) | (n_ref < 2)] = np.nan
+    return result
+
+
+def _value_count_matrix(pv: PairableValues):
+    """N (items x values) of judgment counts: dense when small, scipy.sparse CSR otherwise."""
+    items, codes, counts = _item_value_counts(pv.item_codes, pv.value_codes, pv.n_items, pv.values.size)
+    if pv.n_items * pv.values.size <= (1 << 24):
+        dense = np.zeros((pv.n_items, pv.values.size))
+        dense[items, codes] = counts
+        return dense
+    from scipy import sparse
+
+    return sparse.csr_matrix((counts.astype(np.float64), (items, codes)), shape=(pv.n_items, pv.values.size))
+
+
+def _items_bootstrap(
+    pv: PairableValues, level: str, reference: PairableValues | None, n_resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    m = pv.judgments_per_item.astype(np.float64)
+    n_items = pv.n_items
+    if level == "interval" or (level == "ordinal" and reference is not None):
+        if level == "interval":
+            x = pv.numeric
+        else:
+            x = ordinal_positions(pv.values, reference.values, reference.value_counts)[pv.value_codes]
+        return _items_bootstrap_linear(pv, x, reference, level, n_resamples, rng)
+    counts_matrix = _value_count_matrix(pv)
+    out = np.empty(n_resamples)
+    start = 0
+    if level == "nominal":
+        items, _, pair_counts = _item_value_counts(pv.item_codes, pv.value_codes, n_items, pv.values.size)
+        sum_sq = np.bincount(items, weights=pair_counts.astype(np.float64) ** 2, minlength=n_items)
+        within = (m * m - sum_sq) / (m - 1)
+        fixed = _fixed_expected(pv, level, reference)
+        for count in _chunks(n_resamples, n_items + pv.values.size):
+            weights = _item_weights(rng, n_items, count)
+            n = weights @ m
+            observed = weights @ within
+            if fixed is None:
+                value_counts = _times(weights, counts_matrix)
+                expected, n_ref = n * n - np.sum(value_counts * value_counts, axis=1), n
+            else:
+                expected, n_ref = np.full(count, fixed[0]), np.full(count, float(fixed[1]))
+            out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
+            start += count
+        return out
+    if level == "ordinal":
+        inverse = 1.0 / (m - 1)
+        for count in _chunks(n_resamples, 2 * n_items + 3 * pv.values.size):
+            weights = _item_weights(rng, n_items, count)
+            n = weights @ m
+            value_counts = _times(weights, counts_matrix)  # count x V
+            positions = np.cumsum(value_counts, axis=1) - value_counts / 2.0
+            q1 = _times_t(counts_matrix, positions)  # U x count
+            q2 = _times_t(counts_matrix, positions * positions)
+            per_item = (m[:, None] * q2 - q1 * q1) * inverse[:, None]
+            observed = 2.0 * np.einsum("bu,ub->b", weights, per_item)
+            first = np.sum(value_counts * positions, axis=1)
+            second = np.sum(value_counts * positions * positions, axis=1)
+            expected = 2.0 * (n * second - first * first)
+            out[start : start + count] = _alpha_vector(observed, expected, n, n)
+            start += count
+        return out
+    # ratio
+    if pv.values.size > _MAX_RATIO_BOOTSTRAP_VALUES:
+        raise ValueError(
+            f"ratio bootstrap needs a {pv.values.size} x {pv.values.size} distance matrix (limit "
+            f"{_MAX_RATIO_BOOTSTRAP_VALUES} distinct values); round the values or use the interval level"
+        )
+    within = np.zeros(n_items)
+    for c, k, weight, item_of_pair in distinct_value_pairs(pv):
+        within += 2.0 * np.bincount(
+            item_of_pair, weights=weight * ratio_delta2(pv.values[c], pv.values[k]), minlength=n_items
+        )
+    fixed = _fixed_expected(pv, level, reference)
+    delta2 = ratio_delta2(pv.values[:, None], pv.values[None, :]) if fixed is None else None
+    for count in _chunks(n_resamples, n_items + 2 * pv.values.size):
+        weights = _item_weights(rng, n_items, count)
+        n = weights @ m
+        observed = weights @ within
+        if fixed is None:
+            value_counts = _times(weights, counts_matrix)
+            expected, n_ref = np.sum((value_counts @ delta2) * value_counts, axis=1), n
+        else:
+            expected, n_ref = np.full(count, fixed[0]), np.full(count, float(fixed[1]))
+        out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
+        start += count
+    return out
+
+
+def _fixed_expected(pv: PairableValues, level: str, reference: PairableValues | None) -> tuple[float, int] | None:
+    if reference is None:
+        return None
+    _, expected, _, n_ref = disagreement_sums(pv, level, reference)
+    return expected, n_ref
+
+
+def _times(weights: np.ndarray, matrix) -> np.ndarray:
+    """weights (B x U) @ matrix (U x V), for a dense or sparse matrix."""
+    if isinstance(matrix, np.ndarray):
+        return weights @ matrix
+    return np.asarray((matrix.T @ weights.T).T)
+
+
+def _times_t(matrix, values: np.ndarray) -> np.ndarray:
+    """matrix (U x V) @ values.T (V x B)."""
+    return np.asarray(matrix @ values.T)
+
+
+def _items_bootstrap_linear(
+    pv: PairableValues,
+    x: np.ndarray,
+    reference: PairableValues | None,
+    level: str,
+    n_resamples: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Interval metric on fixed values x: every term of alpha is linear in the item weights."""
+    m = pv.judgments_per_item.astype(np.float64)
+    n_items = pv.n_items
+    centered = x - x.mean()
+    sums = np.bincount(pv.item_codes, weights=centered, minlength=n_items)
+    squares = np.bincount(pv.item_codes, weights=centered * centered, minlength=n_items)
+    deviations = centered - (sums / m)[pv.item_codes]
+    within = m * np.bincount(pv.item_codes, weights=deviations * deviations, minlength=n_items) / (m - 1)
+    features = np.column_stack([m, within, sums, squares])
+    fixed = _fixed_expected(pv, level, reference)
+    out = np.empty(n_resamples)
+    start = 0
+    for count in _chunks(n_resamples, 2 * n_items):
+        totals = _item_weights(rng, n_items, count) @ features
+        n, observed = totals[:, 0], 2.0 * totals[:, 1]
+        if fixed is None:
+            expected = 2.0 * (n * totals[:, 3] - totals[:, 2] ** 2)
+            n_ref = n
+        else:
+            expected, n_ref = np.full(count, fixed[0]), np.full(count, float(fixed[1]))
+        out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
+        start += count
+    return out
+
+
+# -- Krippendorff's pairable-value bootstrap ------------------------------------------------
+
+
+def _krippendorff_bootstrap(
+    pv: PairableValues,
+    level: str,
+    reference: PairableValues | None,
+    n_resamples: int,
+    rng: np.random.Generator,
+    *,
+    capped: bool,
+) -> np.ndarray:
+    observed_sum, expected_sum, n, n_ref = disagreement_sums(pv, level, reference)
+    expected_disagreement = expected_sum / (n_ref * (n_ref - 1.0))
+    m = pv.judgments_per_item.astype(np.float64)
+    n_pairs = float(np.sum(m * (m - 1) / 2.0))
+    diagonal = coincidence_diagonal(pv)
+    if level == "nominal":
+        observed_disagreement = observed_sum / n
+        cells = int(np.count_nonzero(diagonal)) + _count_off_diagonal_cells(pv)
+        draws = int(min(25 * cells, n_pairs)) if capped else int(n_pairs)
+        sums = rng.binomial(draws, min(1.0, max(0.0, observed_disagreement)), size=n_resamples).astype(np.float64)
+    else:
+        metric_values = _metric_values(pv, level, reference)
+        cell_probabilities, cell_delta2, moments = _cells(pv, level, metric_values, n)
+        cells = int(np.count_nonzero(diagonal)) + (
+            cell_probabilities.size if cell_probabilities is not None else moments[2]
+        )
+        draws = int(min(25 * cells, n_pairs)) if capped else int(n_pairs)
+        if cell_probabilities is not None and cell_probabilities.size + 1 <= _MAX_EXACT_CELLS:
+            probabilities = np.append(cell_probabilities, max(0.0, 1.0 - cell_probabilities.sum()))
+            probabilities /= probabilities.sum()
+            counts = rng.multinomial(draws, probabilities, size=n_resamples)
+            sums = counts[:, :-1] @ cell_delta2
+        else:
+            mean, second = moments[0], moments[1]
+            spread = np.sqrt(max(second - mean * mean, 0.0) * draws)
+            sums = rng.normal(draws * mean, spread, size=n_resamples)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        samples = 1.0 - sums / (draws * expected_disagreement)
+    samples = np.maximum(samples, -1.0)
+    indeterminate = int(round(n_resamples * float(np.sum((diagonal / n) ** draws))))
+    ones = np.flatnonzero(samples == 1.0)[:indeterminate]
+    samples[ones] = 0.0
+    return samples
+
+
+def _count_off_diagonal_cells(pv: PairableValues) -> int:
+    size = pv.values.size
+    keys = [c * size + k for c, k, _, _ in distinct_value_pairs(pv)]
+    if not keys:
+        return 0
+    return int(np.unique(np.concatenate(keys)).size)
+
+
+def _metric_values(pv: PairableValues, level: str, reference: PairableValues | None) -> np.ndarray:
+    if level == "ordinal":
+        ref = pv if reference is None else reference
+        return ordinal_positions(pv.values, ref.values, ref.value_counts)
+    return pv.values.astype(np.float64)
+
+
+def _delta2(level: str, c_values: np.ndarray, k_values: np.ndarray) -> np.ndarray:
+    if level == "ratio":
+        return ratio_delta2(c_values, k_values)
+    difference = c_values - k_values
+    return difference * difference
+
+
+def _cells(pv: PairableValues, level: str, metric_values: np.ndarray, n: int):
+    """Unordered off-diagonal cells: (probabilities 2 o_ck / n, delta2) when few, else moments.
+
+    Moments are (E[delta2], E[delta2^2], number of distinct cells (upper bound)) of one draw.
+    """
+    size = metric_values.size
+    if size * size <= (1 << 22):
+        flat = np.zeros(size * size)
+        for c, k, weight, _ in distinct_value_pairs(pv):
+            flat += np.bincount(c * size + k, weights=weight, minlength=size * size)
+        keys = np.flatnonzero(flat)
+        c, k = keys // size, keys % size
+        delta2 = _delta2(level, metric_values[c], metric_values[k])
+        probabilities = 2.0 * flat[keys] / n
+        moments = (float(probabilities @ delta2), float(probabilities @ (delta2 * delta2)), keys.size)
+        if keys.size + 1 <= _MAX_EXACT_CELLS:
+            return probabilities, delta2, moments
+        return None, None, moments
+    first = second = 0.0
+    cells = 0
+    for c, k, weight, _ in distinct_value_pairs(pv):
+        delta2 = _delta2(level, metric_values[c], metric_values[k])
+        probability = 2.0 * weight / n
+        first += float(probability @ delta2)
+        second += float(probability @ (delta2 * delta2))
+        cells += c.size
+    return None, None, (first, second, cells)

@@ -1,0 +1,138 @@
+"""``mer-datasets agreement``: argument parsing and output formatting only; the work is in report.py.
+
+Imports nothing heavy at module import (no scipy): the report modules load when ``run`` is called.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("table", "markdown", "json", "csv", "html")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``agreement`` arguments to ``parser``."""
+    parser.add_argument("target", metavar="ID_OR_FILE", help="catalog id, or a CSV/Parquet file of long annotations")
+    parser.add_argument("--dimension", action="append", dest="dimensions", metavar="D", help="only this dimension (repeatable)")
+    parser.add_argument("--by", metavar="COL", help="also report per group of this annotations/raters column")
+    parser.add_argument("--level", choices=["nominal", "ordinal", "interval", "ratio"], help="level of measurement for every dimension")
+    parser.add_argument("--where", metavar="EXPR", help='filter, e.g. \'familiarity > 3 and mother_language == "es"\'')
+    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples (0: no CI; default 1000)")
+    parser.add_argument("--bootstrap-method", choices=["items", "krippendorff"], default="items")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--duplicates", choices=["latest", "first", "mean", "all"], default="latest")
+    parser.add_argument("--expected", choices=["group", "all"], default="group", help="D_e of per-group alpha: the group's or all data")
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("--items", action="store_true", help="per-item consensus entropy / spread, most contested first")
+    parser.add_argument("--raters", action="store_true", help="per-rater diagnostics (leave-one-out, test-retest)")
+    parser.add_argument("--item", default="track_id", metavar="COL", help="file input: item column (default track_id)")
+    parser.add_argument("--rater", default="rater_id", metavar="COL", help="file input: rater column (default rater_id)")
+    parser.add_argument("--value", default="value", metavar="COL", help="file input: numeric value column (default value)")
+    parser.add_argument("--label", default="label", metavar="COL", help="file input: label column (default label)")
+    parser.add_argument("--dimension-column", default="dimension", metavar="COL", help="file input: dimension column")
+
+
+def read_annotation_file(path: Path, args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
+    """A researcher's own long annotations renamed to the canonical columns, and default levels."""
+    import pandas as pd
+
+    if path.suffix.lower() in (".parquet", ".pq"):
+        frame = pd.read_parquet(path)
+    else:
+        frame = pd.read_csv(path, sep=None, engine="python") if path.suffix.lower() != ".csv" else pd.read_csv(path)
+    missing = [c for c in (args.item, args.rater) if c not in frame.columns]
+    if missing:
+        from ..errors import ParseError
+
+        raise ParseError(
+            f"column(s) {missing} not found; columns are {list(frame.columns)} (use --item/--rater/--value)",
+            file=str(path),
+        )
+    renamed = {args.item: "track_id", args.rater: "rater_id"}
+    if args.dimension_column in frame.columns:
+        renamed[args.dimension_column] = "dimension"
+    if args.value in frame.columns:
+        renamed[args.value] = "value"
+    if args.label in frame.columns and args.label != args.value:
+        renamed[args.label] = "label"
+    frame = frame.rename(columns=renamed)
+    if "dimension" not in frame.columns:
+        frame["dimension"] = "value"
+    if "value" in frame.columns and not pd.api.types.is_numeric_dtype(frame["value"]):
+        numeric = pd.to_numeric(frame["value"], errors="coerce")
+        if numeric.notna().sum() == frame["value"].notna().sum():
+            frame["value"] = numeric
+        else:
+            frame = frame.rename(columns={"value": "label"}) if "label" not in frame.columns else frame
+    for column in ("track_id", "rater_id"):
+        frame[column] = frame[column].astype("string")
+    levels = {}
+    for dimension, rows in frame.groupby("dimension", observed=True):
+        numeric = "value" in rows.columns and rows["value"].notna().any()
+        levels[str(dimension)] = "interval" if numeric else "nominal"
+    return frame, levels
+
+
+def _render(frame: Any, fmt: str) -> str:
+    from .report import to_json_records
+
+    if fmt == "json":
+        return json.dumps(to_json_records(frame), indent=2, ensure_ascii=False, default=str) + "\n"
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    if fmt == "html":
+        return frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.4f}")
+    if fmt == "markdown":
+        return _markdown(frame)
+    return frame.to_string(index=False, na_rep="", float_format=lambda v: f"{v:.4f}") + "\n"
+
+
+def _markdown(frame: Any) -> str:
+    def cell(value: Any) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        if isinstance(value, float):
+            return f"{value:.4f}"
+        return str(value).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace, load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]]) -> int:
+    """Compute the requested report and print or write it; returns the exit code."""
+    from .report import agreement_report, items_report, raters_report
+
+    path = Path(args.target)
+    if path.suffix.lower() in (".csv", ".tsv", ".parquet", ".pq") and path.is_file():
+        annotations, levels = read_annotation_file(path, args)
+        raters = None
+    else:
+        annotations, raters, levels = load_tables(args.target)
+    levels = dict(levels or {})
+    if args.level:
+        levels = {str(d): args.level for d in annotations["dimension"].dropna().unique()}
+    common = dict(dimensions=args.dimensions, levels=levels, where=args.where, duplicates=args.duplicates)
+    if args.items:
+        frame = items_report(annotations, raters, **common)
+    elif args.raters:
+        frame = raters_report(annotations, raters, **common)
+    else:
+        frame = agreement_report(
+            annotations, raters, by=args.by, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
+            seed=args.seed, expected=args.expected, **common,
+        )  # fmt: skip
+    text = _render(frame, args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,93 @@
+"""Human consensus entropy per item and the spread of numeric ratings.
+
+Consensus entropy (as used for consensus-entropy active learning in personalized MER,
+Gómez-Cañón et al.): for one item, the Shannon entropy with the natural logarithm of the relative
+frequencies of the labels its raters gave,
+
+    H_u = - sum_c p_uc ln p_uc,   p_uc = n_uc / m_u.
+
+All raters agree: 0. Even over four labels (quadrants): ln 4. Half and half: ln 2. Computed from
+the distinct (item, label) counts with bincount: no items x labels matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .alpha import codes_of
+
+
+def consensus_entropy(
+    data: pd.DataFrame, *, item: str = "item", rater: str = "rater", value: str = "label"
+) -> pd.DataFrame:
+    """Per item: ``entropy`` (nats), ``n_raters`` (distinct raters), ``n_judgments``, ``modal_label``
+    (ties: the label first in sorted order) and ``modal_share``. Index-free, one row per item."""
+    frame = data[[item, rater, value]].dropna(subset=[item, value])
+    if frame.empty:
+        return pd.DataFrame(columns=[item, "entropy", "n_raters", "n_judgments", "modal_label", "modal_share"])
+    counts = frame.groupby([item, value], observed=True, sort=True).size().rename("count").reset_index()
+    totals = counts.groupby(item, observed=True, sort=True)["count"].transform("sum")
+    share = counts["count"] / totals
+    counts["term"] = -share * np.log(share)
+    counts["share"] = share
+    entropy = counts.groupby(item, observed=True, sort=True)["term"].sum()
+    modal = counts.sort_values([item, "count", value], ascending=[True, False, True], kind="stable")
+    modal = modal.drop_duplicates(item).set_index(item)
+    result = pd.DataFrame(
+        {
+            "entropy": entropy.clip(lower=0.0),
+            "n_raters": frame.groupby(item, observed=True, sort=True)[rater].nunique(),
+            "n_judgments": frame.groupby(item, observed=True, sort=True).size(),
+            "modal_label": modal[value],
+            "modal_share": modal["share"],
+        }
+    )
+    result.index.name = item
+    return result.reset_index()
+
+
+def rank_items_by_entropy(entropy_table: pd.DataFrame, *, item: str = "item") -> pd.DataFrame:
+    """Most contested first (highest entropy); ties broken by item id (ascending), deterministic."""
+    keys = entropy_table[item].astype(str)
+    return (
+        entropy_table.assign(_key=keys)
+        .sort_values(["entropy", "_key"], ascending=[False, True], kind="stable")
+        .drop(columns="_key")
+        .reset_index(drop=True)
+    )
+
+
+def rating_spread(
+    data: pd.DataFrame, *, item: str = "item", rater: str = "rater", value: str = "value"
+) -> pd.DataFrame:
+    """Per item of numeric ratings: n, n_raters, mean, std (ddof=1), iqr (q75 - q25, linear), min, max."""
+    frame = data[[item, rater]].assign(_x=pd.to_numeric(data[value], errors="coerce")).dropna(subset=[item, "_x"])
+    grouped = frame.groupby(item, observed=True, sort=True)["_x"]
+    result = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "n_raters": frame.groupby(item, observed=True, sort=True)[rater].nunique(),
+            "mean": grouped.mean(),
+            "std": grouped.std(ddof=1),
+            "iqr": grouped.quantile(0.75) - grouped.quantile(0.25),
+            "min": grouped.min(),
+            "max": grouped.max(),
+        }
+    )
+    result.index.name = item
+    return result.reset_index()
+
+
+def rank_items_by_spread(spread_table: pd.DataFrame, *, item: str = "item") -> pd.DataFrame:
+    """Most contested numeric items first (largest std), ties by item id."""
+    keys = spread_table[item].astype(str)
+    return (
+        spread_table.assign(_key=keys)
+        .sort_values(["std", "_key"], ascending=[False, True], kind="stable", na_position="last")
+        .drop(columns="_key")
+        .reset_index(drop=True)
+    )
+
+
+__all__ = ["consensus_entropy", "rank_items_by_entropy", "rating_spread", "rank_items_by_spread", "codes_of"]

@@ -1,0 +1,71 @@
+"""Statistics per group of raters or judgments, and tests of differences between groups.
+
+Grouping is by any column of the annotations or the joined raters table (``by``); rows with a
+missing group value form no group. For Krippendorff's alpha per group the expected disagreement
+D_e comes either from the group's own pairable values (``expected="group"``, the usual practice,
+e.g. Gómez-Cañón et al., ISMIR 2020) or from all the data being analysed (``expected="all"``,
+which keeps D_e comparable across groups); outputs say which in ``expected_from``.
+
+Group differences in the ratings themselves: Kruskal-Wallis H across all groups and pairwise
+Mann-Whitney U (two-sided) with Holm's step-down correction of the p-values (Holm 1979), via
+scipy (imported only when asked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+EXPECTED_CHOICES: tuple[str, ...] = ("group", "all")
+
+
+def iter_groups(table: pd.DataFrame, by: str) -> Iterator[tuple[object, pd.DataFrame]]:
+    """(group value, rows) for each non-missing value of ``by``, in sorted order of the values."""
+    if by not in table.columns:
+        raise KeyError(f"cannot group by {by!r}: not a column of the annotations or raters ({', '.join(map(str, table.columns))})")
+    for key, rows in table.groupby(by, observed=True, sort=True, dropna=True):
+        yield key, rows
+
+
+def holm_adjust(p_values: np.ndarray) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values (monotone, capped at 1)."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p)
+    m = p.size
+    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    result = np.empty(m)
+    result[order] = np.minimum(adjusted, 1.0)
+    return result
+
+
+def group_differences(table: pd.DataFrame, *, by: str, value: str = "value") -> pd.DataFrame:
+    """Kruskal-Wallis across groups plus pairwise Mann-Whitney U with Holm-adjusted p-values.
+
+    Rows: ``test`` (kruskal_wallis | mann_whitney_u), ``groups`` ("all" or "A vs B"), ``statistic``,
+    ``p_value`` (Holm-adjusted for the pairwise tests), ``n`` (judgments involved).
+    """
+    from scipy.stats import kruskal, mannwhitneyu
+
+    samples = {
+        key: pd.to_numeric(rows[value], errors="coerce").dropna().to_numpy()
+        for key, rows in iter_groups(table, by)
+    }
+    samples = {key: values for key, values in samples.items() if values.size}
+    records = []
+    if len(samples) >= 2:
+        try:
+            statistic, p_value = kruskal(*samples.values())
+        except ValueError:  # all values identical
+            statistic, p_value = np.nan, np.nan
+        records.append(("kruskal_wallis", "all", float(statistic), float(p_value), sum(v.size for v in samples.values())))
+        pairwise = []
+        for (a, x), (b, y) in combinations(samples.items(), 2):
+            statistic, p_value = mannwhitneyu(x, y, alternative="two-sided")
+            pairwise.append((f"{a} vs {b}", float(statistic), float(p_value), x.size + y.size))
+        adjusted = holm_adjust(np.array([row[2] for row in pairwise])) if pairwise else []
+        for (label, statistic, _, n), p_value in zip(pairwise, adjusted):
+            records.append(("mann_whitney_u", label, statistic, float(p_value), n))
+    return pd.DataFrame(records, columns=["test", "groups", "statistic", "p_value", "n"])

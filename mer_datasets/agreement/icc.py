@@ -1,0 +1,155 @@
+"""Intraclass correlations (Shrout & Fleiss 1979) with F-based confidence intervals (McGraw & Wong 1996).
+
+Why: for interval-scale ratings (sliders, continuous valence/arousal) ICC is the figure most
+psychology readers expect next to Krippendorff's alpha. Computed from a long table by the ANOVA
+sums of squares (no raters x items matrix is materialized beyond per-item and per-rater sums).
+
+Complete (balanced) design: every rater judged every item exactly once (n items, k raters).
+
+    MSR (items)  = k sum_i (mean_i - mean)^2 / (n - 1)
+    MSC (raters) = n sum_j (mean_j - mean)^2 / (k - 1)
+    MSW = (SS_total - SS_items) / (n (k - 1))          (one-way, within items)
+    MSE = (SS_total - SS_items - SS_raters) / ((n - 1)(k - 1))
+
+    ICC(1,1) = (MSR - MSW) / (MSR + (k - 1) MSW)        ICC(1,k) = (MSR - MSW) / MSR
+    ICC(2,1) = (MSR - MSE) / (MSR + (k - 1) MSE + k (MSC - MSE) / n)
+    ICC(2,k) = (MSR - MSE) / (MSR + (MSC - MSE) / n)
+    ICC(3,1) = (MSR - MSE) / (MSR + (k - 1) MSE)        ICC(3,k) = (MSR - MSE) / MSR
+
+Confidence intervals as in McGraw & Wong (1996), Table 7 (and pingouin.intraclass_corr, which
+these match on balanced data): F = MSR / MSW (case 1) or MSR / MSE (case 3) with the F quantiles
+of (n - 1, n (k - 1)) resp. (n - 1, (n - 1)(k - 1)) degrees of freedom; case 2 with
+Satterthwaite's approximate degrees of freedom.
+
+Unbalanced designs (raters judged different items, or different numbers of items): only the
+one-way model is defined without a complete design. ICC(1,1) and ICC(1,k) are computed with
+unequal group sizes using the adjusted mean group size k0 = (N - sum_i k_i^2 / N) / (n - 1)
+(Snedecor & Cochran; Shrout & Fleiss 1979 footnote on unequal k) in place of k, with MSR =
+sum_i k_i (mean_i - mean)^2 / (n - 1) and MSW = sum (x - mean_i)^2 / (N - n); the F-based CIs use
+k0 too (approximate). The two-way forms ICC(2,*) and ICC(3,*) need a complete design and are
+reported as NaN with that reason (we do not search for the largest complete block: which raters
+and items to drop is an analyst's choice; filter with ``--where`` first).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .alpha import codes_of
+
+FORMS: tuple[str, ...] = ("icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k")
+TWO_WAY_NEEDS_COMPLETE = "two-way ICC needs a complete design (every rater judged every item once)"
+
+
+def _f_ppf(q: float, df1: float, df2: float) -> float:
+    from scipy.stats import f
+
+    return float(f.ppf(q, df1, df2))
+
+
+def icc(
+    data: pd.DataFrame,
+    *,
+    item: str = "item",
+    rater: str = "rater",
+    value: str = "value",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The six Shrout & Fleiss ICC forms of a long table: one row per form.
+
+    Columns: ``form`` (icc1_1 ...), ``value``, ``ci_low``, ``ci_high``, ``F``, ``df1``, ``df2``,
+    ``n_items``, ``n_raters`` (k, or k0 for an unbalanced one-way design), ``design``
+    (``complete`` | ``unbalanced``) and ``note`` (why a value is NaN).
+    """
+    x = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=np.float64)
+    items, raters = codes_of(data[item]), codes_of(data[rater])
+    keep = (items >= 0) & (raters >= 0) & ~np.isnan(x)
+    x, items, raters = x[keep], items[keep], raters[keep]
+    _, items = np.unique(items, return_inverse=True)
+    _, raters = np.unique(raters, return_inverse=True)
+    n = int(items.max()) + 1 if items.size else 0
+    k = int(raters.max()) + 1 if raters.size else 0
+    complete = x.size == n * k and n > 0 and np.unique(items * k + raters).size == x.size
+    rows = _complete(x, items, raters, n, k, confidence) if complete else _unbalanced(x, items, n, confidence)
+    return pd.DataFrame(rows, columns=["form", "value", "ci_low", "ci_high", "F", "df1", "df2", "n_items", "n_raters", "design", "note"])
+
+
+def _nan_rows(n: int, k: float, design: str, note: str, forms=FORMS) -> list[tuple]:
+    return [(form, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, n, k, design, note) for form in forms]
+
+
+def _complete(x, items, raters, n: int, k: int, confidence: float) -> list[tuple]:
+    if n < 2 or k < 2:
+        return _nan_rows(n, k, "complete", "ICC needs at least 2 items and 2 raters")
+    mean = x.mean()
+    item_means = np.bincount(items, weights=x, minlength=n) / k
+    rater_means = np.bincount(raters, weights=x, minlength=k) / n
+    ss_total = float(np.sum((x - mean) ** 2))
+    ss_items = float(k * np.sum((item_means - mean) ** 2))
+    ss_raters = float(n * np.sum((rater_means - mean) ** 2))
+    msr = ss_items / (n - 1)
+    msw = (ss_total - ss_items) / (n * (k - 1))
+    msc = ss_raters / (k - 1)
+    mse = (ss_total - ss_items - ss_raters) / ((n - 1) * (k - 1))
+    tail = 1.0 - (1.0 - confidence) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        icc1 = (msr - msw) / (msr + (k - 1) * msw)
+        icc2 = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n)
+        icc3 = (msr - mse) / (msr + (k - 1) * mse)
+        icc1k = (msr - msw) / msr
+        icc2k = (msr - mse) / (msr + (msc - mse) / n)
+        icc3k = (msr - mse) / msr
+        df1, df1w, df2e = n - 1, n * (k - 1), (n - 1) * (k - 1)
+        f1, f3 = msr / msw, msr / mse
+        f1l, f1u = f1 / _f_ppf(tail, df1, df1w), f1 * _f_ppf(tail, df1w, df1)
+        f3l, f3u = f3 / _f_ppf(tail, df1, df2e), f3 * _f_ppf(tail, df2e, df1)
+        fj = msc / mse
+        vn = df2e * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+        vd = df1 * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+        v = vn / vd
+        f2u, f2l = _f_ppf(tail, n - 1, v), _f_ppf(tail, v, n - 1)
+        l2 = n * (msr - f2u * mse) / (f2u * (k * msc + (k * n - k - n) * mse) + n * msr)
+        u2 = n * (f2l * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f2l * msr)
+        ci = {
+            "icc1_1": ((f1l - 1) / (f1l + k - 1), (f1u - 1) / (f1u + k - 1)),
+            "icc2_1": (l2, u2),
+            "icc3_1": ((f3l - 1) / (f3l + k - 1), (f3u - 1) / (f3u + k - 1)),
+            "icc1_k": (1 - 1 / f1l, 1 - 1 / f1u),
+            "icc2_k": (l2 * k / (1 + l2 * (k - 1)), u2 * k / (1 + u2 * (k - 1))),
+            "icc3_k": (1 - 1 / f3l, 1 - 1 / f3u),
+        }
+    values = {"icc1_1": icc1, "icc2_1": icc2, "icc3_1": icc3, "icc1_k": icc1k, "icc2_k": icc2k, "icc3_k": icc3k}
+    f_stat = {"icc1_1": (f1, df1w), "icc1_k": (f1, df1w)}
+    rows = []
+    for form in FORMS:
+        statistic, df2 = f_stat.get(form, (f3, df2e))
+        low, high = ci[form]
+        rows.append((form, float(values[form]), float(low), float(high), float(statistic), df1, df2, n, k, "complete", ""))
+    return rows
+
+
+def _unbalanced(x, items, n: int, confidence: float) -> list[tuple]:
+    counts = np.bincount(items, minlength=n).astype(np.float64)
+    total = float(x.size)
+    if n < 2 or total - n < 1:
+        return _nan_rows(n, np.nan, "unbalanced", "ICC needs at least 2 items and repeated judgments")
+    k0 = (total - np.sum(counts**2) / total) / (n - 1)
+    mean = x.mean()
+    item_means = np.bincount(items, weights=x, minlength=n) / counts
+    msr = float(np.sum(counts * (item_means - mean) ** 2) / (n - 1))
+    msw = float(np.sum((x - item_means[items]) ** 2) / (total - n))
+    tail = 1.0 - (1.0 - confidence) / 2.0
+    df1, df2 = n - 1, total - n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f1 = msr / msw
+        f1l, f1u = f1 / _f_ppf(tail, df1, df2), f1 * _f_ppf(tail, df2, df1)
+        rows = [
+            ("icc1_1", (msr - msw) / (msr + (k0 - 1) * msw), (f1l - 1) / (f1l + k0 - 1), (f1u - 1) / (f1u + k0 - 1)),
+            ("icc1_k", (msr - msw) / msr, 1 - 1 / f1l, 1 - 1 / f1u),
+        ]
+    note = "one-way ICC with unequal judgments per item: k0 = (N - sum k_i^2 / N) / (n - 1)"
+    out = [(form, float(v), float(lo), float(hi), float(f1), df1, df2, n, float(k0), "unbalanced", note) for form, v, lo, hi in rows]
+    out += _nan_rows(n, float(k0), "unbalanced", TWO_WAY_NEEDS_COMPLETE, forms=("icc2_1", "icc3_1", "icc2_k", "icc3_k"))
+    order = {form: i for i, form in enumerate(FORMS)}
+    return sorted(out, key=lambda row: order[row[0]])

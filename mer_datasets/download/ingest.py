@@ -1,0 +1,190 @@
+"""Register files obtained by hand (gated data, lab copies): find, verify, copy into the store.
+
+Why copy and not move or link: the user's folder stays untouched, and the data home holds its
+own verified copy that a later ``verify`` can check. Every required member is located first
+(at its member path, under exactly one extra top-level folder, as the downloaded file itself, or
+inside the remote's archive ``<dir>/<filename>``); if any is missing nothing is copied and the
+error lists exactly which member paths were not found and where we looked.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalog import DatasetInfo, Member, Remote
+from ..config import resolve_data_home
+from ..errors import IngestError, MERDatasetsError
+from .extract import ExtractionLimits, extract_members
+from .install import VersionStore, archive_pin, copy_to_temp
+from .layout import VersionLayout, safe_relative_parts
+from .lock import dataset_lock
+from .verify import check_pin, sha256_file
+
+
+@dataclass
+class IngestSummary:
+    """What ``ingest_dataset`` registered."""
+
+    dataset_id: str
+    version: str
+    root: Path
+    source_dir: Path
+    ingested: list[str] = field(default_factory=list)
+    already_present: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"dataset {self.dataset_id!r} version {self.version}: ingested "
+            f"{len(self.ingested)} file(s) from {self.source_dir} into {self.root / 'files'}"
+            + (f" ({len(self.already_present)} already verified)" if self.already_present else "")
+        )
+
+
+@dataclass(frozen=True)
+class _Found:
+    member: Member
+    path: Path | None = None  # a loose file
+    archive: Path | None = None  # or inside this archive
+    remote: Remote | None = None
+
+
+def ingest_dataset(
+    info: DatasetInfo,
+    source_dir: str | os.PathLike[str],
+    version: str | None = None,
+    *,
+    data_home: str | os.PathLike[str] | None = None,
+    limits: ExtractionLimits | None = None,
+) -> IngestSummary:
+    """Verify and copy every required member found under ``source_dir`` into the data home."""
+    chosen = info.version(version)
+    source = Path(source_dir).expanduser()
+    if info.access == "embedded":
+        raise MERDatasetsError(f"dataset {info.id!r} is embedded in the package; nothing to ingest")
+    if not source.is_dir():
+        raise IngestError(f"dataset {info.id!r}: {source} is not a directory")
+    layout = VersionLayout(resolve_data_home(data_home), info.id, chosen.version)
+    summary = IngestSummary(info.id, chosen.version, layout.root, source)
+    with dataset_lock(layout.lock_path, dataset_id=info.id):
+        store = VersionStore.open(layout)
+        plan: list[_Found] = []
+        not_found: list[tuple[str, str]] = []
+        for remote in chosen.remotes:
+            for member in remote.required_members():
+                if store.check_local_member(info.id, member) is not None:
+                    summary.already_present.append(member.path)
+                    continue
+                found = _locate(info, source, remote, member)
+                if found is not None:
+                    plan.append(found)
+                elif not member.optional:
+                    not_found.append((member.path, _where_looked(source, remote, member)))
+        if not_found:
+            listing = "\n".join(f"  - {path}  (looked for {where})" for path, where in not_found)
+            raise IngestError(
+                f"dataset {info.id!r} version {chosen.version}: {len(not_found)} required "
+                f"file(s) not found under {source}:\n{listing}\nNothing was copied."
+            )
+        summary.ingested.extend(_install_all(info, store, plan, limits or ExtractionLimits()))
+    return summary
+
+
+def _locate(info: DatasetInfo, source: Path, remote: Remote, member: Member) -> _Found | None:
+    loose = _member_under(info, source, member.path)
+    if loose is not None:
+        return _Found(member, path=loose)
+    named = source / remote.filename
+    if named.is_file():
+        if remote.kind == "file":
+            return _Found(member, path=named)
+        return _Found(member, archive=named, remote=remote)
+    return None
+
+
+def _member_under(info: DatasetInfo, source: Path, member_path: str) -> Path | None:
+    """The member at its path, else under exactly one extra top-level folder."""
+    parts = safe_relative_parts(member_path)
+    direct = source.joinpath(*parts)
+    if direct.is_file():
+        return direct
+    candidates = sorted(
+        child.joinpath(*parts)
+        for child in source.iterdir()
+        if child.is_dir() and child.joinpath(*parts).is_file()
+    )
+    if len(candidates) > 1:
+        raise IngestError(
+            f"dataset {info.id!r}: {member_path!r} is ambiguous under {source}: found "
+            f"{', '.join(str(c) for c in candidates)}. Keep one copy, or point ingest at the "
+            "folder that holds it."
+        )
+    return candidates[0] if candidates else None
+
+
+def _where_looked(source: Path, remote: Remote, member: Member) -> str:
+    places = [str(source / member.path), str(source / "*" / member.path)]
+    if remote.kind == "file":
+        places.append(str(source / remote.filename))
+    else:
+        places.append(f"inside archive {source / remote.filename}")
+    return ", ".join(places)
+
+
+def _install_all(
+    info: DatasetInfo, store: VersionStore, plan: list[_Found], limits: ExtractionLimits
+) -> list[str]:
+    """Copy loose files, then extract from each user archive once; return member paths."""
+    temp_dir = store.layout.tmp_dir / "ingest"
+    done: list[str] = []
+    by_archive: dict[Path, list[_Found]] = {}
+    for found in plan:
+        if found.path is not None:
+            temp = copy_to_temp(found.path, temp_dir / "file.part")
+            store.accept(info.id, temp, found.member, how="ingest", source=str(found.path))
+            done.append(found.member.path)
+        else:
+            assert found.archive is not None
+            by_archive.setdefault(found.archive, []).append(found)
+    for archive, items in by_archive.items():
+        remote = items[0].remote
+        assert remote is not None
+        pin = archive_pin(
+            remote.filename, remote.sha256, remote.checksum_source, remote.checksum_note
+        )
+        # The user's archive is checked but never moved: a mismatch raises before extraction.
+        check_pin(
+            f"{archive}",
+            sha256_file(archive),
+            expected=pin.sha256,
+            checksum_source=pin.checksum_source,
+            recorded=store.recorded(pin.path),
+            checksum_note=pin.checksum_note,
+            dataset_id=info.id,
+        )
+        work = temp_dir / "extract"
+        shutil.rmtree(work, ignore_errors=True)
+        try:
+            wanted = [found.member.path for found in items]
+            extracted = extract_members(archive, wanted, work, kind=remote.kind, limits=limits)
+            absent = [path for path in wanted if path not in extracted]
+            if absent:
+                raise IngestError(
+                    f"dataset {info.id!r}: archive {archive} has no member "
+                    f"{', '.join(absent)} (looked at the path and under one extra top-level "
+                    "folder). Nothing more was copied."
+                )
+            for found in items:
+                store.accept(
+                    info.id,
+                    extracted[found.member.path],
+                    found.member,
+                    how="ingest",
+                    source=f"{archive}!{found.member.path}",
+                )
+                done.append(found.member.path)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return done

@@ -1,0 +1,162 @@
+"""Moving files into (and out of) a version folder: accept, install atomically, quarantine.
+
+Why one place for these steps: a file reaches ``files/<member path>`` only by ``os.replace``
+from ``.tmp/`` after its hash was accepted, so a partial or corrupt file is never at a final
+path; a final file that no longer verifies is moved to ``quarantine/<timestamp>-<name>``
+(never deleted silently). ``store`` (downloads, mirrors) and ``ingest`` share these steps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..catalog import Member
+from ..errors import ChecksumMismatchError
+from .layout import VersionLayout
+from .state import FileRecord, read_state, record_file
+from .verify import CorruptFileWarning, check_pin, sha256_file
+
+
+@dataclass
+class VersionStore:
+    """One dataset version's folder plus its state record, used while holding the lock."""
+
+    layout: VersionLayout
+    records: dict[str, FileRecord] = field(default_factory=dict)
+    quarantined: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, layout: VersionLayout) -> VersionStore:
+        layout.root.mkdir(parents=True, exist_ok=True)
+        return cls(layout, read_state(layout.state_path))
+
+    def recorded(self, key: str) -> str | None:
+        record = self.records.get(key)
+        return record.sha256 if record else None
+
+    def record(self, key: str, path: Path, sha256: str, how: str, source: str) -> None:
+        self.records[key] = record_file(
+            self.layout.state_path,
+            key,
+            sha256=sha256,
+            size=path.stat().st_size,
+            how=how,
+            source=source,
+        )
+
+    def quarantine(self, path: Path, name: str, reason: str) -> Path:
+        """Move a file that failed verification aside and say so (CorruptFileWarning)."""
+        self.layout.quarantine_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        flat = name.replace("/", "__")
+        target = self.layout.quarantine_dir / f"{stamp}-{flat}"
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = self.layout.quarantine_dir / f"{stamp}-{counter}-{flat}"
+        os.replace(path, target)
+        self.quarantined.append(name)
+        warnings.warn(CorruptFileWarning(f"{reason} Moved to {target}."), stacklevel=3)
+        return target
+
+    def check_local_member(
+        self, dataset_id: str, member: Member, *, warn: bool = True
+    ) -> tuple[Path, str] | None:
+        """(final path, sha256) if the member is at its final path and verifies, else None.
+
+        A final file that fails its pin (or its recorded first-use hash) is quarantined; a file
+        found in place without a record is recorded now (trust on first use).
+        """
+        final = self.layout.member_path(member.path)
+        if not final.is_file():
+            return None
+        actual = sha256_file(final)
+        try:
+            check_pin(
+                member.path,
+                actual,
+                expected=member.sha256,
+                checksum_source=member.checksum_source,
+                recorded=self.recorded(member.path),
+                checksum_note=member.checksum_note,
+                dataset_id=dataset_id,
+                warn=warn,
+            )
+        except ChecksumMismatchError as mismatch:
+            self.quarantine(final, member.path, f"{mismatch}")
+            return None
+        if self.recorded(member.path) is None:
+            self.record(member.path, final, actual, "ingest", f"found in place at {final}")
+        return final, actual
+
+    def accept(
+        self,
+        dataset_id: str,
+        temp: Path,
+        member: Member,
+        *,
+        how: str,
+        source: str,
+    ) -> tuple[Path, str]:
+        """Verify a temp file against the member's pin; install it at its final path.
+
+        On a refused hash the temp file goes to quarantine and the error says where.
+        """
+        actual = sha256_file(temp)
+        self.check_or_quarantine(dataset_id, temp, member.path, actual, member)
+        final = self.layout.member_path(member.path)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, final)
+        self.record(member.path, final, actual, how, source)
+        return final, actual
+
+    def check_or_quarantine(
+        self, dataset_id: str, temp: Path, key: str, actual: str, pin: Member
+    ) -> str:
+        """check_pin; on mismatch move ``temp`` to quarantine and re-raise with its location."""
+        try:
+            return check_pin(
+                key,
+                actual,
+                expected=pin.sha256,
+                checksum_source=pin.checksum_source,
+                recorded=self.recorded(key),
+                checksum_note=pin.checksum_note,
+                dataset_id=dataset_id,
+            )
+        except ChecksumMismatchError as mismatch:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CorruptFileWarning)
+                where = self.quarantine(temp, key, str(mismatch))
+            raise ChecksumMismatchError(
+                f"{mismatch} The rejected copy was moved to {where}.",
+                path=mismatch.path,
+                expected=mismatch.expected,
+                actual=mismatch.actual,
+                checksum_source=mismatch.checksum_source,
+            ) from None
+
+
+def copy_to_temp(source: Path, temp: Path) -> Path:
+    """Copy (never move) a user's or a mirror's file into ``.tmp`` before verifying it."""
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, temp)
+    return temp
+
+
+def archive_pin(
+    remote_filename: str, sha256: str | None, checksum_source: str, note: str | None
+) -> Member:
+    """The pin of an archive as a Member keyed ``downloads/<filename>`` in ``state.json``."""
+    return Member(
+        path=f"downloads/{remote_filename}",
+        size=None,
+        sha256=sha256,
+        checksum_source=checksum_source,
+        checksum_note=note,
+    )

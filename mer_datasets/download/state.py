@@ -1,0 +1,85 @@
+"""``state.json``: what was verified in one dataset version folder, and how it got there.
+
+Why a record: it holds the trust-on-first-use hashes of unpinned files (so ``verify`` notices a
+later change) and tells a user where each file came from (download, mirror, ingest, embedded).
+It is rewritten atomically (temp file + ``os.replace``) so a crash never leaves half a record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import MERDatasetsError
+
+STATE_FORMAT = 1
+HOW_VALUES = ("download", "mirror", "ingest", "embedded")
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One verified file: member path (or ``downloads/<filename>`` for an archive) -> facts."""
+
+    sha256: str
+    size: int
+    how: str
+    source: str
+    verified_at: str
+
+
+def now_utc() -> str:
+    """ISO 8601 UTC timestamp, second precision."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def read_state(state_path: Path) -> dict[str, FileRecord]:
+    """Records by path; an absent file means nothing was verified yet."""
+    try:
+        text = state_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        document = json.loads(text)
+        return {path: FileRecord(**fields) for path, fields in document["files"].items()}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MERDatasetsError(
+            f"{state_path} is not a valid mer-datasets state record ({exc}). Move it aside and "
+            "run `mer-datasets download` again (files are re-verified against the catalog)."
+        ) from exc
+
+
+def write_state(state_path: Path, records: dict[str, FileRecord]) -> None:
+    """Write all records atomically."""
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "format": STATE_FORMAT,
+        "files": {path: asdict(records[path]) for path in sorted(records)},
+    }
+    handle, temp_name = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=state_path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=2, sort_keys=True)
+            out.write("\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp_name, state_path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def record_file(
+    state_path: Path, path: str, *, sha256: str, size: int, how: str, source: str
+) -> FileRecord:
+    """Add or replace the record of one file (read-modify-write under the dataset lock)."""
+    if how not in HOW_VALUES:
+        raise ValueError(f"how must be one of {HOW_VALUES}, not {how!r}")
+    records = read_state(state_path)
+    record = FileRecord(sha256=sha256, size=size, how=how, source=source, verified_at=now_utc())
+    records[path] = record
+    write_state(state_path, records)
+    return record

@@ -1,0 +1,496 @@
+"""The verified store: make a dataset version's files present and verified, or say why not.
+
+``ensure_files`` is what ``load_dataset`` calls: under the dataset lock it re-verifies local
+files (quarantining any that changed), fetches what is missing from the catalog URL or a mirror,
+verifies each file with its pin policy (``verify.check_pin``), installs it atomically, and
+returns the paths. Offline mode never touches the network; gated datasets and remotes without a
+public URL raise :class:`ManualDownloadRequired` with the exact ``ingest`` command. The embedded
+``sample`` dataset is verified in place inside the installed package.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from ..catalog import DatasetInfo, Member, Remote, Version
+from ..config import resolve_settings
+from ..errors import (
+    ChecksumMismatchError,
+    DownloadError,
+    ManualDownloadRequired,
+    MERDatasetsError,
+    OfflineError,
+)
+from .extract import ExtractionLimits, extract_members
+from .fetch import FetchOptions, check_url_allowed, fetch
+from .ingest import IngestSummary, ingest_dataset
+from .install import VersionStore, archive_pin, copy_to_temp
+from .layout import VersionLayout
+from .lock import dataset_lock
+from .verify import PIN_OK, PIN_TOFU, check_pin, sha256_file
+
+__all__ = [
+    "DatasetFiles",
+    "DownloadSummary",
+    "FileStatus",
+    "IngestSummary",
+    "download_dataset",
+    "ensure_files",
+    "ingest_dataset",
+    "verify_dataset",
+]
+
+MANUAL_ACCESS = frozenset({"gated", "offline"})
+
+
+@dataclass(frozen=True)
+class DatasetFiles:
+    """Verified local files of one dataset version (member path -> local path and sha256)."""
+
+    dataset_id: str
+    version: str
+    root: Path
+    members: dict[str, Path]
+    sha256: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """Outcome of verifying one member: ok | missing | corrupt | unpinned."""
+
+    path: str
+    status: str
+    expected: str | None = None
+    actual: str | None = None
+    checksum_source: str | None = None
+    message: str = ""
+
+
+@dataclass
+class DownloadSummary:
+    """What ``download_dataset`` did: which members were fetched, reused or quarantined."""
+
+    files: DatasetFiles
+    fetched: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [
+            f"dataset {self.files.dataset_id!r} version {self.files.version}: "
+            f"{len(self.files.members)} file(s) verified in {self.files.root / 'files'} "
+            f"({len(self.fetched)} fetched, {len(self.reused)} already present)"
+        ]
+        if self.quarantined:
+            lines.append(f"quarantined (failed verification): {', '.join(self.quarantined)}")
+        return "\n".join(lines)
+
+
+@dataclass
+class _Run:
+    """One ensure/download operation on one version, while holding the dataset lock."""
+
+    info: DatasetInfo
+    version: Version
+    store: VersionStore
+    mirror: str | None
+    offline: bool
+    options: FetchOptions
+    limits: ExtractionLimits
+    members: dict[str, Path] = field(default_factory=dict)
+    sha256: dict[str, str] = field(default_factory=dict)
+    fetched: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    session: object | None = None
+
+    @property
+    def layout(self) -> VersionLayout:
+        return self.store.layout
+
+
+def ensure_files(
+    info: DatasetInfo,
+    version: str | None = None,
+    *,
+    data_home: str | os.PathLike[str] | None = None,
+    mirror: str | os.PathLike[str] | None = None,
+    offline: bool | None = None,
+    progress: bool | None = None,
+    fetch_options: FetchOptions | None = None,
+    limits: ExtractionLimits | None = None,
+) -> DatasetFiles:
+    """Make every required member of the version present and verified; return their paths."""
+    return download_dataset(
+        info,
+        version,
+        data_home=data_home,
+        mirror=mirror,
+        offline=offline,
+        progress=progress,
+        fetch_options=fetch_options,
+        limits=limits,
+    ).files
+
+
+def download_dataset(
+    info: DatasetInfo,
+    version: str | None = None,
+    *,
+    data_home: str | os.PathLike[str] | None = None,
+    mirror: str | os.PathLike[str] | None = None,
+    offline: bool | None = None,
+    progress: bool | None = None,
+    fetch_options: FetchOptions | None = None,
+    limits: ExtractionLimits | None = None,
+) -> DownloadSummary:
+    """Like :func:`ensure_files`, returning a summary of what was fetched and reused."""
+    chosen = info.version(version)
+    settings = resolve_settings(data_home, mirror, offline)
+    layout = VersionLayout(settings.data_home, info.id, chosen.version)
+    options = fetch_options or FetchOptions()
+    if progress is not None:
+        options = replace(options, progress=progress)
+    with dataset_lock(layout.lock_path, dataset_id=info.id):
+        run = _Run(
+            info=info,
+            version=chosen,
+            store=VersionStore.open(layout),
+            mirror=settings.mirror,
+            offline=settings.offline,
+            options=options,
+            limits=limits or ExtractionLimits(),
+        )
+        try:
+            if info.access == "embedded":
+                _ensure_embedded(run)
+            else:
+                _ensure_remote_files(run)
+        finally:
+            if run.session is not None:
+                run.session.close()  # type: ignore[attr-defined]
+            shutil.rmtree(layout.tmp_dir / "extract", ignore_errors=True)
+    files = DatasetFiles(info.id, chosen.version, layout.root, run.members, run.sha256)
+    return DownloadSummary(files, run.fetched, run.reused, list(run.store.quarantined))
+
+
+def verify_dataset(
+    info: DatasetInfo,
+    version: str | None = None,
+    *,
+    data_home: str | os.PathLike[str] | None = None,
+) -> list[FileStatus]:
+    """Re-hash every local member (no network); quarantine the corrupt ones; one status each."""
+    chosen = info.version(version)
+    settings = resolve_settings(data_home)
+    layout = VersionLayout(settings.data_home, info.id, chosen.version)
+    statuses: list[FileStatus] = []
+    with dataset_lock(layout.lock_path, dataset_id=info.id):
+        store = VersionStore.open(layout)
+        for member in chosen.members():
+            statuses.append(_verify_member(info, store, member))
+    return statuses
+
+
+def _verify_member(info: DatasetInfo, store: VersionStore, member: Member) -> FileStatus:
+    embedded = info.access == "embedded"
+    path = _embedded_root() / member.path if embedded else store.layout.member_path(member.path)
+    base = {
+        "path": member.path,
+        "expected": member.sha256,
+        "checksum_source": member.checksum_source,
+    }
+    if not path.is_file():
+        if embedded:
+            hint = "the installed package is incomplete: reinstall mer-datasets"
+        elif info.access in MANUAL_ACCESS:
+            hint = f"obtain it by hand, then run `mer-datasets ingest {info.id} DIR`"
+        else:
+            hint = f"run `mer-datasets download {info.id}`"
+        optional = " (optional)" if member.optional else ""
+        return FileStatus(status="missing", message=f"not present{optional}: {hint}", **base)
+    actual = sha256_file(path)
+    recorded = store.recorded(member.path)
+    try:
+        outcome = check_pin(
+            member.path,
+            actual,
+            expected=member.sha256,
+            checksum_source=member.checksum_source,
+            recorded=recorded,
+            checksum_note=member.checksum_note,
+            dataset_id=info.id,
+            warn=False,
+        )
+    except ChecksumMismatchError as mismatch:
+        if embedded:
+            message = f"{mismatch} (package file {path}; reinstall mer-datasets)"
+        else:
+            where = store.quarantine(path, member.path, str(mismatch))
+            message = f"{mismatch} Moved to {where}."
+        return FileStatus(
+            status="corrupt",
+            message=message,
+            **{**base, "actual": actual, "expected": mismatch.expected},
+        )
+    base["actual"] = actual
+    if outcome == PIN_OK:
+        return FileStatus(status="ok", message="matches the catalog pin", **base)
+    if outcome != PIN_TOFU:
+        return FileStatus(
+            status="ok",
+            message=f"differs from the {member.checksum_source} pin {member.sha256}; accepted "
+            "(third-party pins may be stale)",
+            **base,
+        )
+    if recorded is None and not embedded:
+        store.record(member.path, path, actual, "ingest", f"found in place at {path}")
+        return FileStatus(status="unpinned", message="no catalog pin; hash recorded now", **base)
+    when = store.records[member.path].verified_at if recorded else "now"
+    return FileStatus(
+        status="unpinned",
+        message=f"no catalog pin; matches the hash recorded at first use ({when})",
+        **base,
+    )
+
+
+# -- embedded ---------------------------------------------------------------------------
+
+
+def _embedded_root() -> Path:
+    root = resources.files("mer_datasets") / "sample_data"
+    if not isinstance(root, Path):
+        raise MERDatasetsError(
+            "the embedded sample data is not on the file system (zipped install?); "
+            "reinstall mer-datasets from a wheel"
+        )
+    return root
+
+
+def _ensure_embedded(run: _Run) -> None:
+    """Embedded members are read in place from the package, after checking their pins."""
+    root = _embedded_root()
+    for member in run.version.members():
+        path = root / member.path
+        if not path.is_file():
+            if member.optional:
+                continue
+            raise MERDatasetsError(
+                f"dataset {run.info.id!r}: embedded file {member.path!r} is missing from {root}; "
+                "the installed package is incomplete: reinstall mer-datasets"
+            )
+        actual = sha256_file(path)
+        check_pin(
+            member.path,
+            actual,
+            expected=member.sha256,
+            checksum_source=member.checksum_source,
+            recorded=run.store.recorded(member.path),
+            checksum_note=member.checksum_note,
+            dataset_id=run.info.id,
+        )
+        if run.store.recorded(member.path) != actual:
+            run.store.record(member.path, path, actual, "embedded", str(path))
+        run.members[member.path] = path
+        run.sha256[member.path] = actual
+        run.reused.append(member.path)
+
+
+# -- remotes ----------------------------------------------------------------------------
+
+
+def _ensure_remote_files(run: _Run) -> None:
+    manual: list[tuple[Remote, list[Member]]] = []
+    offline_missing: list[str] = []
+    for remote in run.version.remotes:
+        missing = []
+        for member in remote.required_members():
+            found = run.store.check_local_member(run.info.id, member)
+            if found is None:
+                missing.append(member)
+            else:
+                run.members[member.path], run.sha256[member.path] = found
+                run.reused.append(member.path)
+        if not missing:
+            continue
+        if remote.url is None or run.info.access in MANUAL_ACCESS:
+            if not remote.optional:
+                manual.append((remote, [m for m in missing if not m.optional]))
+            continue
+        if run.offline and not _is_local_mirror(run.mirror):
+            offline_missing.extend(m.path for m in missing if not m.optional)
+            continue
+        try:
+            if remote.kind == "file":
+                _fetch_file_remote(run, remote, missing[0])
+            else:
+                _fetch_archive_remote(run, remote, missing)
+        except DownloadError:
+            if not remote.optional:
+                raise
+    if offline_missing:
+        raise OfflineError(
+            f"dataset {run.info.id!r} version {run.version.version}: offline mode is on and "
+            f"these files are not verified locally in {run.layout.files_dir}: "
+            f"{', '.join(offline_missing)}. Download them once with network access "
+            f"(`mer-datasets download {run.info.id}`), use a local --mirror directory, or "
+            f"`mer-datasets ingest {run.info.id} DIR`."
+        )
+    manual = [(remote, members) for remote, members in manual if members]
+    if manual:
+        raise ManualDownloadRequired(
+            manual_download_message(run.info, run.version, manual, run.layout)
+        )
+
+
+def manual_download_message(
+    info: DatasetInfo,
+    version: Version,
+    missing: list[tuple[Remote, list[Member]]],
+    layout: VersionLayout,
+) -> str:
+    """What to obtain, from where, and the exact command that registers it."""
+    why = (
+        "its files are gated (a license/EULA must be accepted first)"
+        if info.access == "gated"
+        else "no public direct download URL is known"
+    )
+    lines = [f"dataset {info.id!r} ({info.name}) cannot be downloaded automatically: {why}."]
+    if info.how_to_obtain:
+        lines.append(f"How to obtain it: {info.how_to_obtain.strip()}")
+    if info.eula_url:
+        lines.append(f"EULA / access form: {info.eula_url}")
+    lines.append(
+        "Expected files (by member path; they may also sit under one extra top-level folder, "
+        "or be given as the archive named below):"
+    )
+    for remote, members in missing:
+        source = f" (in archive {remote.filename})" if remote.kind != "file" else ""
+        lines.extend(f"  - {member.path}{source}" for member in members)
+    version_flag = (
+        "" if version.version == info.default_version else f" --version {version.version}"
+    )
+    lines.append(
+        f"Once you have them in a folder DIR, run:\n  mer-datasets ingest {info.id} DIR{version_flag}\n"
+        f"They are verified and copied to {layout.files_dir}"
+    )
+    return "\n".join(lines)
+
+
+def _is_local_mirror(mirror: str | None) -> bool:
+    if not mirror:
+        return False
+    scheme = urlsplit(mirror).scheme.lower()
+    return scheme == "file" or len(scheme) <= 1
+
+
+def _mirror_source(run: _Run, remote: Remote) -> tuple[str, str]:
+    """(how, location) of a remote: the catalog URL, or ``<mirror>/<id>/<filename>``."""
+    if run.mirror is None:
+        assert remote.url is not None
+        return "download", remote.url
+    if _is_local_mirror(run.mirror):
+        base = urlsplit(run.mirror).path if run.mirror.startswith("file:") else run.mirror
+        return "mirror", str(Path(base).expanduser() / run.info.id / remote.filename)
+    url = f"{run.mirror.rstrip('/')}/{quote(run.info.id)}/{quote(remote.filename)}"
+    check_url_allowed(url, file_label=remote.filename)
+    return "mirror", url
+
+
+def _obtain(run: _Run, remote: Remote) -> tuple[Path, str, str]:
+    """Bring a remote's bytes into ``.tmp`` (network or local mirror): (temp, how, source)."""
+    how, source = _mirror_source(run, remote)
+    partial = run.layout.partial_path(remote.filename)
+    if how == "mirror" and _is_local_mirror(run.mirror):
+        mirrored = Path(source)
+        if not mirrored.is_file():
+            raise DownloadError(
+                f"dataset {run.info.id!r}: the mirror directory has no {mirrored} "
+                f"(file {remote.filename}); a mirror holds <mirror>/<dataset id>/<filename>."
+            )
+        return copy_to_temp(mirrored, partial), how, source
+    if run.session is None:
+        import requests
+
+        run.session = requests.Session()
+    fetch(
+        source,
+        partial,
+        file_label=f"{run.info.id}/{remote.filename}",
+        expected_size=remote.size,
+        options=run.options,
+        session=run.session,
+    )
+    return partial, how, source
+
+
+def _fetch_file_remote(run: _Run, remote: Remote, member: Member) -> None:
+    temp, how, source = _obtain(run, remote)
+    final, sha = run.store.accept(run.info.id, temp, member, how=how, source=source)
+    run.members[member.path], run.sha256[member.path] = final, sha
+    run.fetched.append(member.path)
+
+
+def _fetch_archive_remote(run: _Run, remote: Remote, missing: list[Member]) -> None:
+    pin = archive_pin(remote.filename, remote.sha256, remote.checksum_source, remote.checksum_note)
+    archive = run.layout.archive_path(remote.filename)
+    outcome = None
+    if archive.is_file():
+        try:
+            outcome = check_pin(
+                pin.path,
+                sha256_file(archive),
+                expected=pin.sha256,
+                checksum_source=pin.checksum_source,
+                recorded=run.store.recorded(pin.path),
+                checksum_note=pin.checksum_note,
+                dataset_id=run.info.id,
+            )
+        except ChecksumMismatchError as mismatch:
+            run.store.quarantine(archive, pin.path, str(mismatch))
+    record = run.store.records.get(pin.path)
+    how = record.how if record is not None else "download"
+    if outcome is None:
+        temp, how, source = _obtain(run, remote)
+        actual = sha256_file(temp)
+        outcome = run.store.check_or_quarantine(run.info.id, temp, pin.path, actual, pin)
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, archive)
+        run.store.record(pin.path, archive, actual, how, source)
+    work = run.layout.tmp_dir / "extract" / remote.filename
+    shutil.rmtree(work, ignore_errors=True)
+    extracted = extract_members(
+        archive, [m.path for m in missing], work, kind=remote.kind, limits=run.limits
+    )
+    absent = [m.path for m in missing if m.path not in extracted and not m.optional]
+    if absent:
+        raise DownloadError(
+            f"dataset {run.info.id!r}: archive {remote.filename} ({remote.url}) has no member "
+            f"{', '.join(absent)} (looked at the path and under one extra top-level folder). "
+            "The archive differs from the one the catalog describes."
+        )
+    source = f"{remote.url or remote.filename} ({archive.name})"
+    try:
+        for member in missing:
+            if member.path not in extracted:
+                continue
+            final, sha = run.store.accept(
+                run.info.id, extracted[member.path], member, how=how, source=source
+            )
+            run.members[member.path], run.sha256[member.path] = final, sha
+            run.fetched.append(member.path)
+    except ChecksumMismatchError:
+        if outcome != PIN_OK and archive.is_file():
+            run.store.quarantine(
+                archive,
+                pin.path,
+                f"dataset {run.info.id!r}: archive {remote.filename} holds a member that "
+                "failed its pin; it will be fetched again next time.",
+            )
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,44 @@
+"""The unified label space: scales, quadrants, vocabularies and mappings between them.
+
+- :mod:`.scales`: every dimensional rating to [-1, 1] from its declared range, and back.
+- :mod:`.quadrants`: Russell quadrants from normalized arousal/valence, with an axis policy.
+- :mod:`.vocabulary`: the vocabulary files (``vocabularies/*.yaml``) and their placements.
+- :mod:`.mapping`: category -> quadrants, point -> categories, vocabulary A -> vocabulary B.
+- :mod:`.unify`: a dataset's annotations or labels with all of the above as columns.
+
+See docs/labels.md for every category, its placement and its source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "category_quadrants",
+    "category_to_vocabulary",
+    "load_vocabulary",
+    "point_to_categories",
+    "quadrant_of",
+    "unified",
+    "unified_labels",
+    "vocabulary_ids",
+]
+
+_EXPORTS = {
+    "category_quadrants": "mapping",
+    "category_to_vocabulary": "mapping",
+    "point_to_categories": "mapping",
+    "load_vocabulary": "vocabulary",
+    "vocabulary_ids": "vocabulary",
+    "quadrant_of": "quadrants",
+    "unified": "unify",
+    "unified_labels": "unify",
+}
+
+
+def __getattr__(name: str) -> Any:  # lazy: keep `import mer_datasets.labels` light
+    if name in _EXPORTS:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

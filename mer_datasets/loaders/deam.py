@@ -1,0 +1,733 @@
+"""DEAM (MediaEval Database for Emotional Analysis in Music): ``DEAM_Annotations.zip`` (+ ``metadata.zip``).
+
+Source: Aljanaki, Yang & Soleymani (2017), "Developing a benchmark for emotional analysis of
+music", PLoS ONE 12(3): e0173392; files from https://cvml.unige.ch/databases/DEAM/. Formats as
+documented in ``shared/mirror/PROVENANCE.md`` (section ``deam``):
+
+* averaged static annotations, songs 1-2000: ``song_id, valence_mean, valence_std, arousal_mean,
+  arousal_std`` (a space after each comma, CRLF), 9-point scale 1-9;
+* averaged static annotations, songs 2000-2058 (58 full songs): 13 columns adding per-rater
+  max/min statistics, one of them misspelled ``valence_ max_mean`` (repaired to ``valence`` /
+  ``max_mean``);
+* averaged dynamic annotations ``arousal.csv`` / ``valence.csv``: ``song_id,sample_15000ms,...``,
+  2 Hz from 15 s, slider in [-1, 1]; rows are ragged (45-s excerpts have 60 samples, the full songs
+  up to 1224) and are read as they are, never padded;
+* per-rater files (``annotations per each rater/...``) are in the official zip but were not seen by
+  us: they are read when present, else ``raters``/``annotations`` are empty and a quirk says so;
+* ``metadata/metadata_2013|2014|2015.csv`` (optional, from ``metadata.zip``): TAB-padded quoted
+  values (2013), a ragged tail of last.fm tags (2014), extra genre tokens (2015).
+
+Dimension names: the static 1-9 ratings are ``valence``/``arousal``; the time-continuous [-1, 1]
+curves are ``valence_dynamic``/``arousal_dynamic`` (different scales must not share a name).
+The parsing helpers of the averaged curves and of TAB-padded quoted metadata are shared with the
+emoMusic loader (DEAM's 2013 part has the same formats).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .base import LoaderContext, Tables
+
+LOADER_VERSION = "1"
+
+STATIC_DIMENSIONS = ("valence", "arousal")
+#: Averaged curves: logical file name -> dimension.
+DYNAMIC_FILES = {"dynamic_arousal": "arousal_dynamic", "dynamic_valence": "valence_dynamic"}
+STATIC_FILES = ("static_1_2000", "static_2000_2058")
+METADATA_FILES = ("metadata_2013", "metadata_2014", "metadata_2015")
+PER_RATER_STATIC_FILES = ("raters_static_1_2000", "raters_static_2000_2058")
+#: Default folder of the per-rater dynamic files inside the ``DEAM_Annotations.zip`` layout.
+PER_RATER_DYNAMIC_DIR = "annotations/annotations per each rater/dynamic (per second annotations)"
+
+_SAMPLE_HEADER = re.compile(r"^sample_(\d+)ms$")
+_STATIC_COLUMN = re.compile(r"^(valence|arousal)_((?:max_|min_)?(?:mean|std))$")
+
+#: Metadata header names (stripped, lower-cased) -> canonical field. The three years use different
+#: names for the same field (PROVENANCE.md; the 2014 "Track" is the song title).
+METADATA_ALIASES = {
+    "song_id": "track_id",
+    "id": "track_id",
+    "file_name": "file_name",
+    "filename": "file_name",
+    "artist": "artist",
+    "song title": "title",
+    "track": "title",
+    "title": "title",
+    "album": "album",
+    "genre": "genre",
+    "start of the segment (min.sec)": "segment_start",
+    "segment start": "segment_start",
+    "end of the segment (min.sec)": "segment_end",
+    "segment end": "segment_end",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# shared helpers (also used by the emoMusic loader)
+
+
+@dataclass
+class CsvRecords:
+    """A CSV file read with physical line numbers: header, then (line, fields) per data row."""
+
+    header: list[str]
+    header_line: int
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
+def read_csv_records(
+    ctx: LoaderContext,
+    member: str,
+    path: Path,
+    *,
+    skipinitialspace: bool = False,
+    encoding: str = "utf-8",
+) -> CsvRecords:
+    """Read a CSV file (any line ending) keeping the physical line of every record.
+
+    ``member`` is the file's path in the dataset layout, for messages. Blank lines carry no
+    record and are skipped. An empty file is a :class:`ParseError`.
+    """
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, skipinitialspace=skipinitialspace)
+            records: list[tuple[int, list[str]]] = []
+            start = 1
+            for row in reader:
+                if row and any(cell.strip() for cell in row):
+                    records.append((start, row))
+                start = reader.line_num + 1
+    except UnicodeDecodeError as exc:
+        raise ctx.parse_error(member, f"not {encoding} text ({exc.reason})") from exc
+    except csv.Error as exc:
+        raise ctx.parse_error(member, f"malformed CSV: {exc}") from exc
+    if not records:
+        raise ctx.parse_error(member, "the file is empty (expected a header and data rows)", line=1)
+    header_line, header = records[0]
+    return CsvRecords(header=header, header_line=header_line, rows=records[1:])
+
+
+def parse_float(ctx: LoaderContext, member: str, text: str, line: int, field_name: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ctx.parse_error(
+            member, f"expected a number, found {text!r}", line=line, field=field_name
+        ) from None
+
+
+def song_id(ctx: LoaderContext, member: str, text: str, line: int, field_name: str) -> str:
+    """A DEAM/emoMusic song id: an integer written in the file (kept as its decimal string)."""
+    cleaned = text.strip()
+    if not cleaned.isdigit():
+        raise ctx.parse_error(
+            member, f"expected an integer song id, found {text!r}", line=line, field=field_name
+        )
+    return str(int(cleaned))
+
+
+def minsec_to_seconds(text: str) -> float | None:
+    """``min.sec`` as in DEAM/emoMusic metadata: ``1.33`` is 93 s, ``1.3`` is 90 s, ``2`` is 120 s.
+
+    The field was a number in a spreadsheet, so a trailing zero of the seconds was lost
+    (``1.30`` -> ``1.3``); every song of emoMusic's ``songs_info.csv`` then spans exactly 45 s.
+    Returns None for an empty or unreadable field.
+    """
+    cleaned = text.strip()
+    match = re.fullmatch(r"(\d+)(?:\.(\d{1,2}))?", cleaned)
+    if not match:
+        return None
+    minutes, seconds = match.group(1), (match.group(2) or "0").ljust(2, "0")
+    return int(minutes) * 60.0 + int(seconds)
+
+
+def sample_times(ctx: LoaderContext, member: str, records: CsvRecords) -> list[float]:
+    """Times (s) of the ``sample_<ms>ms`` header columns; the first column must be ``song_id``."""
+    header = [cell.strip() for cell in records.header]
+    if not header or header[0] != "song_id":
+        raise ctx.parse_error(
+            member,
+            f"expected first column 'song_id', found {header[:1]}",
+            line=records.header_line,
+            field="song_id",
+        )
+    times = []
+    for cell in header[1:]:
+        match = _SAMPLE_HEADER.match(cell)
+        if not match:
+            raise ctx.parse_error(
+                member,
+                "expected a column named like 'sample_15000ms'",
+                line=records.header_line,
+                field=cell,
+            )
+        times.append(int(match.group(1)) / 1000.0)
+    return times
+
+
+def continuous_labels(
+    ctx: LoaderContext, name: str, dimension: str, statistic: str
+) -> pd.DataFrame:
+    """Label rows (one per song and sample) of an averaged 2 Hz curve file.
+
+    Rows shorter than the header are ragged by design (songs of different lengths) and keep only
+    their own samples; a row longer than the header is a :class:`ParseError`; empty cells are
+    counted as excluded samples.
+    """
+    import pandas as pd
+
+    member = ctx.member_path(name)
+    records = read_csv_records(ctx, member, ctx.file(name))
+    times = sample_times(ctx, member, records)
+    ctx.quirks.source_rows(member, len(records.rows))
+    ids: list[str] = []
+    sample_s: list[float] = []
+    values: list[float] = []
+    ragged = 0
+    empty: list[str] = []
+    seen: dict[str, int] = {}
+    for line, row in records.rows:
+        track = song_id(ctx, member, row[0], line, "song_id")
+        if track in seen:
+            raise ctx.parse_error(
+                member,
+                f"song {track} already had a row on line {seen[track]}",
+                line=line,
+                field="song_id",
+            )
+        seen[track] = line
+        cells = row[1:]
+        if len(cells) > len(times):
+            raise ctx.parse_error(
+                member,
+                f"{len(cells)} samples but the header names only {len(times)}",
+                line=line,
+                field="song_id",
+            )
+        if len(cells) < len(times):
+            ragged += 1
+        for time_s, cell in zip(times, cells):
+            text = cell.strip()
+            if not text:
+                empty.append(f"song {track} at {time_s:g} s (line {line})")
+                continue
+            ids.append(track)
+            sample_s.append(time_s)
+            values.append(parse_float(ctx, member, text, line, f"sample_{round(time_s * 1000)}ms"))
+    ctx.quirks.add(
+        "ragged-rows",
+        ragged,
+        file=member,
+        reason="rows with fewer samples than the header (shorter songs); read as they are, not padded",
+        effect="kept",
+    )
+    ctx.quirks.add(
+        "empty-sample",
+        len(empty),
+        file=member,
+        reason="empty cell inside a curve: no value published for that sample",
+        effect="excluded",
+        examples=empty,
+    )
+    return pd.DataFrame(
+        {
+            "track_id": ids,
+            "dimension": dimension,
+            "statistic": statistic,
+            "value": values,
+            "time_s": sample_s,
+            "source": member,
+        }
+    )
+
+
+def strip_padding(text: str) -> str | None:
+    """Value of a TAB/space-padded quoted field (``"\\tBlues\\t"``); None when nothing is left."""
+    cleaned = text.strip()
+    return cleaned or None
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+
+# --------------------------------------------------------------------------------------------
+# DEAM
+
+
+def load(ctx: LoaderContext) -> Tables:
+    import pandas as pd
+
+    from .base import Tables
+
+    static = pd.concat([_static_labels(ctx, name) for name in STATIC_FILES], ignore_index=True)
+    dynamic = pd.concat(
+        [continuous_labels(ctx, name, dim, "mean") for name, dim in DYNAMIC_FILES.items()],
+        ignore_index=True,
+    )
+    labels = pd.concat([static, dynamic], ignore_index=True)
+    metadata = _metadata(ctx)
+    annotations = _per_rater_annotations(ctx)
+
+    track_ids = set(labels["track_id"]) | set(annotations["track_id"]) | set(metadata["track_id"])
+    no_labels = sorted(set(metadata["track_id"]) - set(labels["track_id"]), key=int)
+    ctx.quirks.add(
+        "track-without-labels",
+        len(no_labels),
+        reason="song listed in the metadata without averaged annotations; kept as a track",
+        effect="kept",
+        examples=no_labels,
+    )
+    tracks = pd.DataFrame({"track_id": sorted(track_ids, key=int)})
+    if not metadata.empty:
+        tracks = tracks.merge(metadata, on="track_id", how="left")
+    raters = (
+        pd.DataFrame({"rater_id": pd.unique(annotations["rater_id"])})
+        if len(annotations)
+        else pd.DataFrame(columns=["rater_id"])
+    )
+    return Tables(tracks=tracks, raters=raters, annotations=annotations, labels=labels)
+
+
+def _static_labels(ctx: LoaderContext, name: str) -> pd.DataFrame:
+    """Averaged static labels; column names ``<dimension>_<statistic>`` (one is repaired)."""
+    member = ctx.member_path(name)
+    records = read_csv_records(ctx, member, ctx.file(name), skipinitialspace=True)
+    ctx.quirks.source_rows(member, len(records.rows))
+    header = [cell.strip() for cell in records.header]
+    if not header or header[0] != "song_id":
+        raise ctx.parse_error(
+            member,
+            f"expected first column 'song_id', found {header[:1]}",
+            line=records.header_line,
+            field="song_id",
+        )
+    columns: list[tuple[int, str, str]] = []
+    repaired = []
+    for index, cell in enumerate(header[1:], start=1):
+        compact = re.sub(r"\s+", "", cell)
+        match = _STATIC_COLUMN.match(compact)
+        if not match:
+            raise ctx.parse_error(
+                member,
+                "expected a column named <valence|arousal>_<statistic>",
+                line=records.header_line,
+                field=cell,
+            )
+        if compact != cell:
+            repaired.append(cell)
+        columns.append((index, match.group(1), match.group(2)))
+    for dimension in STATIC_DIMENSIONS:
+        if not any(d == dimension and s == "mean" for _, d, s in columns):
+            raise ctx.parse_error(
+                member,
+                f"required column {dimension}_mean is missing",
+                line=records.header_line,
+                field=f"{dimension}_mean",
+            )
+    ctx.quirks.add(
+        "malformed-column-name",
+        len(repaired),
+        file=member,
+        reason="header cell with a stray space (e.g. 'valence_ max_mean') read as <dimension>_<statistic>",
+        effect="repaired",
+        examples=repaired,
+    )
+    rows: list[dict[str, Any]] = []
+    empty = []
+    for line, row in records.rows:
+        if len(row) != len(header):
+            raise ctx.parse_error(
+                member, f"expected {len(header)} fields, found {len(row)}", line=line
+            )
+        track = song_id(ctx, member, row[0], line, "song_id")
+        for index, dimension, statistic in columns:
+            text = row[index].strip()
+            if not text:
+                empty.append(f"song {track} {header[index]} (line {line})")
+                continue
+            value = parse_float(ctx, member, text, line, header[index])
+            rows.append(
+                {
+                    "track_id": track,
+                    "dimension": dimension,
+                    "statistic": statistic,
+                    "value": value,
+                    "source": member,
+                }
+            )
+    ctx.quirks.add(
+        "empty-statistic",
+        len(empty),
+        file=member,
+        reason="empty cell: statistic not published for that song",
+        effect="excluded",
+        examples=empty,
+    )
+    return _frame(rows, ["track_id", "dimension", "statistic", "value", "source"])
+
+
+# -- metadata (optional) ---------------------------------------------------------------------
+
+
+def _metadata(ctx: LoaderContext) -> pd.DataFrame:
+    import pandas as pd
+
+    columns = [
+        "track_id",
+        "title",
+        "artist",
+        "album",
+        "genre",
+        "excerpt_start_s",
+        "excerpt_end_s",
+        "file_name",
+        "segment_start_raw",
+        "segment_end_raw",
+        "lastfm_tags",
+        "metadata_file",
+    ]
+    present = [name for name in METADATA_FILES if ctx.has_file(name)]
+    if not present:
+        ctx.quirks.add(
+            "metadata-absent",
+            1,
+            reason="metadata.zip (metadata_2013/2014/2015.csv) not present: tracks have ids only",
+            effect="kept",
+        )
+        return pd.DataFrame(columns=columns)
+    missing = [ctx.member_path(n) for n in METADATA_FILES if n not in present]
+    ctx.quirks.add(
+        "metadata-file-absent",
+        len(missing),
+        reason="metadata file not present",
+        effect="kept",
+        examples=missing,
+    )
+    frames = [_metadata_file(ctx, name) for name in present]
+    merged = pd.concat(frames, ignore_index=True).reindex(columns=columns)
+    duplicated = merged["track_id"].duplicated(keep="first")
+    ctx.quirks.add(
+        "duplicate-metadata",
+        int(duplicated.sum()),
+        reason="song described in more than one metadata file; the first (earliest year) is kept",
+        effect="excluded",
+        examples=merged.loc[duplicated, "track_id"].tolist(),
+    )
+    return merged.loc[~duplicated].reset_index(drop=True)
+
+
+def parse_metadata_records(
+    ctx: LoaderContext, member: str, year: int, records: CsvRecords
+) -> pd.DataFrame:
+    """Rows of one DEAM metadata file as canonical track fields.
+
+    Named header columns are mapped through :data:`METADATA_ALIASES`; fields beyond the named
+    columns (empty header cells, or no header cell at all) are the ragged tail: last.fm tags in
+    2014 (kept in ``lastfm_tags`` joined by ``"; "``), the rest of a comma-split genre in 2015
+    (rejoined into ``genre`` with ``", "``, quirk ``repaired``).
+    """
+    import pandas as pd
+
+    named: dict[int, str] = {}
+    for index, cell in enumerate(records.header):
+        key = cell.strip().lower()
+        if not key:
+            continue
+        if key in METADATA_ALIASES:
+            named[index] = METADATA_ALIASES[key]
+    if "track_id" not in named.values():
+        raise ctx.parse_error(
+            member,
+            "no song id column ('song_id' or 'Id')",
+            line=records.header_line,
+            field="song_id",
+        )
+    id_index = next(i for i, f in named.items() if f == "track_id")
+    tail_start = max(named) + 1
+    is_2014 = year == 2014
+    rows = []
+    joined_genres = 0
+    for line, row in records.rows:
+        record: dict[str, Any] = {"metadata_file": member}
+        for index, canonical in named.items():
+            record[canonical] = strip_padding(row[index]) if index < len(row) else None
+        record["track_id"] = song_id(
+            ctx, member, row[id_index], line, records.header[id_index].strip()
+        )
+        tail = [t for t in (strip_padding(c) for c in row[tail_start:]) if t is not None]
+        if tail and is_2014:
+            record["lastfm_tags"] = "; ".join(tail)
+        elif tail:
+            record["genre"] = ", ".join([g for g in [record.get("genre")] if g] + tail)
+            joined_genres += 1
+        start, end = record.pop("segment_start", None), record.pop("segment_end", None)
+        record["segment_start_raw"], record["segment_end_raw"] = start, end
+        if year == 2013:  # documented as min.sec in the header of that year only
+            record["excerpt_start_s"] = minsec_to_seconds(start or "")
+            record["excerpt_end_s"] = minsec_to_seconds(end or "")
+        rows.append(record)
+    ctx.quirks.add(
+        "genre-split-by-commas",
+        joined_genres,
+        file=member,
+        reason="unquoted genre containing commas spilled into extra fields; rejoined with ', '",
+        effect="repaired",
+    )
+    return pd.DataFrame(rows)
+
+
+def _metadata_file(ctx: LoaderContext, name: str) -> pd.DataFrame:
+    member = ctx.member_path(name)
+    records = read_csv_records(ctx, member, ctx.file(name), skipinitialspace=True)
+    ctx.quirks.source_rows(member, len(records.rows))
+    return parse_metadata_records(ctx, member, int(name.rsplit("_", 1)[1]), records)
+
+
+# -- per-rater files (optional) --------------------------------------------------------------
+
+
+ANNOTATION_COLUMNS = [
+    "judgment_id",
+    "annotation_id",
+    "track_id",
+    "rater_id",
+    "dimension",
+    "value",
+    "time_s",
+    "source_file",
+    "source_line",
+]
+
+
+def _layout_root(ctx: LoaderContext) -> Path:
+    """The folder that holds ``annotations/...`` (derived from a required member's location)."""
+    name = STATIC_FILES[0]
+    depth = len(PurePosixPath(ctx.member_path(name)).parts)
+    return ctx.file(name).parents[depth - 1]
+
+
+def _per_rater_annotations(ctx: LoaderContext) -> pd.DataFrame:
+    import pandas as pd
+
+    frames = []
+    for name in PER_RATER_STATIC_FILES:
+        if name in ctx.version.files and ctx.has_file(name):
+            frames.append(_per_rater_static(ctx, name))
+    dynamic_dir = _layout_root(ctx) / ctx.option("per_rater_dynamic_dir", PER_RATER_DYNAMIC_DIR)
+    if dynamic_dir.is_dir():
+        frames.append(_per_rater_dynamic(ctx, dynamic_dir))
+    if not frames:
+        ctx.quirks.add(
+            "per-rater-files-absent",
+            1,
+            reason="the per-rater files of DEAM_Annotations.zip ('annotations per each rater/...') "
+            "were not present: raters and annotations are empty, labels hold the published averages",
+            effect="kept",
+        )
+        return pd.DataFrame(columns=ANNOTATION_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _per_rater_static(ctx: LoaderContext, name: str) -> pd.DataFrame:
+    """``workerID, SongId, Valence, Arousal`` (1-2000) or ``SongId, WorkerId, Arousal_Average, ...``.
+
+    Columns ``<Dimension>`` or ``<Dimension>_Average`` give the judgment; other
+    ``<Dimension>_<Statistic>`` columns (e.g. a rater's max/min over the song) are kept as extra
+    ``rater_<statistic>`` columns of that judgment.
+    """
+    member = ctx.member_path(name)
+    records = read_csv_records(ctx, member, ctx.file(name), skipinitialspace=True)
+    ctx.quirks.source_rows(member, len(records.rows))
+    header = [cell.strip() for cell in records.header]
+    lowered = [cell.lower() for cell in header]
+    try:
+        worker_index, song_index = lowered.index("workerid"), lowered.index("songid")
+    except ValueError:
+        raise ctx.parse_error(
+            member,
+            "expected columns 'workerID' and 'SongId'",
+            line=records.header_line,
+            field="workerID",
+        ) from None
+    value_columns: dict[str, int] = {}
+    extra_columns: dict[str, list[tuple[str, int]]] = {}
+    for index, cell in enumerate(lowered):
+        match = re.fullmatch(r"(valence|arousal)(?:_(\w+))?", cell)
+        if not match:
+            continue
+        dimension, statistic = match.group(1), match.group(2)
+        if statistic in (None, "average", "mean"):
+            value_columns[dimension] = index
+        else:
+            extra_columns.setdefault(dimension, []).append((f"rater_{statistic}", index))
+    for dimension in STATIC_DIMENSIONS:
+        if dimension not in value_columns:
+            raise ctx.parse_error(
+                member,
+                f"no {dimension} column",
+                line=records.header_line,
+                field=dimension.capitalize(),
+            )
+    rows = []
+    missing = []
+    for line, row in records.rows:
+        if len(row) < len(header):
+            raise ctx.parse_error(
+                member, f"expected {len(header)} fields, found {len(row)}", line=line
+            )
+        track = song_id(ctx, member, row[song_index], line, header[song_index])
+        rater = row[worker_index].strip()
+        if not rater:
+            raise ctx.parse_error(member, "empty worker id", line=line, field=header[worker_index])
+        annotation_id = f"{PurePosixPath(member).stem}:{line}"
+        for dimension, index in value_columns.items():
+            text = row[index].strip()
+            if not text:
+                missing.append(f"line {line} {dimension}")
+                continue
+            record = {
+                "judgment_id": f"{annotation_id}:{dimension}",
+                "annotation_id": annotation_id,
+                "track_id": track,
+                "rater_id": rater,
+                "dimension": dimension,
+                "value": parse_float(ctx, member, text, line, header[index]),
+                "source_file": member,
+                "source_line": line,
+            }
+            for column, extra_index in extra_columns.get(dimension, []):
+                extra = row[extra_index].strip()
+                record[column] = (
+                    parse_float(ctx, member, extra, line, header[extra_index]) if extra else None
+                )
+            rows.append(record)
+    ctx.quirks.add(
+        "missing-rating",
+        len(missing),
+        file=member,
+        reason="empty rating cell",
+        effect="excluded",
+        examples=missing,
+    )
+    extras = sorted({column for columns in extra_columns.values() for column, _ in columns})
+    frame = _frame(rows, ANNOTATION_COLUMNS + extras)
+    repeated = frame.duplicated(["track_id", "rater_id", "dimension"], keep="first")
+    ctx.quirks.add(
+        "repeated-judgment",
+        int(repeated.sum()),
+        file=member,
+        reason="the same worker rated the same song more than once; every judgment is kept",
+        effect="kept",
+        examples=(
+            frame.loc[repeated, "rater_id"] + " / song " + frame.loc[repeated, "track_id"]
+        ).tolist(),
+    )
+    return frame
+
+
+def _iter_dynamic_files(directory: Path) -> Iterator[tuple[str, Path]]:
+    for dimension in STATIC_DIMENSIONS:
+        folder = directory / dimension
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.csv"), key=lambda p: (len(p.stem), p.stem)):
+                yield dimension, path
+
+
+def _per_rater_dynamic(ctx: LoaderContext, directory: Path) -> pd.DataFrame:
+    """Per-song files ``<dimension>/<song_id>.csv``: one row per rater, 2 Hz samples.
+
+    Some files start with a ``WorkerId`` column, others have none (PROVENANCE.md); raters of the
+    latter cannot be identified across songs and get a file-scoped id ``<dim>/<song>#<row>``
+    (quirk ``added``).
+    """
+    import pandas as pd
+
+    root = _layout_root(ctx)
+    rows_ids: list[str] = []
+    frames = []
+    anonymous = 0
+    for dimension, path in _iter_dynamic_files(directory):
+        member = path.relative_to(root).as_posix()
+        track = path.stem
+        if not track.isdigit():
+            continue
+        track = str(int(track))
+        records = read_csv_records(ctx, member, path, skipinitialspace=True)
+        ctx.quirks.source_rows(member, len(records.rows))
+        header = [cell.strip() for cell in records.header]
+        has_worker = bool(header) and header[0].lower() == "workerid"
+        sample_cells = header[1:] if has_worker else header
+        times = []
+        for cell in sample_cells:
+            match = _SAMPLE_HEADER.match(cell)
+            if not match:
+                raise ctx.parse_error(
+                    member,
+                    "expected a column named like 'sample_15000ms'",
+                    line=records.header_line,
+                    field=cell,
+                )
+            times.append(int(match.group(1)) / 1000.0)
+        track_ids, raters, values, time_s, lines, annotation_ids = [], [], [], [], [], []
+        for position, (line, row) in enumerate(records.rows, start=1):
+            rater = row[0].strip() if has_worker else f"{dimension}/{track}#{position}"
+            anonymous += 0 if has_worker else 1
+            cells = row[1:] if has_worker else row
+            if len(cells) > len(times):
+                raise ctx.parse_error(
+                    member,
+                    f"{len(cells)} samples but the header names only {len(times)}",
+                    line=line,
+                )
+            for t, cell in zip(times, cells):
+                text = cell.strip()
+                if not text:
+                    continue
+                track_ids.append(track)
+                raters.append(rater)
+                values.append(parse_float(ctx, member, text, line, f"sample_{round(t * 1000)}ms"))
+                time_s.append(t)
+                lines.append(line)
+                annotation_ids.append(f"{dimension}/{track}:{line}")
+        frame = pd.DataFrame(
+            {
+                "annotation_id": annotation_ids,
+                "track_id": track_ids,
+                "rater_id": raters,
+                "dimension": f"{dimension}_dynamic",
+                "value": values,
+                "time_s": time_s,
+                "source_file": member,
+                "source_line": lines,
+            }
+        )
+        frames.append(frame)
+        rows_ids.append(member)
+    ctx.quirks.add(
+        "rater-without-id",
+        anonymous,
+        reason="per-rater dynamic rows without a WorkerId column: rater id made from file and row "
+        "(these raters cannot be matched across songs)",
+        effect="added",
+    )
+    if not frames:
+        return pd.DataFrame(columns=ANNOTATION_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(
+        0,
+        "judgment_id",
+        out["annotation_id"] + ":" + (out["time_s"] * 1000).round().astype(int).astype(str),
+    )
+    return out

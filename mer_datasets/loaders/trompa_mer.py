@@ -1,0 +1,549 @@
+"""TROMPA-MER raw exports (Gómez-Cañón et al. 2022) -> the four tables.
+
+Source format (the authors' companion repository juansgomez87/vis-mtg-mer, ``data/``):
+
+* ``data_<date>.json`` (``json.dumps(indent=4)``): ``annotations`` (one record per answered
+  excerpt: binary valence/arousal, one of 11 emotion words, familiarity, preference, free-text
+  reasons), ``users`` (ONE ROW PER OTHER LANGUAGE: a participant who speaks three other languages
+  has three rows with the same ``id``) and ``moods`` (the participant's own mood, reported before an
+  annotation session; about the person, not about a track).
+* ``summary.csv``: TAB-separated, unnamed pandas index column, one row per selected track with
+  Spotify audio features and a ``quadrant`` (1-4) the authors derived from the signs of
+  Spotify energy/valence normalized within each selection: it is NOT a listener label.
+
+Decisions (documented in the catalog entry too):
+
+* ``internalID`` is not an annotation id (it identifies a track entry; 1439 distinct values over
+  4779 records), so ``annotation_id`` = ``"{userId}:{externalID}:{timestamp}"`` (unique in both
+  exports) and ``internalID`` is kept as the extra column ``internal_id``.
+* One judgment per answered field; an empty answer creates no judgment (quirk ``missing_rating``).
+* The same participant rating the same excerpt again is kept (each with its own id/timestamp).
+* Participant moods are stored in ``raters`` (count + JSON list), because the model has no
+  per-person time-series table and a mood is not a judgment of a track.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from .base import LoaderContext, Tables
+
+LOADER_VERSION = "1"
+
+#: dimension -> (answer field, comment field) in an annotation record
+ANSWER_FIELDS: dict[str, tuple[str, str | None]] = {
+    "valence": ("valenceValue", "valenceComment"),
+    "arousal": ("arousalValue", "arousalComment"),
+    "emotion": ("moodValue", "moodComment"),
+    "familiarity": ("knownSong", None),
+    "preference": ("favSong", None),
+}
+REQUIRED_ANNOTATION_FIELDS = ("externalID", "userId", "timestamp") + tuple(
+    field for field, _ in ANSWER_FIELDS.values()
+)
+REQUIRED_SUMMARY_COLUMNS = ("cdr_track_num", "selection", "track_name", "quadrant")
+
+#: summary.csv column -> tracks column (unlisted columns keep their name)
+SUMMARY_COLUMNS = {
+    "cdr_track_num": "track_id",
+    "track_name": "title",
+    "artist_name": "artist",
+    "track_id": "spotify_id",
+    "popularity": "spotify_popularity",
+    "danceability": "spotify_danceability",
+    "energy": "spotify_energy",
+    "valence": "spotify_valence",
+    "key": "spotify_key",
+    "loudness": "spotify_loudness",
+    "mode": "spotify_mode",
+    "speechiness": "spotify_speechiness",
+    "acousticness": "spotify_acousticness",
+    "instrumentalness": "spotify_instrumentalness",
+    "liveness": "spotify_liveness",
+    "tempo": "spotify_tempo",
+}
+NUMERIC_TRACK_COLUMNS = tuple(
+    c for c in SUMMARY_COLUMNS.values() if c.startswith("spotify_") and c != "spotify_id"
+) + ("norm_energy", "norm_valence")
+ARTIST_PLACEHOLDER = "not found"
+QUADRANT_DIMENSION = "spotify_quadrant"
+QUADRANT_NOTE = (
+    "derived by the dataset authors from Spotify energy/valence (normalized within each "
+    "selection), not from listeners"
+)
+
+
+def load(ctx: LoaderContext) -> Tables:
+    import pandas as pd
+
+    export_name = ctx.member_path("export")
+    export = _read_export(ctx, ctx.file("export"), export_name)
+    tracks, labels = _tracks_and_labels(ctx)
+    annotations = _annotations(ctx, export["annotations"], export_name)
+    raters = _raters(ctx, export["users"], export["moods"], annotations, export_name)
+
+    known = set(tracks["track_id"])
+    unknown = [t for t in pd.unique(annotations["track_id"]) if t not in known]
+    if unknown:
+        ctx.quirks.add(
+            "track_not_in_summary",
+            len(unknown),
+            file=export_name,
+            reason="annotated excerpt absent from summary.csv: added to tracks without metadata",
+            effect="added",
+            examples=unknown,
+        )
+        added = pd.DataFrame({"track_id": unknown, "in_summary": False})
+        tracks = pd.concat([tracks, added], ignore_index=True)
+    return Tables(tracks=tracks, raters=raters, annotations=annotations, labels=labels)
+
+
+# -- export JSON ------------------------------------------------------------------------------
+
+
+def _read_export(ctx: LoaderContext, path: Path, name: str) -> dict[str, list[dict[str, Any]]]:
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ctx.parse_error(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise ctx.parse_error(name, f"not valid JSON: {exc.msg}", line=exc.lineno) from exc
+    if not isinstance(document, dict):
+        raise ctx.parse_error(name, "expected a JSON object with annotations, users and moods")
+    for key in ("annotations", "users"):
+        if not isinstance(document.get(key), list):
+            raise ctx.parse_error(name, f"expected a list under {key!r}", field=key)
+    moods = document.get("moods", [])
+    if not isinstance(moods, list):
+        raise ctx.parse_error(name, "expected a list under 'moods'", field="moods")
+    if not document["annotations"]:
+        raise ctx.parse_error(name, "the export holds no annotations", field="annotations")
+    ctx.quirks.source_rows(f"{name}#annotations", len(document["annotations"]))
+    ctx.quirks.source_rows(f"{name}#users", len(document["users"]))
+    ctx.quirks.source_rows(f"{name}#moods", len(moods))
+    return {"annotations": document["annotations"], "users": document["users"], "moods": moods}
+
+
+def _text(value: Any) -> str | None:
+    """Source strings as text; empty strings and null are missing."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _unix_seconds(ctx: LoaderContext, name: str, value: Any, field: str) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ctx.parse_error(
+            name, f"expected unix seconds, found {value!r}", field=field
+        ) from None
+
+
+def _annotations(ctx: LoaderContext, records: list[Any], name: str):
+    import pandas as pd
+
+    emotion_dim = ctx.dataset.dimension("emotion")
+    emotion_words = set(emotion_dim.categories or ()) if emotion_dim else set()
+    rows: list[dict[str, Any]] = []
+    missing: dict[str, list[str]] = {}
+    invalid: dict[str, list[str]] = {}
+    seen_keys: dict[str, int] = {}
+    first_by_pair: dict[tuple[str, str], str] = {}
+    repeats: list[str] = []
+    for index, record in enumerate(records):
+        where = f"annotations[{index}]"
+        if not isinstance(record, dict):
+            raise ctx.parse_error(name, "expected an object", field=where)
+        for field in REQUIRED_ANNOTATION_FIELDS:
+            if field not in record:
+                raise ctx.parse_error(name, "required field absent", field=f"{where}.{field}")
+        track_id = _text(record["externalID"])
+        rater_id = _text(record["userId"])
+        if track_id is None or rater_id is None:
+            raise ctx.parse_error(
+                name, "empty externalID or userId", field=f"{where}.externalID/userId"
+            )
+        seconds = _unix_seconds(ctx, name, record["timestamp"], f"{where}.timestamp")
+        key = f"{rater_id}:{track_id}:{seconds}"
+        if key in seen_keys:
+            seen_keys[key] += 1
+            annotation_id = f"{key}#{seen_keys[key]}"
+        else:
+            seen_keys[key] = 1
+            annotation_id = key
+        pair = (rater_id, track_id)
+        if pair in first_by_pair:
+            repeats.append(annotation_id)
+        else:
+            first_by_pair[pair] = annotation_id
+        time_ms = _text(record.get("annotationTime"))
+        common = {
+            "annotation_id": annotation_id,
+            "track_id": track_id,
+            "rater_id": rater_id,
+            "timestamp": seconds,
+            "free_mood": _text(record.get("freeMood")),
+            "annotation_time_ms": int(time_ms) if time_ms and time_ms.strip().isdigit() else None,
+            "internal_id": _text(record.get("internalID")),
+            "source_file": name,
+            "source_record": index,
+        }
+        for dimension, (field, comment_field) in ANSWER_FIELDS.items():
+            raw = _text(record[field])
+            if raw is None:
+                missing.setdefault(dimension, []).append(annotation_id)
+                continue
+            row = dict(common)
+            row["judgment_id"] = f"{annotation_id}:{dimension}"
+            row["dimension"] = dimension
+            row["comment"] = _text(record.get(comment_field)) if comment_field else None
+            if dimension == "emotion":
+                if emotion_words and raw.strip() not in emotion_words:
+                    invalid.setdefault(dimension, []).append(f"{annotation_id}={raw!r}")
+                    continue
+                row["label"] = raw.strip()
+                row["value"] = None
+            else:
+                value = _numeric_answer(ctx, name, raw, f"{where}.{field}")
+                dim = ctx.dataset.dimension(dimension)
+                if dim is not None and dim.values is not None and value not in dim.values:
+                    invalid.setdefault(dimension, []).append(f"{annotation_id}={raw!r}")
+                    continue
+                row["value"] = value
+                row["label"] = None
+            rows.append(row)
+
+    for dimension, ids in missing.items():
+        ctx.quirks.add(
+            "missing_rating",
+            len(ids),
+            file=name,
+            reason=f"empty {ANSWER_FIELDS[dimension][0]}: no {dimension} judgment created",
+            effect="excluded",
+            examples=ids,
+        )
+    for dimension, ids in invalid.items():
+        ctx.quirks.add(
+            "invalid_rating",
+            len(ids),
+            file=name,
+            reason=f"{ANSWER_FIELDS[dimension][0]} outside the declared scale of {dimension}",
+            effect="excluded",
+            examples=ids,
+        )
+    ctx.quirks.add(
+        "repeated_judgment",
+        len(repeats),
+        file=name,
+        reason="the same participant annotated the same excerpt again; every annotation is kept",
+        effect="kept",
+        examples=repeats,
+    )
+    collisions = [k for k, n in seen_keys.items() if n > 1]
+    ctx.quirks.add(
+        "duplicate_annotation_key",
+        sum(seen_keys[k] - 1 for k in collisions),
+        file=name,
+        reason="two records with the same user, excerpt and timestamp: ids suffixed with #n",
+        effect="kept",
+        examples=collisions,
+    )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "judgment_id",
+            "annotation_id",
+            "track_id",
+            "rater_id",
+            "dimension",
+            "value",
+            "label",
+            "timestamp",
+            "comment",
+            "free_mood",
+            "annotation_time_ms",
+            "internal_id",
+            "source_file",
+            "source_record",
+        ],
+    )
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"].astype("int64"), unit="s", utc=True)
+    frame["value"] = pd.to_numeric(frame["value"]).astype("Float64")
+    frame["annotation_time_ms"] = frame["annotation_time_ms"].astype("Int64")
+    frame["source_record"] = frame["source_record"].astype("Int64")
+    return frame
+
+
+def _numeric_answer(ctx: LoaderContext, name: str, raw: str, field: str) -> float:
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ctx.parse_error(name, f"expected a number, found {raw!r}", field=field) from None
+
+
+# -- users and moods -> raters ----------------------------------------------------------------
+
+
+def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations, name: str):
+    import pandas as pd
+
+    people: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    merged_rows: list[str] = []
+    conflicts: list[str] = []
+    for index, user in enumerate(users):
+        where = f"users[{index}]"
+        if not isinstance(user, dict) or _text(user.get("id")) is None:
+            raise ctx.parse_error(name, "expected an object with an id", field=f"{where}.id")
+        rater_id = _text(user["id"])
+        attributes = {
+            "mother_language": _text(user.get("motherLanguage")),
+            "birth_place": _text(user.get("birthPlace")),
+            "registered_at": _text(user.get("timestamp")),
+        }
+        other = _text(user.get("otherLanguage"))
+        if rater_id in people:
+            merged_rows.append(rater_id)
+            person = people[rater_id]
+            if any(person[k] != v for k, v in attributes.items()):
+                conflicts.append(rater_id)
+        else:
+            person = people[rater_id] = {"rater_id": rater_id, **attributes, "other": []}
+        if other is not None and other not in person["other"]:
+            person["other"].append(other)
+    ctx.quirks.add(
+        "user_row_per_other_language",
+        len(merged_rows),
+        file=name,
+        reason="users lists a participant once per other language spoken: rows merged into "
+        "one rater, other_languages joined with ';'",
+        effect="repaired",
+        examples=sorted(set(merged_rows)),
+    )
+    ctx.quirks.add(
+        "conflicting_user_rows",
+        len(conflicts),
+        file=name,
+        reason="rows of one user differ beyond otherLanguage: the first row's values are kept",
+        effect="kept",
+        examples=conflicts,
+    )
+
+    reports: dict[str, list[dict[str, Any]]] = {}
+    for index, mood in enumerate(moods):
+        where = f"moods[{index}]"
+        if not isinstance(mood, dict) or _text(mood.get("userId")) is None:
+            raise ctx.parse_error(name, "expected an object with a userId", field=f"{where}.userId")
+        seconds = _unix_seconds(ctx, name, mood.get("moodDate"), f"{where}.moodDate")
+        reports.setdefault(_text(mood["userId"]), []).append(
+            {
+                "time": pd.Timestamp(seconds, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "mood": _text(mood.get("mood")),
+                "free_mood": _text(mood.get("freeMood")),
+            }
+        )
+    ctx.quirks.add(
+        "participant_mood_reports",
+        len(moods),
+        file=name,
+        reason="participant moods (about the person, before annotating) are stored in raters as "
+        "participant_mood_count and participant_moods (JSON list of {time, mood, free_mood})",
+        effect="kept",
+    )
+
+    missing_annotators = [r for r in pd.unique(annotations["rater_id"]) if r not in people]
+    missing_moody = [r for r in reports if r not in people and r not in missing_annotators]
+    for kind, ids, why in (
+        ("rater_not_in_users", missing_annotators, "annotating userId absent from users"),
+        ("mood_user_not_in_users", missing_moody, "userId of mood reports absent from users"),
+    ):
+        ctx.quirks.add(
+            kind,
+            len(ids),
+            file=name,
+            reason=f"{why}: added to raters with missing attributes",
+            effect="added",
+            examples=ids,
+        )
+        for rater_id in ids:
+            people[rater_id] = {
+                "rater_id": rater_id,
+                "mother_language": None,
+                "birth_place": None,
+                "registered_at": None,
+                "other": [],
+            }
+
+    rows = []
+    for rater_id, person in people.items():
+        own = sorted(reports.get(rater_id, []), key=lambda r: r["time"])
+        rows.append(
+            {
+                "rater_id": rater_id,
+                "mother_language": person["mother_language"],
+                "birth_place": person["birth_place"],
+                "other_languages": ";".join(person["other"]) or None,
+                "registered_at": person["registered_at"],
+                "in_users": rater_id not in missing_annotators and rater_id not in missing_moody,
+                "participant_mood_count": len(own),
+                "participant_moods": json.dumps(own, ensure_ascii=False) if own else None,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    seconds = pd.to_numeric(frame["registered_at"], errors="coerce")
+    frame["registered_at"] = pd.to_datetime(seconds, unit="s", utc=True)
+    frame["participant_mood_count"] = frame["participant_mood_count"].astype("Int64")
+    frame["in_users"] = frame["in_users"].astype("boolean")
+    for column in ("rater_id", "mother_language", "birth_place", "other_languages"):
+        frame[column] = frame[column].astype("string")
+    frame["participant_moods"] = frame["participant_moods"].astype("string")
+    return frame
+
+
+# -- summary.csv -> tracks and the authors' Spotify quadrant -----------------------------------
+
+
+def _tracks_and_labels(ctx: LoaderContext):
+    import pandas as pd
+
+    name = ctx.member_path("summary")
+    path = ctx.file("summary")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ctx.parse_error(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    reader = csv.reader(text.splitlines(), delimiter="\t")
+    header = next(reader, None)
+    if not header:
+        raise ctx.parse_error(name, "empty file: expected a TAB-separated header", line=1)
+    for column in REQUIRED_SUMMARY_COLUMNS:
+        if column not in header:
+            raise ctx.parse_error(
+                name,
+                f"required column {column!r} absent (header: {header})",
+                line=1,
+                field=column,
+            )
+    by_track: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    quadrants: OrderedDict[tuple[str, str], int] = OrderedDict()
+    duplicates, padded, placeholders, bad_quadrants = [], 0, 0, []
+    n_rows = 0
+    for line_number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        n_rows += 1
+        if len(cells) != len(header):
+            raise ctx.parse_error(
+                name,
+                f"expected {len(header)} TAB-separated fields, found {len(cells)}",
+                line=line_number,
+            )
+        raw = dict(zip(header, cells))
+        padded += sum(1 for v in cells if v != v.strip())
+        row = {
+            SUMMARY_COLUMNS.get(k, k): v.strip() or None
+            for k, v in raw.items()
+            if k != ""  # the unnamed pandas index column carries no information
+        }
+        if row.get("artist") == ARTIST_PLACEHOLDER:
+            row["artist"] = None
+            placeholders += 1
+        track_id = row["track_id"]
+        if track_id is None:
+            raise ctx.parse_error(name, "empty track id", line=line_number, field="cdr_track_num")
+        quadrant = row.pop("quadrant")
+        if quadrant in ("1", "2", "3", "4"):
+            quadrants.setdefault((track_id, f"Q{quadrant}"), line_number)
+        else:
+            bad_quadrants.append(f"line {line_number}: {quadrant!r}")
+        if track_id in by_track:
+            duplicates.append(f"{track_id} (line {line_number})")
+            kept = by_track[track_id]
+            if row["selection"] and row["selection"] not in kept["selection"].split(";"):
+                kept["selection"] = f"{kept['selection']};{row['selection']}"
+            continue
+        row["in_summary"] = True
+        by_track[track_id] = row
+    if n_rows == 0:
+        raise ctx.parse_error(name, "no track rows after the header", line=2)
+    ctx.quirks.source_rows(name, n_rows)
+    ctx.quirks.add(
+        "duplicate_track_rows",
+        len(duplicates),
+        file=name,
+        reason="a track listed again (another selection, or twice): merged into one track; "
+        "selection lists every selection; other fields from the first row",
+        effect="repaired",
+        examples=duplicates,
+    )
+    ctx.quirks.add(
+        "padded_cells",
+        padded,
+        file=name,
+        reason="cells with leading/trailing spaces (e.g. year_rec): stripped",
+        effect="repaired",
+    )
+    ctx.quirks.add(
+        "artist_placeholder",
+        placeholders,
+        file=name,
+        reason=f"artist_name {ARTIST_PLACEHOLDER!r}: stored as missing",
+        effect="repaired",
+    )
+    ctx.quirks.add(
+        "invalid_quadrant",
+        len(bad_quadrants),
+        file=name,
+        reason="quadrant not in 1-4: no label created",
+        effect="excluded",
+        examples=bad_quadrants,
+    )
+    conflicting = [t for t, n in _count_tracks(quadrants).items() if n > 1]
+    ctx.quirks.add(
+        "conflicting_quadrant",
+        len(conflicting),
+        file=name,
+        reason="duplicate rows of a track give different quadrants: every distinct one is kept",
+        effect="kept",
+        examples=conflicting,
+    )
+
+    tracks = pd.DataFrame(list(by_track.values()))
+    for column in NUMERIC_TRACK_COLUMNS:
+        if column in tracks.columns:
+            numbers = pd.to_numeric(tracks[column], errors="coerce")
+            bad = int((numbers.isna() & tracks[column].notna()).sum())
+            ctx.quirks.add(
+                "non_numeric_feature",
+                bad,
+                file=name,
+                reason=f"{column} not a number: stored as missing",
+                effect="repaired",
+            )
+            tracks[column] = numbers.astype("Float64")
+    tracks["in_summary"] = tracks["in_summary"].astype("boolean")
+    labels = pd.DataFrame(
+        {
+            "track_id": [t for t, _ in quadrants],
+            "dimension": QUADRANT_DIMENSION,
+            "statistic": "label",
+            "value": pd.array([pd.NA] * len(quadrants), dtype="Float64"),
+            "label": [q for _, q in quadrants],
+            "source": name,
+            "note": QUADRANT_NOTE,
+            "source_line": pd.array(list(quadrants.values()), dtype="Int64"),
+        }
+    )
+    return tracks, labels
+
+
+def _count_tracks(quadrants: dict[tuple[str, str], int]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for track_id, _ in quadrants:
+        counts[track_id] = counts.get(track_id, 0) + 1
+    return counts

@@ -1,0 +1,50 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from mer_datasets.agreement.alpha import LEVELS, krippendorff_alpha, pairable_values
+from mer_datasets.agreement.bootstrap import _item_weights, bootstrap_alpha
+
+
+def synthetic(n_items: int, n_raters: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(1, 6, n_items)
+    noise = rng.integers(-1, 2, (n_raters, n_items)) * (rng.random((n_raters, n_items)) < 0.5)
+    values = np.clip(truth + noise, 1, 5)
+    raters, items = np.meshgrid(np.arange(n_raters), np.arange(n_items), indexing="ij")
+    return pd.DataFrame({"rater": raters.ravel(), "item": items.ravel(), "value": values.ravel().astype(float)})
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_item_resamples_equal_alpha_recomputed_on_explicitly_resampled_tables(level):
+    table = synthetic(25, 4, seed=3)
+    result = bootstrap_alpha(table, level=level, n_resamples=6, seed=11)
+    weights = _item_weights(np.random.default_rng(11), pairable_values(table, level=level).n_items, 6)
+    for sample, row in zip(result.samples, weights):
+        copies = [table[table["item"] == item].assign(item=f"{item}-{copy}") for item in range(25) for copy in range(int(row[item]))]
+        assert sample == pytest.approx(krippendorff_alpha(pd.concat(copies), level=level), abs=1e-9)
+
+
+@pytest.mark.parametrize("method", ["items", "krippendorff"])
+def test_the_interval_contains_the_estimate_and_shrinks_with_more_data(method):
+    small = bootstrap_alpha(synthetic(30, 5), level="ordinal", method=method, seed=1)
+    large = bootstrap_alpha(synthetic(600, 5), level="ordinal", method=method, seed=1)
+    for result in (small, large):
+        assert result.ci_low <= result.estimate <= result.ci_high
+    assert large.ci_high - large.ci_low < small.ci_high - small.ci_low
+
+
+def test_same_seed_same_output_and_different_seed_different_output():
+    table = synthetic(40, 4)
+    first = bootstrap_alpha(table, level="interval", seed=5)
+    again = bootstrap_alpha(table, level="interval", seed=5)
+    other = bootstrap_alpha(table, level="interval", seed=6)
+    assert np.array_equal(first.samples, again.samples)
+    assert not np.array_equal(first.samples, other.samples)
+
+
+def test_every_result_names_its_method():
+    table = synthetic(20, 3)
+    assert bootstrap_alpha(table, level="nominal", n_resamples=50).ci_method == "bootstrap-items-percentile"
+    result = bootstrap_alpha(table, level="nominal", n_resamples=50, method="krippendorff")
+    assert result.ci_method == "bootstrap-krippendorff-percentile"
