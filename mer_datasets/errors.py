@@ -127,9 +127,21 @@ class TableValidationError(MERDatasetsError):
         self.field = field
 
 
+class LabelMappingError(MERDatasetsError, ValueError):
+    """A value or category cannot be placed in the unified label space (e.g. no numeric range)."""
+
+
+class VocabularyError(MERDatasetsError):
+    """A vocabulary file is missing, unreadable or breaks ``schemas/vocabulary.schema.json``."""
+
+
 class CacheError(MERDatasetsError):
     """A cache entry cannot be written or read back."""
 
 
 class ChecksumWarning(UserWarning):
     """A file differs from a third-party pin: loud, named, but the run continues."""
+
+
+class CorruptFileWarning(UserWarning):
+    """A verified file changed on disk; it was moved to quarantine (and re-fetched if possible)."""

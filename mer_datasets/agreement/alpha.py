@@ -92,7 +92,9 @@ class PairableValues:
 def check_level(level: str) -> str:
     """Return ``level`` if it is one of the four levels of measurement, else raise ``ValueError``."""
     if level not in LEVELS:
-        raise ValueError(f"unknown level of measurement {level!r}; expected one of {', '.join(LEVELS)}")
+        raise ValueError(
+            f"unknown level of measurement {level!r}; expected one of {', '.join(LEVELS)}"
+        )
     return level
 
 
@@ -116,13 +118,24 @@ def _numeric_values(column: pd.Series, name: str) -> np.ndarray:
 
 
 def pairable_values(
-    data: pd.DataFrame, *, item: str = "item", value: str = "value", level: str = "nominal"
+    data: pd.DataFrame,
+    *,
+    item: str = "item",
+    value: str = "value",
+    level: str = "nominal",
+    with_values: bool = True,
 ) -> PairableValues:
-    """Encode the pairable judgments of ``data`` (rows with a missing item or value are ignored)."""
+    """Encode the pairable judgments of ``data`` (rows with a missing item or value are ignored).
+
+    ``with_values=False`` skips sorting the distinct numeric values (not needed by interval
+    alpha, which then uses ``numeric`` only; ``values`` and ``value_counts`` are left empty).
+    """
     check_level(level)
     for column in (item, value):
         if column not in data.columns:
-            raise KeyError(f"column {column!r} not in the table (columns: {', '.join(map(str, data.columns))})")
+            raise KeyError(
+                f"column {column!r} not in the table (columns: {', '.join(map(str, data.columns))})"
+            )
     item_codes = codes_of(data[item])
     numeric: np.ndarray | None
     if level == "nominal":
@@ -158,9 +171,11 @@ def pairable_values(
         remap = np.cumsum(present) - 1
         value_codes = remap[value_codes]
         values, value_counts = all_values[present], counts[present]
-    else:
+    elif with_values:
         assert numeric is not None
         values, value_codes, value_counts = _sorted_unique(numeric)
+    else:
+        values, value_counts = np.empty(0), np.empty(0, dtype=np.int64)
     return PairableValues(
         item_codes=item_codes.astype(np.int64, copy=False),
         value_codes=value_codes.astype(np.int64, copy=False),
@@ -172,19 +187,26 @@ def pairable_values(
 
 
 def _sorted_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted unique values, the code of each element and the counts (hash first, sort the uniques)."""
-    codes, uniques = pd.factorize(x, sort=False)
-    order = np.argsort(uniques, kind="stable")
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = np.arange(order.size)
-    codes = rank[codes]
-    return np.asarray(uniques, dtype=np.float64)[order], codes, np.bincount(codes, minlength=order.size)
+    """Sorted unique values, the code of each element and the counts (one argsort of x)."""
+    if x.size == 0:
+        return np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.argsort(x)
+    ordered = x[order]
+    starts = np.empty(ordered.size, dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    sorted_codes = np.cumsum(starts) - 1
+    codes = np.empty_like(sorted_codes)
+    codes[order] = sorted_codes
+    return ordered[starts], codes, np.bincount(sorted_codes)
 
 
 # -- positions of the ordinal metric ---------------------------------------------------------
 
 
-def ordinal_positions(values: np.ndarray, ref_values: np.ndarray, ref_counts: np.ndarray) -> np.ndarray:
+def ordinal_positions(
+    values: np.ndarray, ref_values: np.ndarray, ref_counts: np.ndarray
+) -> np.ndarray:
     """Position p(v) = (reference values below v) + (reference values equal to v) / 2.
 
     Krippendorff's ordinal metric is delta(c, k) = p(k) - p(c) (see the module docstring), with
@@ -224,10 +246,16 @@ def _expected_interval_weighted(values: np.ndarray, counts: np.ndarray) -> float
     return float(2.0 * n * np.dot(counts, centered * centered))
 
 
-def _within_item_nominal(item_codes: np.ndarray, value_codes: np.ndarray, m: np.ndarray, n_values: int) -> float:
+def _within_item_nominal(
+    item_codes: np.ndarray, value_codes: np.ndarray, m: np.ndarray, n_values: int
+) -> float:
     """sum_u (m_u^2 - sum_c n_uc^2) / (m_u - 1), from the counts of the distinct (item, value) pairs."""
-    items_of_pairs, _, counts_per_pair = _item_value_counts(item_codes, value_codes, m.size, n_values)
-    sum_sq = np.bincount(items_of_pairs, weights=counts_per_pair.astype(np.float64) ** 2, minlength=m.size)
+    items_of_pairs, _, counts_per_pair = _item_value_counts(
+        item_codes, value_codes, m.size, n_values
+    )
+    sum_sq = np.bincount(
+        items_of_pairs, weights=counts_per_pair.astype(np.float64) ** 2, minlength=m.size
+    )
     return float(np.sum((m.astype(np.float64) ** 2 - sum_sq) / (m - 1)))
 
 
@@ -257,7 +285,9 @@ def distinct_value_pairs(pv: PairableValues):
     (c, k). Works on the distinct (item, value) pairs sorted by item and value, pairing each with
     the d-th next one of the same item for d = 1, 2, ...: O(sum_u V_u^2) time, O(N) memory.
     """
-    items, codes, counts = _item_value_counts(pv.item_codes, pv.value_codes, pv.n_items, pv.values.size)
+    items, codes, counts = _item_value_counts(
+        pv.item_codes, pv.value_codes, pv.n_items, pv.values.size
+    )
     scale = 1.0 / (pv.judgments_per_item[items] - 1.0)
     counts = counts.astype(np.float64)
     offset = 1
@@ -273,7 +303,9 @@ def distinct_value_pairs(pv: PairableValues):
 
 def coincidence_diagonal(pv: PairableValues) -> np.ndarray:
     """o_cc = sum_u n_uc (n_uc - 1) / (m_u - 1) for every value c."""
-    items, codes, counts = _item_value_counts(pv.item_codes, pv.value_codes, pv.n_items, pv.values.size)
+    items, codes, counts = _item_value_counts(
+        pv.item_codes, pv.value_codes, pv.n_items, pv.values.size
+    )
     weights = counts * (counts - 1.0) / (pv.judgments_per_item[items] - 1.0)
     return np.bincount(codes, weights=weights, minlength=pv.values.size)
 
@@ -322,18 +354,25 @@ def disagreement_sums(
     check_level(level)
     ref = pv if reference is None else reference
     if level == "nominal":
-        observed = _within_item_nominal(pv.item_codes, pv.value_codes, pv.judgments_per_item, pv.values.size)
+        observed = _within_item_nominal(
+            pv.item_codes, pv.value_codes, pv.judgments_per_item, pv.values.size
+        )
         n_ref = ref.n
         expected = float(n_ref) ** 2 - float(np.sum(ref.value_counts.astype(np.float64) ** 2))
         return observed, expected, pv.n, n_ref
     if level == "interval":
         assert pv.numeric is not None
         observed = _within_item_interval(pv.item_codes, pv.numeric, pv.judgments_per_item)
-        expected = _expected_interval_weighted(ref.values, ref.value_counts)
+        if ref.numeric is not None and ref.values.size == 0:
+            expected = _expected_interval(ref.numeric)[0]
+        else:
+            expected = _expected_interval_weighted(ref.values, ref.value_counts)
         return observed, expected, pv.n, ref.n
     if level == "ordinal":
         positions = ordinal_positions(pv.values, ref.values, ref.value_counts)
-        observed = _within_item_interval(pv.item_codes, positions[pv.value_codes], pv.judgments_per_item)
+        observed = _within_item_interval(
+            pv.item_codes, positions[pv.value_codes], pv.judgments_per_item
+        )
         ref_positions = ordinal_positions(ref.values, ref.values, ref.value_counts)
         expected = _expected_interval_weighted(ref_positions, ref.value_counts)
         return observed, expected, pv.n, ref.n
@@ -377,10 +416,11 @@ def krippendorff_alpha(
     """
     del rater  # documented: not needed by the statistic
     check_level(level)
-    pv = pairable_values(data, item=item, value=value, level=level)
+    sorted_values = level != "interval"
+    pv = pairable_values(data, item=item, value=value, level=level, with_values=sorted_values)
     reference = None
     if expected_from is not None:
-        reference = pairable_values(expected_from, item=item, value=value, level=level)
+        reference = pairable_values(expected_from, item=item, value=value, level=level, with_values=sorted_values)
     return alpha_from_sums(*disagreement_sums(pv, level, reference))
 
 

@@ -100,12 +100,16 @@ def bootstrap_alpha(
     del rater
     check_level(level)
     if method not in METHODS:
-        raise ValueError(f"unknown bootstrap method {method!r}; expected one of {', '.join(METHODS)}")
+        raise ValueError(
+            f"unknown bootstrap method {method!r}; expected one of {', '.join(METHODS)}"
+        )
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
     pv = pairable_values(data, item=item, value=value, level=level)
     reference = (
-        pairable_values(expected_from, item=item, value=value, level=level) if expected_from is not None else None
+        pairable_values(expected_from, item=item, value=value, level=level)
+        if expected_from is not None
+        else None
     )
     estimate = alpha_from_sums(*disagreement_sums(pv, level, reference))
     rng = np.random.default_rng(seed)
@@ -116,7 +120,9 @@ def bootstrap_alpha(
     else:
         if draws not in ("pairs", "capped"):
             raise ValueError(f"unknown draws rule {draws!r}; expected 'pairs' or 'capped'")
-        samples = _krippendorff_bootstrap(pv, level, reference, n_resamples, rng, capped=draws == "capped")
+        samples = _krippendorff_bootstrap(
+            pv, level, reference, n_resamples, rng, capped=draws == "capped"
+        )
     low, high = _percentile_interval(samples, confidence)
     return BootstrapResult(estimate, low, high, method, int(n_resamples), confidence, seed, samples)
 
@@ -137,7 +143,11 @@ def _item_weights(rng: np.random.Generator, n_items: int, count: int) -> np.ndar
     """``count`` x ``n_items`` multiplicities of the items in ``count`` resamples with replacement."""
     draws = rng.integers(0, n_items, size=(count, n_items))
     draws += (np.arange(count, dtype=np.int64) * n_items)[:, None]
-    return np.bincount(draws.ravel(), minlength=count * n_items).reshape(count, n_items).astype(np.float64)
+    return (
+        np.bincount(draws.ravel(), minlength=count * n_items)
+        .reshape(count, n_items)
+        .astype(np.float64)
+    )
 
 
 def _chunks(n_resamples: int, cells_per_resample: int) -> list[int]:
@@ -145,7 +155,9 @@ def _chunks(n_resamples: int, cells_per_resample: int) -> list[int]:
     return [min(size, n_resamples - start) for start in range(0, n_resamples, size)]
 
 
-def _alpha_vector(observed: np.ndarray, expected: np.ndarray, n: np.ndarray, n_ref: np.ndarray) -> np.ndarray:
+def _alpha_vector(
+    observed: np.ndarray, expected: np.ndarray, n: np.ndarray, n_ref: np.ndarray
+) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         result = 1.0 - (observed / n) / (expected / (n_ref * (n_ref - 1.0)))
     result[~(expected > 0) | (n_ref < 2)] = np.nan
@@ -154,18 +166,26 @@ def _alpha_vector(observed: np.ndarray, expected: np.ndarray, n: np.ndarray, n_r
 
 def _value_count_matrix(pv: PairableValues):
     """N (items x values) of judgment counts: dense when small, scipy.sparse CSR otherwise."""
-    items, codes, counts = _item_value_counts(pv.item_codes, pv.value_codes, pv.n_items, pv.values.size)
+    items, codes, counts = _item_value_counts(
+        pv.item_codes, pv.value_codes, pv.n_items, pv.values.size
+    )
     if pv.n_items * pv.values.size <= (1 << 24):
         dense = np.zeros((pv.n_items, pv.values.size))
         dense[items, codes] = counts
         return dense
     from scipy import sparse
 
-    return sparse.csr_matrix((counts.astype(np.float64), (items, codes)), shape=(pv.n_items, pv.values.size))
+    return sparse.csr_matrix(
+        (counts.astype(np.float64), (items, codes)), shape=(pv.n_items, pv.values.size)
+    )
 
 
 def _items_bootstrap(
-    pv: PairableValues, level: str, reference: PairableValues | None, n_resamples: int, rng: np.random.Generator
+    pv: PairableValues,
+    level: str,
+    reference: PairableValues | None,
+    n_resamples: int,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     m = pv.judgments_per_item.astype(np.float64)
     n_items = pv.n_items
@@ -173,13 +193,17 @@ def _items_bootstrap(
         if level == "interval":
             x = pv.numeric
         else:
-            x = ordinal_positions(pv.values, reference.values, reference.value_counts)[pv.value_codes]
+            x = ordinal_positions(pv.values, reference.values, reference.value_counts)[
+                pv.value_codes
+            ]
         return _items_bootstrap_linear(pv, x, reference, level, n_resamples, rng)
     counts_matrix = _value_count_matrix(pv)
     out = np.empty(n_resamples)
     start = 0
     if level == "nominal":
-        items, _, pair_counts = _item_value_counts(pv.item_codes, pv.value_codes, n_items, pv.values.size)
+        items, _, pair_counts = _item_value_counts(
+            pv.item_codes, pv.value_codes, n_items, pv.values.size
+        )
         sum_sq = np.bincount(items, weights=pair_counts.astype(np.float64) ** 2, minlength=n_items)
         within = (m * m - sum_sq) / (m - 1)
         fixed = _fixed_expected(pv, level, reference)
@@ -221,7 +245,9 @@ def _items_bootstrap(
     within = np.zeros(n_items)
     for c, k, weight, item_of_pair in distinct_value_pairs(pv):
         within += 2.0 * np.bincount(
-            item_of_pair, weights=weight * ratio_delta2(pv.values[c], pv.values[k]), minlength=n_items
+            item_of_pair,
+            weights=weight * ratio_delta2(pv.values[c], pv.values[k]),
+            minlength=n_items,
         )
     fixed = _fixed_expected(pv, level, reference)
     delta2 = ratio_delta2(pv.values[:, None], pv.values[None, :]) if fixed is None else None
@@ -239,7 +265,9 @@ def _items_bootstrap(
     return out
 
 
-def _fixed_expected(pv: PairableValues, level: str, reference: PairableValues | None) -> tuple[float, int] | None:
+def _fixed_expected(
+    pv: PairableValues, level: str, reference: PairableValues | None
+) -> tuple[float, int] | None:
     if reference is None:
         return None
     _, expected, _, n_ref = disagreement_sums(pv, level, reference)
@@ -273,7 +301,9 @@ def _items_bootstrap_linear(
     sums = np.bincount(pv.item_codes, weights=centered, minlength=n_items)
     squares = np.bincount(pv.item_codes, weights=centered * centered, minlength=n_items)
     deviations = centered - (sums / m)[pv.item_codes]
-    within = m * np.bincount(pv.item_codes, weights=deviations * deviations, minlength=n_items) / (m - 1)
+    within = (
+        m * np.bincount(pv.item_codes, weights=deviations * deviations, minlength=n_items) / (m - 1)
+    )
     features = np.column_stack([m, within, sums, squares])
     fixed = _fixed_expected(pv, level, reference)
     out = np.empty(n_resamples)
@@ -312,7 +342,9 @@ def _krippendorff_bootstrap(
         observed_disagreement = observed_sum / n
         cells = int(np.count_nonzero(diagonal)) + _count_off_diagonal_cells(pv)
         draws = int(min(25 * cells, n_pairs)) if capped else int(n_pairs)
-        sums = rng.binomial(draws, min(1.0, max(0.0, observed_disagreement)), size=n_resamples).astype(np.float64)
+        sums = rng.binomial(
+            draws, min(1.0, max(0.0, observed_disagreement)), size=n_resamples
+        ).astype(np.float64)
     else:
         metric_values = _metric_values(pv, level, reference)
         cell_probabilities, cell_delta2, moments = _cells(pv, level, metric_values, n)
@@ -374,7 +406,11 @@ def _cells(pv: PairableValues, level: str, metric_values: np.ndarray, n: int):
         c, k = keys // size, keys % size
         delta2 = _delta2(level, metric_values[c], metric_values[k])
         probabilities = 2.0 * flat[keys] / n
-        moments = (float(probabilities @ delta2), float(probabilities @ (delta2 * delta2)), keys.size)
+        moments = (
+            float(probabilities @ delta2),
+            float(probabilities @ (delta2 * delta2)),
+            keys.size,
+        )
         if keys.size + 1 <= _MAX_EXACT_CELLS:
             return probabilities, delta2, moments
         return None, None, moments

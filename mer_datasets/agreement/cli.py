@@ -17,25 +17,84 @@ FORMATS = ("table", "markdown", "json", "csv", "html")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``agreement`` arguments to ``parser``."""
-    parser.add_argument("target", metavar="ID_OR_FILE", help="catalog id, or a CSV/Parquet file of long annotations")
-    parser.add_argument("--dimension", action="append", dest="dimensions", metavar="D", help="only this dimension (repeatable)")
-    parser.add_argument("--by", metavar="COL", help="also report per group of this annotations/raters column")
-    parser.add_argument("--level", choices=["nominal", "ordinal", "interval", "ratio"], help="level of measurement for every dimension")
-    parser.add_argument("--where", metavar="EXPR", help='filter, e.g. \'familiarity > 3 and mother_language == "es"\'')
-    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples (0: no CI; default 1000)")
+    parser.add_argument(
+        "target", metavar="ID_OR_FILE", help="catalog id, or a CSV/Parquet file of long annotations"
+    )
+    parser.add_argument(
+        "--dimension",
+        action="append",
+        dest="dimensions",
+        metavar="D",
+        help="only this dimension (repeatable)",
+    )
+    parser.add_argument(
+        "--by", metavar="COL", help="also report per group of this annotations/raters column"
+    )
+    parser.add_argument(
+        "--level",
+        choices=["nominal", "ordinal", "interval", "ratio"],
+        help="level of measurement for every dimension",
+    )
+    parser.add_argument(
+        "--where",
+        metavar="EXPR",
+        help="filter, e.g. 'familiarity > 3 and mother_language == \"es\"'",
+    )
+    parser.add_argument(
+        "--bootstrap",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="bootstrap resamples (0: no CI; default 1000)",
+    )
     parser.add_argument("--bootstrap-method", choices=["items", "krippendorff"], default="items")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--duplicates", choices=["latest", "first", "mean", "all"], default="latest")
-    parser.add_argument("--expected", choices=["group", "all"], default="group", help="D_e of per-group alpha: the group's or all data")
+    parser.add_argument(
+        "--duplicates", choices=["latest", "first", "mean", "all"], default="latest"
+    )
+    parser.add_argument(
+        "--expected",
+        choices=["group", "all"],
+        default="group",
+        help="D_e of per-group alpha: the group's or all data",
+    )
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
-    parser.add_argument("--items", action="store_true", help="per-item consensus entropy / spread, most contested first")
-    parser.add_argument("--raters", action="store_true", help="per-rater diagnostics (leave-one-out, test-retest)")
-    parser.add_argument("--item", default="track_id", metavar="COL", help="file input: item column (default track_id)")
-    parser.add_argument("--rater", default="rater_id", metavar="COL", help="file input: rater column (default rater_id)")
-    parser.add_argument("--value", default="value", metavar="COL", help="file input: numeric value column (default value)")
-    parser.add_argument("--label", default="label", metavar="COL", help="file input: label column (default label)")
-    parser.add_argument("--dimension-column", default="dimension", metavar="COL", help="file input: dimension column")
+    parser.add_argument(
+        "--items",
+        action="store_true",
+        help="per-item consensus entropy / spread, most contested first",
+    )
+    parser.add_argument(
+        "--raters", action="store_true", help="per-rater diagnostics (leave-one-out, test-retest)"
+    )
+    parser.add_argument(
+        "--item",
+        default="track_id",
+        metavar="COL",
+        help="file input: item column (default track_id)",
+    )
+    parser.add_argument(
+        "--rater",
+        default="rater_id",
+        metavar="COL",
+        help="file input: rater column (default rater_id)",
+    )
+    parser.add_argument(
+        "--value",
+        default="value",
+        metavar="COL",
+        help="file input: numeric value column (default value)",
+    )
+    parser.add_argument(
+        "--label", default="label", metavar="COL", help="file input: label column (default label)"
+    )
+    parser.add_argument(
+        "--dimension-column",
+        default="dimension",
+        metavar="COL",
+        help="file input: dimension column",
+    )
 
 
 def read_annotation_file(path: Path, args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
@@ -45,7 +104,11 @@ def read_annotation_file(path: Path, args: argparse.Namespace) -> tuple[Any, dic
     if path.suffix.lower() in (".parquet", ".pq"):
         frame = pd.read_parquet(path)
     else:
-        frame = pd.read_csv(path, sep=None, engine="python") if path.suffix.lower() != ".csv" else pd.read_csv(path)
+        frame = (
+            pd.read_csv(path, sep=None, engine="python")
+            if path.suffix.lower() != ".csv"
+            else pd.read_csv(path)
+        )
     missing = [c for c in (args.item, args.rater) if c not in frame.columns]
     if missing:
         from ..errors import ParseError
@@ -69,7 +132,9 @@ def read_annotation_file(path: Path, args: argparse.Namespace) -> tuple[Any, dic
         if numeric.notna().sum() == frame["value"].notna().sum():
             frame["value"] = numeric
         else:
-            frame = frame.rename(columns={"value": "label"}) if "label" not in frame.columns else frame
+            frame = (
+                frame.rename(columns={"value": "label"}) if "label" not in frame.columns else frame
+            )
     for column in ("track_id", "rater_id"):
         frame[column] = frame[column].astype("string")
     levels = {}
@@ -107,7 +172,9 @@ def _markdown(frame: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(args: argparse.Namespace, load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]]) -> int:
+def run(
+    args: argparse.Namespace, load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]]
+) -> int:
     """Compute the requested report and print or write it; returns the exit code."""
     from .report import agreement_report, items_report, raters_report
 
@@ -120,7 +187,9 @@ def run(args: argparse.Namespace, load_tables: Callable[[str], tuple[Any, Any, d
     levels = dict(levels or {})
     if args.level:
         levels = {str(d): args.level for d in annotations["dimension"].dropna().unique()}
-    common = dict(dimensions=args.dimensions, levels=levels, where=args.where, duplicates=args.duplicates)
+    common = dict(
+        dimensions=args.dimensions, levels=levels, where=args.where, duplicates=args.duplicates
+    )
     if args.items:
         frame = items_report(annotations, raters, **common)
     elif args.raters:

@@ -54,8 +54,12 @@ def resolve_duplicates(
     missing or None, table order is used.
     """
     if policy not in POLICIES:
-        raise ValueError(f"unknown duplicates policy {policy!r}; expected one of {', '.join(POLICIES)}")
-    keys = [rater, item] + ([dimension] if dimension is not None and dimension in data.columns else [])
+        raise ValueError(
+            f"unknown duplicates policy {policy!r}; expected one of {', '.join(POLICIES)}"
+        )
+    keys = [rater, item] + (
+        [dimension] if dimension is not None and dimension in data.columns else []
+    )
     if data.empty:
         return DuplicateResolution(data, policy, 0, 0, 0)
     duplicated = data.duplicated(keys, keep=False).to_numpy()
@@ -68,7 +72,9 @@ def resolve_duplicates(
         if numeric.notna().sum() != data[value].notna().sum():
             raise ValueError(f"duplicates policy 'mean' needs numeric values in column {value!r}")
         frame = data.assign(**{value: numeric})
-        means = frame.groupby(keys, sort=False, dropna=False, observed=True)[value].transform("mean")
+        means = frame.groupby(keys, sort=False, dropna=False, observed=True)[value].transform(
+            "mean"
+        )
         frame = frame.assign(**{value: means})
         resolved = frame[~frame.duplicated(keys, keep="first").to_numpy()]
     else:

@@ -25,8 +25,12 @@ def consensus_entropy(
     (ties: the label first in sorted order) and ``modal_share``. Index-free, one row per item."""
     frame = data[[item, rater, value]].dropna(subset=[item, value])
     if frame.empty:
-        return pd.DataFrame(columns=[item, "entropy", "n_raters", "n_judgments", "modal_label", "modal_share"])
-    counts = frame.groupby([item, value], observed=True, sort=True).size().rename("count").reset_index()
+        return pd.DataFrame(
+            columns=[item, "entropy", "n_raters", "n_judgments", "modal_label", "modal_share"]
+        )
+    counts = (
+        frame.groupby([item, value], observed=True, sort=True).size().rename("count").reset_index()
+    )
     totals = counts.groupby(item, observed=True, sort=True)["count"].transform("sum")
     share = counts["count"] / totals
     counts["term"] = -share * np.log(share)
@@ -62,7 +66,11 @@ def rating_spread(
     data: pd.DataFrame, *, item: str = "item", rater: str = "rater", value: str = "value"
 ) -> pd.DataFrame:
     """Per item of numeric ratings: n, n_raters, mean, std (ddof=1), iqr (q75 - q25, linear), min, max."""
-    frame = data[[item, rater]].assign(_x=pd.to_numeric(data[value], errors="coerce")).dropna(subset=[item, "_x"])
+    frame = (
+        data[[item, rater]]
+        .assign(_x=pd.to_numeric(data[value], errors="coerce"))
+        .dropna(subset=[item, "_x"])
+    )
     grouped = frame.groupby(item, observed=True, sort=True)["_x"]
     result = pd.DataFrame(
         {
@@ -90,4 +98,10 @@ def rank_items_by_spread(spread_table: pd.DataFrame, *, item: str = "item") -> p
     )
 
 
-__all__ = ["consensus_entropy", "rank_items_by_entropy", "rating_spread", "rank_items_by_spread", "codes_of"]
+__all__ = [
+    "consensus_entropy",
+    "rank_items_by_entropy",
+    "rating_spread",
+    "rank_items_by_spread",
+    "codes_of",
+]

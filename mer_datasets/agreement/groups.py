@@ -25,9 +25,10 @@ EXPECTED_CHOICES: tuple[str, ...] = ("group", "all")
 def iter_groups(table: pd.DataFrame, by: str) -> Iterator[tuple[object, pd.DataFrame]]:
     """(group value, rows) for each non-missing value of ``by``, in sorted order of the values."""
     if by not in table.columns:
-        raise KeyError(f"cannot group by {by!r}: not a column of the annotations or raters ({', '.join(map(str, table.columns))})")
-    for key, rows in table.groupby(by, observed=True, sort=True, dropna=True):
-        yield key, rows
+        raise KeyError(
+            f"cannot group by {by!r}: not a column of the annotations or raters ({', '.join(map(str, table.columns))})"
+        )
+    yield from table.groupby(by, observed=True, sort=True, dropna=True)
 
 
 def holm_adjust(p_values: np.ndarray) -> np.ndarray:
@@ -60,7 +61,15 @@ def group_differences(table: pd.DataFrame, *, by: str, value: str = "value") -> 
             statistic, p_value = kruskal(*samples.values())
         except ValueError:  # all values identical
             statistic, p_value = np.nan, np.nan
-        records.append(("kruskal_wallis", "all", float(statistic), float(p_value), sum(v.size for v in samples.values())))
+        records.append(
+            (
+                "kruskal_wallis",
+                "all",
+                float(statistic),
+                float(p_value),
+                sum(v.size for v in samples.values()),
+            )
+        )
         pairwise = []
         for (a, x), (b, y) in combinations(samples.items(), 2):
             statistic, p_value = mannwhitneyu(x, y, alternative="two-sided")

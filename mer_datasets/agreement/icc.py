@@ -71,12 +71,33 @@ def icc(
     n = int(items.max()) + 1 if items.size else 0
     k = int(raters.max()) + 1 if raters.size else 0
     complete = x.size == n * k and n > 0 and np.unique(items * k + raters).size == x.size
-    rows = _complete(x, items, raters, n, k, confidence) if complete else _unbalanced(x, items, n, confidence)
-    return pd.DataFrame(rows, columns=["form", "value", "ci_low", "ci_high", "F", "df1", "df2", "n_items", "n_raters", "design", "note"])
+    rows = (
+        _complete(x, items, raters, n, k, confidence)
+        if complete
+        else _unbalanced(x, items, n, confidence)
+    )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "form",
+            "value",
+            "ci_low",
+            "ci_high",
+            "F",
+            "df1",
+            "df2",
+            "n_items",
+            "n_raters",
+            "design",
+            "note",
+        ],
+    )
 
 
 def _nan_rows(n: int, k: float, design: str, note: str, forms=FORMS) -> list[tuple]:
-    return [(form, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, n, k, design, note) for form in forms]
+    return [
+        (form, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, n, k, design, note) for form in forms
+    ]
 
 
 def _complete(x, items, raters, n: int, k: int, confidence: float) -> list[tuple]:
@@ -119,13 +140,34 @@ def _complete(x, items, raters, n: int, k: int, confidence: float) -> list[tuple
             "icc2_k": (l2 * k / (1 + l2 * (k - 1)), u2 * k / (1 + u2 * (k - 1))),
             "icc3_k": (1 - 1 / f3l, 1 - 1 / f3u),
         }
-    values = {"icc1_1": icc1, "icc2_1": icc2, "icc3_1": icc3, "icc1_k": icc1k, "icc2_k": icc2k, "icc3_k": icc3k}
+    values = {
+        "icc1_1": icc1,
+        "icc2_1": icc2,
+        "icc3_1": icc3,
+        "icc1_k": icc1k,
+        "icc2_k": icc2k,
+        "icc3_k": icc3k,
+    }
     f_stat = {"icc1_1": (f1, df1w), "icc1_k": (f1, df1w)}
     rows = []
     for form in FORMS:
         statistic, df2 = f_stat.get(form, (f3, df2e))
         low, high = ci[form]
-        rows.append((form, float(values[form]), float(low), float(high), float(statistic), df1, df2, n, k, "complete", ""))
+        rows.append(
+            (
+                form,
+                float(values[form]),
+                float(low),
+                float(high),
+                float(statistic),
+                df1,
+                df2,
+                n,
+                k,
+                "complete",
+                "",
+            )
+        )
     return rows
 
 
@@ -133,7 +175,9 @@ def _unbalanced(x, items, n: int, confidence: float) -> list[tuple]:
     counts = np.bincount(items, minlength=n).astype(np.float64)
     total = float(x.size)
     if n < 2 or total - n < 1:
-        return _nan_rows(n, np.nan, "unbalanced", "ICC needs at least 2 items and repeated judgments")
+        return _nan_rows(
+            n, np.nan, "unbalanced", "ICC needs at least 2 items and repeated judgments"
+        )
     k0 = (total - np.sum(counts**2) / total) / (n - 1)
     mean = x.mean()
     item_means = np.bincount(items, weights=x, minlength=n) / counts
@@ -145,11 +189,37 @@ def _unbalanced(x, items, n: int, confidence: float) -> list[tuple]:
         f1 = msr / msw
         f1l, f1u = f1 / _f_ppf(tail, df1, df2), f1 * _f_ppf(tail, df2, df1)
         rows = [
-            ("icc1_1", (msr - msw) / (msr + (k0 - 1) * msw), (f1l - 1) / (f1l + k0 - 1), (f1u - 1) / (f1u + k0 - 1)),
+            (
+                "icc1_1",
+                (msr - msw) / (msr + (k0 - 1) * msw),
+                (f1l - 1) / (f1l + k0 - 1),
+                (f1u - 1) / (f1u + k0 - 1),
+            ),
             ("icc1_k", (msr - msw) / msr, 1 - 1 / f1l, 1 - 1 / f1u),
         ]
     note = "one-way ICC with unequal judgments per item: k0 = (N - sum k_i^2 / N) / (n - 1)"
-    out = [(form, float(v), float(lo), float(hi), float(f1), df1, df2, n, float(k0), "unbalanced", note) for form, v, lo, hi in rows]
-    out += _nan_rows(n, float(k0), "unbalanced", TWO_WAY_NEEDS_COMPLETE, forms=("icc2_1", "icc3_1", "icc2_k", "icc3_k"))
+    out = [
+        (
+            form,
+            float(v),
+            float(lo),
+            float(hi),
+            float(f1),
+            df1,
+            df2,
+            n,
+            float(k0),
+            "unbalanced",
+            note,
+        )
+        for form, v, lo, hi in rows
+    ]
+    out += _nan_rows(
+        n,
+        float(k0),
+        "unbalanced",
+        TWO_WAY_NEEDS_COMPLETE,
+        forms=("icc2_1", "icc3_1", "icc2_k", "icc3_k"),
+    )
     order = {form: i for i, form in enumerate(FORMS)}
     return sorted(out, key=lambda row: order[row[0]])

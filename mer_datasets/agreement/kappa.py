@@ -23,14 +23,18 @@ class FleissDesignError(ValueError):
     """Fleiss' kappa is undefined for this design (unequal raters per item, fewer than 2 raters)."""
 
 
-def fleiss_kappa(data: pd.DataFrame, *, item: str = "item", rater: str = "rater", value: str = "value") -> float:
+def fleiss_kappa(
+    data: pd.DataFrame, *, item: str = "item", rater: str = "rater", value: str = "value"
+) -> float:
     """Fleiss' kappa of a long table; ``nan`` when P_e == 1 (a single label overall)."""
     del rater
     items, labels = codes_of(data[item]), codes_of(data[value])
     keep = (items >= 0) & (labels >= 0)
     items, labels = items[keep], labels[keep]
     if items.size == 0:
-        raise FleissDesignError("Fleiss' kappa needs judgments; the table has none with an item and a label")
+        raise FleissDesignError(
+            "Fleiss' kappa needs judgments; the table has none with an item and a label"
+        )
     _, items = np.unique(items, return_inverse=True)
     _, labels = np.unique(labels, return_inverse=True)
     n_items, n_labels = int(items.max()) + 1, int(labels.max()) + 1
@@ -45,7 +49,9 @@ def fleiss_kappa(data: pd.DataFrame, *, item: str = "item", rater: str = "rater"
     if r < 2:
         raise FleissDesignError("Fleiss' kappa needs at least 2 raters per item")
     counts = np.bincount(items * n_labels + labels, minlength=n_items * n_labels).astype(np.float64)
-    agreement = (np.add.reduceat(counts**2, np.arange(0, n_items * n_labels, n_labels)) - r) / (r * (r - 1))
+    agreement = (np.add.reduceat(counts**2, np.arange(0, n_items * n_labels, n_labels)) - r) / (
+        r * (r - 1)
+    )
     shares = np.bincount(labels, minlength=n_labels) / (n_items * r)
     chance = float(np.sum(shares**2))
     if chance >= 1.0:

@@ -19,7 +19,9 @@ from .alpha import codes_of, krippendorff_alpha
 
 
 def _pearson(frame: pd.DataFrame, key: str, x: str, y: str) -> pd.Series:
-    g = frame.assign(_xy=frame[x] * frame[y], _xx=frame[x] ** 2, _yy=frame[y] ** 2).groupby(key, observed=True)
+    g = frame.assign(_xy=frame[x] * frame[y], _xx=frame[x] ** 2, _yy=frame[y] ** 2).groupby(
+        key, observed=True
+    )
     s = g[[x, y, "_xy", "_xx", "_yy"]].sum()
     n = g.size()
     cov = s["_xy"] - s[x] * s[y] / n
@@ -47,7 +49,9 @@ def rater_diagnostics(
     frame = data[[item, rater, value]].dropna()
     frame = frame.assign(_item=codes_of(frame[item]))
     per_item = frame.groupby("_item", observed=True)
-    base = frame.groupby(rater, observed=True, sort=True).agg(n_judgments=(item, "size"), n_items=(item, "nunique"))
+    base = frame.groupby(rater, observed=True, sort=True).agg(
+        n_judgments=(item, "size"), n_items=(item, "nunique")
+    )
     if level != "nominal":
         x = pd.to_numeric(frame[value], errors="coerce").astype("float64")
         frame = frame.assign(_x=x)
@@ -60,13 +64,22 @@ def rater_diagnostics(
         paired = frame[counts.to_numpy() >= 2]
         base["loo_pearson"] = _pearson(paired, rater, "_x", "_loo")
         ranked = paired.assign(
-            _rx=paired.groupby(rater, observed=True)["_x"].rank(), _ry=paired.groupby(rater, observed=True)["_loo"].rank()
+            _rx=paired.groupby(rater, observed=True)["_x"].rank(),
+            _ry=paired.groupby(rater, observed=True)["_loo"].rank(),
         )
         base["loo_spearman"] = _pearson(ranked, rater, "_rx", "_ry")
-        base["loo_mad"] = paired.assign(_d=(paired["_x"] - paired["_loo"]).abs()).groupby(rater, observed=True)["_d"].mean()
+        base["loo_mad"] = (
+            paired.assign(_d=(paired["_x"] - paired["_loo"]).abs())
+            .groupby(rater, observed=True)["_d"]
+            .mean()
+        )
         return base.reset_index()
     frame = frame.assign(_label=codes_of(frame[value]))
-    counts = frame.groupby(["_item", "_label"], observed=True)["_label"].transform("size").to_numpy(dtype=float)
+    counts = (
+        frame.groupby(["_item", "_label"], observed=True)["_label"]
+        .transform("size")
+        .to_numpy(dtype=float)
+    )
     pairs = frame.groupby(["_item", "_label"], observed=True).size().rename("n").reset_index()
     largest = pairs.groupby("_item")["n"].max()
     at_largest = pairs["n"] == pairs["_item"].map(largest)
@@ -107,7 +120,9 @@ def intra_rater_consistency(
         name = "retest_agreement"
     else:
         current = pd.to_numeric(pairs[value], errors="coerce")
-        pairs = pairs.assign(_score=(current - pd.to_numeric(pairs["_prev"], errors="coerce")).abs())
+        pairs = pairs.assign(
+            _score=(current - pd.to_numeric(pairs["_prev"], errors="coerce")).abs()
+        )
         name = "retest_mad"
     grouped = pairs.groupby(rater, observed=True)
     return pd.DataFrame(
@@ -120,7 +135,12 @@ def intra_rater_consistency(
 
 
 def test_retest_alpha(
-    data: pd.DataFrame, *, item: str = "item", rater: str = "rater", value: str = "value", level: str = "interval"
+    data: pd.DataFrame,
+    *,
+    item: str = "item",
+    rater: str = "rater",
+    value: str = "value",
+    level: str = "interval",
 ) -> float:
     """Krippendorff's alpha over the repeated judgments, each (rater, item) taken as one unit.
 

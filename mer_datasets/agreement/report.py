@@ -36,7 +36,13 @@ RECORD_COLUMNS: list[str] = [
     "n_items", "n_raters", "n_judgments", "by", "expected_from", "duplicates_policy", "n_duplicates",
     "p_value", "note",
 ]  # fmt: skip
-DEFAULT_METRICS: tuple[str, ...] = ("krippendorff_alpha", "icc1_1", "icc2_1", "icc3_1", "fleiss_kappa")
+DEFAULT_METRICS: tuple[str, ...] = (
+    "krippendorff_alpha",
+    "icc1_1",
+    "icc2_1",
+    "icc3_1",
+    "fleiss_kappa",
+)
 ALL_METRICS: tuple[str, ...] = ("krippendorff_alpha", *ICC_FORMS, "fleiss_kappa", "group_tests")
 
 #: Catalog scale -> default level of measurement (catalog.schema.json `scale`).
@@ -58,23 +64,38 @@ def default_level(scale: str) -> str:
     try:
         return SCALE_LEVELS[scale]
     except KeyError:
-        raise ValueError(f"unknown scale {scale!r}; expected one of {', '.join(SCALE_LEVELS)}") from None
+        raise ValueError(
+            f"unknown scale {scale!r}; expected one of {', '.join(SCALE_LEVELS)}"
+        ) from None
 
 
 def judgment_table(annotations: pd.DataFrame, raters: pd.DataFrame | None = None) -> pd.DataFrame:
     """Annotations joined with rater attributes and the sibling dimensions of each source record."""
     table = annotations
-    if raters is not None and not raters.empty and RATER in raters.columns and RATER in table.columns:
+    if (
+        raters is not None
+        and not raters.empty
+        and RATER in raters.columns
+        and RATER in table.columns
+    ):
         extra = [c for c in raters.columns if c != RATER and c not in table.columns]
         if extra:
-            table = table.merge(raters[[RATER, *extra]].drop_duplicates(RATER), on=RATER, how="left")
+            table = table.merge(
+                raters[[RATER, *extra]].drop_duplicates(RATER), on=RATER, how="left"
+            )
     if "annotation_id" in table.columns and DIMENSION in table.columns:
         names = [d for d in pd.unique(table[DIMENSION].dropna()) if str(d) not in table.columns]
         if names:
             source = table[table[DIMENSION].isin(names)]
-            record_value = source["value"] if "value" in source.columns else pd.Series(np.nan, index=source.index)
+            record_value = (
+                source["value"]
+                if "value" in source.columns
+                else pd.Series(np.nan, index=source.index)
+            )
             if "label" in source.columns:
-                record_value = record_value.astype(object).where(record_value.notna(), source["label"])
+                record_value = record_value.astype(object).where(
+                    record_value.notna(), source["label"]
+                )
             wide = (
                 source.assign(_v=record_value)
                 .drop_duplicates(["annotation_id", DIMENSION], keep="last")
@@ -102,7 +123,9 @@ def _value_column(rows: pd.DataFrame) -> str:
     return "label" if "label" in rows.columns else "value"
 
 
-def _level_for(dimension: str, rows: pd.DataFrame, value_column: str, levels: dict[str, str] | None) -> str:
+def _level_for(
+    dimension: str, rows: pd.DataFrame, value_column: str, levels: dict[str, str] | None
+) -> str:
     if levels and dimension in levels:
         return check_level(levels[dimension])
     return "interval" if value_column == "value" else "nominal"
@@ -124,9 +147,13 @@ def _dimension_rows(table: pd.DataFrame, dimension: Any, levels, duplicates: str
     rows = rows[rows[value_column].notna()]
     level = _level_for(str(dimension), rows, value_column, levels)
     if level != "nominal" and value_column == "label":
-        rows = rows.assign(label=pd.to_numeric(rows["label"], errors="coerce")).dropna(subset=["label"])
+        rows = rows.assign(label=pd.to_numeric(rows["label"], errors="coerce")).dropna(
+            subset=["label"]
+        )
     order = "timestamp" if "timestamp" in rows.columns else None
-    resolved = resolve_duplicates(rows, item=ITEM, rater=RATER, value=value_column, policy=duplicates, order=order)
+    resolved = resolve_duplicates(
+        rows, item=ITEM, rater=RATER, value=value_column, policy=duplicates, order=order
+    )
     return resolved, value_column, level
 
 
@@ -197,16 +224,35 @@ def agreement_report(
 
 
 def _counts(rows: pd.DataFrame) -> dict[str, int]:
-    return {"n_items": int(rows[ITEM].nunique()), "n_raters": int(rows[RATER].nunique()), "n_judgments": int(len(rows))}
+    return {
+        "n_items": int(rows[ITEM].nunique()),
+        "n_raters": int(rows[RATER].nunique()),
+        "n_judgments": int(len(rows)),
+    }
 
 
 def _metric_records(
-    rows, group, reference, common, *, value_column, level, chosen, explicit, bootstrap, bootstrap_method, seed
+    rows,
+    group,
+    reference,
+    common,
+    *,
+    value_column,
+    level,
+    chosen,
+    explicit,
+    bootstrap,
+    bootstrap_method,
+    seed,
 ) -> list[dict[str, Any]]:
     base = {**common, "group": group, **_counts(rows)}
     out: list[dict[str, Any]] = []
     if "krippendorff_alpha" in chosen:
-        record = {**base, "metric": "krippendorff_alpha", "expected_from": "all" if reference is not None else "group"}
+        record = {
+            **base,
+            "metric": "krippendorff_alpha",
+            "expected_from": "all" if reference is not None else "group",
+        }
         if group is None:
             record["expected_from"] = "data"
         try:
@@ -219,7 +265,12 @@ def _metric_records(
                 record["ci_method"] = f"{result.ci_method} ({bootstrap} resamples, 95%)"
             else:
                 record["value"] = krippendorff_alpha(
-                    rows, item=ITEM, rater=RATER, value=value_column, level=level, expected_from=reference
+                    rows,
+                    item=ITEM,
+                    rater=RATER,
+                    value=value_column,
+                    level=level,
+                    expected_from=reference,
                 )
             if np.isnan(record["value"]):
                 record["note"] = "undefined: no item with 2 judgments or no variation in the values"
@@ -238,7 +289,13 @@ def _metric_records(
                 )  # fmt: skip
     if level == "nominal" and "fleiss_kappa" in chosen:
         try:
-            out.append({**base, "metric": "fleiss_kappa", "value": fleiss_kappa(rows, item=ITEM, value=value_column)})
+            out.append(
+                {
+                    **base,
+                    "metric": "fleiss_kappa",
+                    "value": fleiss_kappa(rows, item=ITEM, value=value_column),
+                }
+            )
         except FleissDesignError as error:
             if explicit:
                 out.append({**base, "metric": "fleiss_kappa", "value": np.nan, "note": str(error)})
@@ -262,17 +319,25 @@ def items_report(
         resolved, value_column, level = _dimension_rows(table, dimension, levels, duplicates)
         rows = resolved.table
         if level in ("nominal", "ordinal"):
-            part = rank_items_by_entropy(consensus_entropy(rows, item=ITEM, rater=RATER, value=value_column), item=ITEM)
+            part = rank_items_by_entropy(
+                consensus_entropy(rows, item=ITEM, rater=RATER, value=value_column), item=ITEM
+            )
             if level == "ordinal":
-                spread = rating_spread(rows, item=ITEM, rater=RATER, value=value_column).drop(columns="n_raters")
+                spread = rating_spread(rows, item=ITEM, rater=RATER, value=value_column).drop(
+                    columns="n_raters"
+                )
                 part = part.merge(spread, on=ITEM, how="left")
         else:
-            part = rank_items_by_spread(rating_spread(rows, item=ITEM, rater=RATER, value=value_column), item=ITEM)
+            part = rank_items_by_spread(
+                rating_spread(rows, item=ITEM, rater=RATER, value=value_column), item=ITEM
+            )
         parts.append(part.assign(dimension=str(dimension), level=level))
     if not parts:
         return pd.DataFrame(columns=["dimension", ITEM])
     result = pd.concat(parts, ignore_index=True)
-    return result[["dimension", "level", *[c for c in result.columns if c not in ("dimension", "level")]]]
+    return result[
+        ["dimension", "level", *[c for c in result.columns if c not in ("dimension", "level")]]
+    ]
 
 
 def raters_report(
@@ -291,7 +356,9 @@ def raters_report(
     for dimension in sorted(pd.unique(table[DIMENSION].dropna()), key=str):
         resolved, value_column, level = _dimension_rows(table, dimension, levels, duplicates)
         raw = table[(table[DIMENSION] == dimension) & table[value_column].notna()]
-        part = rater_diagnostics(resolved.table, item=ITEM, rater=RATER, value=value_column, level=level)
+        part = rater_diagnostics(
+            resolved.table, item=ITEM, rater=RATER, value=value_column, level=level
+        )
         retest = intra_rater_consistency(
             raw, item=ITEM, rater=RATER, value=value_column, level=level,
             order="timestamp" if "timestamp" in raw.columns else None,
@@ -301,14 +368,20 @@ def raters_report(
         part = part.assign(
             dimension=str(dimension),
             level=level,
-            between_rater_alpha=krippendorff_alpha(resolved.table, item=ITEM, value=value_column, level=level),
-            test_retest_alpha=test_retest_alpha(raw, item=ITEM, rater=RATER, value=value_column, level=level),
+            between_rater_alpha=krippendorff_alpha(
+                resolved.table, item=ITEM, value=value_column, level=level
+            ),
+            test_retest_alpha=test_retest_alpha(
+                raw, item=ITEM, rater=RATER, value=value_column, level=level
+            ),
         )
         parts.append(part)
     if not parts:
         return pd.DataFrame(columns=["dimension", RATER])
     result = pd.concat(parts, ignore_index=True)
-    return result[["dimension", "level", *[c for c in result.columns if c not in ("dimension", "level")]]]
+    return result[
+        ["dimension", "level", *[c for c in result.columns if c not in ("dimension", "level")]]
+    ]
 
 
 def _plain(value: Any) -> Any:
@@ -325,4 +398,7 @@ def _plain(value: Any) -> Any:
 
 def to_json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Records as documented by schemas/agreement-report.schema.json (NaN -> null, numpy -> plain)."""
-    return [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict(orient="records")]
+    return [
+        {key: _plain(value) for key, value in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]

@@ -42,7 +42,9 @@ def parse_where(expression: str) -> ast.Expression:
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as error:
-        raise WhereError(f"cannot parse --where {expression!r}: {error.msg} at column {error.offset}") from None
+        raise WhereError(
+            f"cannot parse --where {expression!r}: {error.msg} at column {error.offset}"
+        ) from None
     _check(tree.body, expression)
     return tree
 
@@ -78,7 +80,9 @@ def _check_operand(node: ast.AST, expression: str) -> None:
         return
     if _is_constant(node):
         return
-    if isinstance(node, (ast.List, ast.Tuple)) and all(_is_constant(element) for element in node.elts):
+    if isinstance(node, (ast.List, ast.Tuple)) and all(
+        _is_constant(element) for element in node.elts
+    ):
         return
     raise WhereError(
         f"not allowed in --where: {_token(node, expression)}; operands are column names, constants or lists of constants"
@@ -86,10 +90,14 @@ def _check_operand(node: ast.AST, expression: str) -> None:
 
 
 def _is_constant(node: ast.AST) -> bool:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
+    if isinstance(node, ast.Constant) and isinstance(
+        node.value, (int, float, str, bool, type(None))
+    ):
         return True
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, (int, float))
+        return isinstance(node.operand, ast.Constant) and isinstance(
+            node.operand.value, (int, float)
+        )
     return False
 
 
@@ -123,14 +131,20 @@ def _operand(node: ast.AST, table: pd.DataFrame, expression: str):
 def _compare(op: ast.cmpop, left, right, n_rows: int) -> np.ndarray:
     if isinstance(op, (ast.In, ast.NotIn)):
         if not isinstance(left, pd.Series) or not isinstance(right, list):
-            raise WhereError("'in' needs a column name on the left and a list of constants on the right")
+            raise WhereError(
+                "'in' needs a column name on the left and a list of constants on the right"
+            )
         mask = left.isin(right).to_numpy(dtype=bool) & left.notna().to_numpy()
         return ~mask & left.notna().to_numpy() if isinstance(op, ast.NotIn) else mask
     if left is None or right is None:
         if not isinstance(op, (ast.Eq, ast.NotEq)):
             raise WhereError("null can only be compared with == or !=")
         other = right if left is None else left
-        missing = other.isna().to_numpy() if isinstance(other, pd.Series) else np.full(n_rows, other is None)
+        missing = (
+            other.isna().to_numpy()
+            if isinstance(other, pd.Series)
+            else np.full(n_rows, other is None)
+        )
         return missing if isinstance(op, ast.Eq) else ~missing
     try:
         result = _COMPARISONS[type(op)](left, right)

@@ -63,7 +63,9 @@ MISSING = "(missing)"
 # -- curated part ---------------------------------------------------------------------------
 
 
-def curated_datasheet(dataset_id: str, directory: str | Path | None = None) -> dict[str, Any] | None:
+def curated_datasheet(
+    dataset_id: str, directory: str | Path | None = None
+) -> dict[str, Any] | None:
     """The curated answers of ``datasheets/<id>.yaml`` (None when the dataset has none yet)."""
     import yaml
 
@@ -127,7 +129,7 @@ def catalog_facts(info: DatasetInfo) -> dict[str, Any]:
 def how_to_get_data(info: DatasetInfo) -> str:
     """The command(s) that make the data available, for the note on a page without data."""
     if info.access == "embedded":
-        return "The data ships with the package: `load_dataset(\"%s\")`." % info.id
+        return f'The data ships with the package: `load_dataset("{info.id}")`.'
     loadable = any(v.loader for v in info.versions)
     if not loadable:
         return (
@@ -248,7 +250,9 @@ def counts_section(dataset: MERDataset) -> dict[str, Any]:
 def _is_numeric_attribute(series: pd.Series) -> bool:
     import pandas as pd
 
-    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+        series.dtype
+    )
 
 
 def _looks_free_text(series: pd.Series) -> bool:
@@ -341,7 +345,9 @@ def label_distributions_section(annotations: pd.DataFrame, labels: pd.DataFrame)
             judged[str(dimension)] = value_counts(frame["label"], limit=MAX_LISTED_VALUES * 2)
     published: list[dict[str, Any]] = []
     if not labels.empty:
-        for (dimension, statistic), frame in labels.groupby(["dimension", "statistic"], observed=True):
+        for (dimension, statistic), frame in labels.groupby(
+            ["dimension", "statistic"], observed=True
+        ):
             entry: dict[str, Any] = {
                 "dimension": str(dimension),
                 "statistic": str(statistic),
@@ -541,7 +547,9 @@ def ground_truth_section(annotations: pd.DataFrame, labels: pd.DataFrame) -> lis
     for dimension in sorted(judged_dims & set(labels["dimension"].dropna().astype(str))):
         judged = annotations[annotations["dimension"].astype(str) == dimension]
         published = labels[labels["dimension"].astype(str) == dimension]
-        means = published[(published["statistic"].astype(str) == "mean") & published["value"].notna()]
+        means = published[
+            (published["statistic"].astype(str) == "mean") & published["value"].notna()
+        ]
         if judged["value"].notna().any() and not means.empty:
             rater_means = (
                 judged.assign(t=_time_key(judged), v=judged["value"].astype(float))
@@ -573,14 +581,20 @@ def ground_truth_section(annotations: pd.DataFrame, labels: pd.DataFrame) -> lis
             (published["statistic"].astype(str) == "label") & published["label"].notna()
         ]
         if judged["label"].notna().any() and not published_labels.empty:
-            counts = judged.dropna(subset=["label"]).groupby(["track_id", "label"], observed=True).size()
+            counts = (
+                judged.dropna(subset=["label"]).groupby(["track_id", "label"], observed=True).size()
+            )
             counts = counts.rename("n").reset_index()
             top = counts.groupby("track_id", observed=True)["n"].transform("max")
             winners = counts[counts["n"] == top]
             n_winners = winners.groupby("track_id", observed=True).size()
             unique = winners[winners["track_id"].isin(n_winners[n_winners == 1].index)]
             majority = unique.set_index("track_id")["label"].astype(str)
-            truth = published_labels.drop_duplicates("track_id").set_index("track_id")["label"].astype(str)
+            truth = (
+                published_labels.drop_duplicates("track_id")
+                .set_index("track_id")["label"]
+                .astype(str)
+            )
             common = majority.index.intersection(truth.index)
             tied = n_winners[n_winners > 1].index.intersection(truth.index)
             if len(common):
@@ -590,7 +604,9 @@ def ground_truth_section(annotations: pd.DataFrame, labels: pd.DataFrame) -> lis
                         "comparison": "raters' majority label vs published label",
                         "tracks": int(len(common)),
                         "tied_majority_tracks": int(len(tied)),
-                        "agreement_share": float((majority.loc[common] == truth.loc[common]).mean()),
+                        "agreement_share": float(
+                            (majority.loc[common] == truth.loc[common]).mean()
+                        ),
                     }
                 )
     return out
@@ -616,7 +632,10 @@ def av_points(dataset: MERDataset) -> pd.DataFrame | None:
         static = frame[frame["time_s"].isna() & frame["value"].notna()]
         return static.groupby("track_id", observed=True)["value"].mean().astype(float)
 
-    for source, table in (("published mean", dataset.labels), ("mean of rater values", dataset.annotations)):
+    for source, table in (
+        ("published mean", dataset.labels),
+        ("mean of rater values", dataset.annotations),
+    ):
         if table.empty:
             continue
         if source == "published mean":
@@ -624,7 +643,9 @@ def av_points(dataset: MERDataset) -> pd.DataFrame | None:
         dims = table["dimension"].astype(str)
         arousal = per_track(table[dims == "arousal"])
         valence = per_track(table[dims == "valence"])
-        joined = pd.concat([valence.rename("valence"), arousal.rename("arousal")], axis=1, join="inner")
+        joined = pd.concat(
+            [valence.rename("valence"), arousal.rename("arousal")], axis=1, join="inner"
+        )
         if len(joined) >= 2:
             return joined.assign(source=source)
     return None
@@ -671,11 +692,18 @@ def build_datasheet(
             "available": False,
             "reason": unavailable_reason or "the data is not in the data home",
             "how_to_get": how_to_get_data(info),
-            "sections_needing_data": [s for s in GENERATED_SECTIONS if s in declared or s in ("counts", "quirks")],
+            "sections_needing_data": [
+                s for s in GENERATED_SECTIONS if s in declared or s in ("counts", "quirks")
+            ],
         }
         sheet["generated"] = None
         return sheet
-    sheet["data"] = {"available": True, "reason": None, "how_to_get": None, "sections_needing_data": []}
+    sheet["data"] = {
+        "available": True,
+        "reason": None,
+        "how_to_get": None,
+        "sections_needing_data": [],
+    }
     annotations = dataset.annotations
     generated: dict[str, Any] = {
         "counts": counts_section(dataset),

@@ -77,19 +77,25 @@ def _portable(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for column in frame.columns:
         series = frame[column]
-        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
+            series.dtype
+        ):
             text = series.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
             out[column] = text.astype("string")
         elif isinstance(series.dtype, pd.CategoricalDtype):
             out[column] = series.astype("string")
         elif series.dtype == object:
-            out[column] = series.map(lambda v: v if v is None or isinstance(v, str) else str(v)).astype("string")
+            out[column] = series.map(
+                lambda v: v if v is None or isinstance(v, str) else str(v)
+            ).astype("string")
         else:
             out[column] = series
     return pd.DataFrame(out)
 
 
-def write_tables(dataset: MERDataset, directory: Path, fmt: str) -> dict[str, tuple[Path, pd.DataFrame]]:
+def write_tables(
+    dataset: MERDataset, directory: Path, fmt: str
+) -> dict[str, tuple[Path, pd.DataFrame]]:
     """The four tables in ``directory`` as ``<table>.<fmt>``, in the types the metadata declares."""
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
@@ -127,7 +133,11 @@ def rai_properties(sheet: Mapping[str, Any]) -> dict[str, Any]:
         if kept:
             rai[key] = kept if many else " ".join(kept)
 
-    put("rai:dataCollection", _text(collection.get("acquisition")), _text(collection.get("mechanisms")))
+    put(
+        "rai:dataCollection",
+        _text(collection.get("acquisition")),
+        _text(collection.get("mechanisms")),
+    )
     put("rai:dataCollectionType", *(annotators.get("types") or []), many=True)
     put("rai:dataCollectionMissingData", _text(composition.get("missing_information")))
     put("rai:dataPreprocessingProtocol", _text(preprocessing.get("preprocessing")), many=True)
@@ -155,7 +165,9 @@ def rai_properties(sheet: Mapping[str, Any]) -> dict[str, Any]:
             demographics.append(f"{attr['column']} (raters): {top}.")
         elif attr.get("summary"):
             s = attr["summary"]
-            demographics.append(f"{attr['column']}: {s['min']:g} to {s['max']:g}, median {s['median']:g}.")
+            demographics.append(
+                f"{attr['column']}: {s['min']:g} to {s['max']:g}, median {s['median']:g}."
+            )
     put("rai:annotatorDemographics", *demographics, many=True)
 
     analysis = []
@@ -174,17 +186,36 @@ def rai_properties(sheet: Mapping[str, Any]) -> dict[str, Any]:
                 f"bootstrap {agreement['bootstrap']}, seed {agreement['seed']})."
             )
     put("rai:dataAnnotationAnalysis", *analysis, many=True)
-    put("rai:dataLimitations", _text(composition.get("errors_noise_redundancy")), _text(uses.get("unsuitable_tasks")), many=True)
+    put(
+        "rai:dataLimitations",
+        _text(composition.get("errors_noise_redundancy")),
+        _text(uses.get("unsuitable_tasks")),
+        many=True,
+    )
     put("rai:dataBiases", _text(collection.get("sampling_strategy")), many=True)
-    put("rai:dataUseCases", _text(uses.get("prior_uses")), _text(uses.get("other_tasks")), many=True)
-    put("rai:dataSocialImpact", _text(uses.get("future_use_risks")), _text(ethics.get("prohibited_uses")))
-    put("rai:personalSensitiveInformation", _text(ethics.get("listener_data")), _text(composition.get("sensitive_data")), many=True)
+    put(
+        "rai:dataUseCases", _text(uses.get("prior_uses")), _text(uses.get("other_tasks")), many=True
+    )
+    put(
+        "rai:dataSocialImpact",
+        _text(uses.get("future_use_risks")),
+        _text(ethics.get("prohibited_uses")),
+    )
+    put(
+        "rai:personalSensitiveInformation",
+        _text(ethics.get("listener_data")),
+        _text(composition.get("sensitive_data")),
+        many=True,
+    )
     put("rai:dataReleaseMaintenancePlan", _text((curated.get("maintenance") or {}).get("updates")))
     return rai
 
 
 def croissant_document(
-    sheet: Mapping[str, Any], tables: Mapping[str, tuple[Path, pd.DataFrame]], relative_to: Path, fmt: str
+    sheet: Mapping[str, Any],
+    tables: Mapping[str, tuple[Path, pd.DataFrame]],
+    relative_to: Path,
+    fmt: str,
 ) -> dict[str, Any]:
     """The JSON-LD document: dataset metadata, RAI properties, FileObjects and RecordSets."""
     cat = sheet["catalog"]
@@ -217,7 +248,10 @@ def croissant_document(
                         "name": str(column),
                         "description": f"Column {column} of the {name} table.",
                         "dataType": _data_type(frame[column]),
-                        "source": {"fileObject": {"@id": file_id}, "extract": {"column": str(column)}},
+                        "source": {
+                            "fileObject": {"@id": file_id},
+                            "extract": {"column": str(column)},
+                        },
                     }
                     for column in frame.columns
                 ],
@@ -240,7 +274,12 @@ def croissant_document(
         "license": cat["license"],
         "citeAs": cat["citation"].strip(),
         "version": _semver(str(sheet["version"])),
-        "keywords": ["music emotion recognition", cat["taxonomy"], cat["perspective"], cat["temporal"]],
+        "keywords": [
+            "music emotion recognition",
+            cat["taxonomy"],
+            cat["perspective"],
+            cat["temporal"],
+        ],
         "isAccessibleForFree": cat["access"] in ("open", "embedded"),
         "distribution": distribution,
         "recordSet": record_sets,

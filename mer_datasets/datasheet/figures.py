@@ -44,7 +44,9 @@ def _save(fig: Any, directory: Path, name: str) -> str:
     return name
 
 
-def rating_distribution_figure(sheet: dict[str, Any], directory: Path, prefix: str) -> Figure | None:
+def rating_distribution_figure(
+    sheet: dict[str, Any], directory: Path, prefix: str
+) -> Figure | None:
     """Bars of each numeric dimension's judged values (discrete scales only)."""
     dists = {
         dim: d
@@ -66,7 +68,12 @@ def rating_distribution_figure(sheet: dict[str, Any], directory: Path, prefix: s
         f"{dim}: " + ", ".join(f"{c['value']:g} ({c['count']})" for c in dist["counts"])
         for dim, dist in dists.items()
     )
-    return Figure(name, alt, "Distribution of the judged values per numeric dimension.", "rating_distributions")
+    return Figure(
+        name,
+        alt,
+        "Distribution of the judged values per numeric dimension.",
+        "rating_distributions",
+    )
 
 
 def agreement_figure(sheet: dict[str, Any], directory: Path, prefix: str) -> Figure | None:
@@ -92,7 +99,9 @@ def agreement_figure(sheet: dict[str, Any], directory: Path, prefix: str) -> Fig
     values = [r["value"] for r in rows]
     # A percentile interval need not contain the point estimate; the bar then starts at the point.
     low = [max(0.0, r["value"] - r["ci_low"]) if r.get("ci_low") is not None else 0 for r in rows]
-    high = [max(0.0, r["ci_high"] - r["value"]) if r.get("ci_high") is not None else 0 for r in rows]
+    high = [
+        max(0.0, r["ci_high"] - r["value"]) if r.get("ci_high") is not None else 0 for r in rows
+    ]
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
     ax.errorbar(values, range(len(rows)), xerr=[low, high], fmt="o", color="#4c72b0", capsize=3)
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
@@ -100,10 +109,16 @@ def agreement_figure(sheet: dict[str, Any], directory: Path, prefix: str) -> Fig
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_xlabel("agreement (point estimate and bootstrap interval)")
     name = _save(fig, directory, f"{prefix}agreement.png")
-    alt = "Agreement per dimension and rater group with bootstrap confidence intervals: " + "; ".join(
-        f"{label} {value:.2f}" for label, value in zip(labels[:20], values[:20])
+    alt = (
+        "Agreement per dimension and rater group with bootstrap confidence intervals: "
+        + "; ".join(f"{label} {value:.2f}" for label, value in zip(labels[:20], values[:20]))
     )
-    return Figure(name, alt, "Agreement per dimension and group, with bootstrap confidence intervals.", "agreement")
+    return Figure(
+        name,
+        alt,
+        "Agreement per dimension and group, with bootstrap confidence intervals.",
+        "agreement",
+    )
 
 
 def entropy_figure(sheet: dict[str, Any], directory: Path, prefix: str) -> Figure | None:
@@ -120,9 +135,12 @@ def entropy_figure(sheet: dict[str, Any], directory: Path, prefix: str) -> Figur
     ax.legend(fontsize=8)
     name = _save(fig, directory, f"{prefix}consensus-entropy.png")
     alt = "Histogram of per-item consensus entropy: " + "; ".join(
-        f"{dim}: {len(v)} items, median {sorted(v)[len(v) // 2]:.2f} nats" for dim, v in entropies.items()
+        f"{dim}: {len(v)} items, median {sorted(v)[len(v) // 2]:.2f} nats"
+        for dim, v in entropies.items()
     )
-    return Figure(name, alt, "Per-item consensus entropy (0 = every rater agrees).", "consensus_entropy")
+    return Figure(
+        name, alt, "Per-item consensus entropy (0 = every rater agrees).", "consensus_entropy"
+    )
 
 
 def av_scatter_figure(dataset: MERDataset, directory: Path, prefix: str) -> Figure | None:

@@ -81,7 +81,9 @@ def _catalog_blocks(sheet: dict[str, Any]) -> list[Block]:
         Block("paragraph", " ".join(str(cat["description"]).split())),
     ]
     if cat["synthetic"]:
-        blocks.append(Block("note", "This dataset is synthetic: generated data, no real listeners."))
+        blocks.append(
+            Block("note", "This dataset is synthetic: generated data, no real listeners.")
+        )
     blocks.append(Block("table", headers=["Fact", "Value"], rows=facts))
     if cat.get("license_note"):
         blocks.append(Block("paragraph", "License note: " + " ".join(cat["license_note"].split())))
@@ -100,7 +102,9 @@ def _catalog_blocks(sheet: dict[str, Any]) -> list[Block]:
     ]
     blocks += [
         Block("heading", "Dimensions", level=2),
-        Block("table", headers=["Dimension", "Scale", "Level", "Range", "Categories", "In"], rows=dims),
+        Block(
+            "table", headers=["Dimension", "Scale", "Level", "Range", "Categories", "In"], rows=dims
+        ),
     ]
     return blocks
 
@@ -128,7 +132,9 @@ def _curated_blocks(sheet: dict[str, Any]) -> list[Block]:
             continue
         blocks.append(Block("heading", section["title"], level=2))
         if section["key"] == "annotators" and answers.get("types"):
-            blocks.append(Block("paragraph", "Annotator types: " + ", ".join(answers["types"]) + "."))
+            blocks.append(
+                Block("paragraph", "Annotator types: " + ", ".join(answers["types"]) + ".")
+            )
         if section["key"] == "ethics" and "listener_attributes" in answers:
             held = answers["listener_attributes"] or ["nothing"]
             blocks.append(Block("paragraph", "Held about listeners: " + ", ".join(held) + "."))
@@ -186,8 +192,16 @@ def _counts_blocks(gen: dict[str, Any]) -> list[Block]:
         Block("heading", SECTION_TITLES["counts"], level=3),
         Block(
             "table",
-            headers=["Tracks", "Raters", "Raters with judgments", "Judgments", "Published label rows"],
-            rows=[[c["tracks"], c["raters"], c["raters_with_judgments"], c["judgments"], c["labels"]]],
+            headers=[
+                "Tracks",
+                "Raters",
+                "Raters with judgments",
+                "Judgments",
+                "Published label rows",
+            ],
+            rows=[
+                [c["tracks"], c["raters"], c["raters_with_judgments"], c["judgments"], c["labels"]]
+            ],
         ),
     ]
     if c["dimensions"]:
@@ -204,7 +218,13 @@ def _counts_blocks(gen: dict[str, Any]) -> list[Block]:
         blocks.append(
             Block(
                 "table",
-                headers=["Dimension", "Judgments", "Tracks", "Raters", "Raters per track (min / median / max)"],
+                headers=[
+                    "Dimension",
+                    "Judgments",
+                    "Tracks",
+                    "Raters",
+                    "Raters per track (min / median / max)",
+                ],
                 rows=rows,
             )
         )
@@ -229,10 +249,16 @@ def _rater_blocks(gen: dict[str, Any]) -> list[Block]:
         )
         if attr["kind"] == "datetime":
             blocks.append(
-                Block("table", headers=["Earliest", "Latest"], rows=[[attr["earliest"], attr["latest"]]])
+                Block(
+                    "table",
+                    headers=["Earliest", "Latest"],
+                    rows=[[attr["earliest"], attr["latest"]]],
+                )
             )
         elif attr["kind"] == "free_text":
-            blocks.append(Block("paragraph", "Free text, mostly one value per rater: values not listed."))
+            blocks.append(
+                Block("paragraph", "Free text, mostly one value per rater: values not listed.")
+            )
         elif attr["kind"] == "numeric":
             s = attr["summary"] or {}
             blocks.append(
@@ -278,7 +304,9 @@ def _distribution_blocks(gen: dict[str, Any], figures: Sequence[Figure]) -> list
         for dim, dist in ratings.items():
             if dist["kind"] == "discrete":
                 rows = [[_fmt(c["value"]), c["count"], _share(c["share"])] for c in dist["counts"]]
-                blocks.append(Block("table", headers=[f"{dim}: value", "Judgments", "Share"], rows=rows))
+                blocks.append(
+                    Block("table", headers=[f"{dim}: value", "Judgments", "Share"], rows=rows)
+                )
             else:
                 blocks.append(
                     Block(
@@ -293,7 +321,9 @@ def _distribution_blocks(gen: dict[str, Any], figures: Sequence[Figure]) -> list
         blocks.append(Block("heading", SECTION_TITLES["label_distributions"], level=3))
         for dim, counts in labels["judgments"].items():
             rows = [[c["value"], c["count"], _share(c["share"])] for c in counts]
-            blocks.append(Block("table", headers=[f"{dim} (judgments)", "Count", "Share"], rows=rows))
+            blocks.append(
+                Block("table", headers=[f"{dim} (judgments)", "Count", "Share"], rows=rows)
+            )
         for entry in labels["published"]:
             title = f"{entry['dimension']} / {entry['statistic']} (published)"
             if "counts" in entry:
@@ -313,14 +343,27 @@ def _distribution_blocks(gen: dict[str, Any], figures: Sequence[Figure]) -> list
     return blocks
 
 
-AGREEMENT_COLUMNS = ("dimension", "group", "metric", "level", "value", "ci_low", "ci_high", "n_items", "n_raters", "n_judgments")
+AGREEMENT_COLUMNS = (
+    "dimension",
+    "group",
+    "metric",
+    "level",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n_items",
+    "n_raters",
+    "n_judgments",
+)
 
 
 def _agreement_blocks(gen: dict[str, Any], figures: Sequence[Figure]) -> list[Block]:
     agreement = gen.get("agreement")
     blocks = [Block("heading", SECTION_TITLES["agreement"], level=3)]
     if not agreement:
-        return blocks + [Block("paragraph", "Agreement needs judgments of at least two raters; there are none.")]
+        return blocks + [
+            Block("paragraph", "Agreement needs judgments of at least two raters; there are none.")
+        ]
     method = next((r.get("ci_method") for r in agreement["overall"] if r.get("ci_method")), None)
     blocks.append(
         Block(
@@ -364,12 +407,30 @@ def _intra_blocks(gen: dict[str, Any]) -> list[Block]:
     intra = gen["intra_rater"]
     blocks = [Block("heading", SECTION_TITLES["intra_rater"], level=3)]
     if not intra:
-        return blocks + [Block("paragraph", "No rater judged the same track twice on the same dimension.")]
+        return blocks + [
+            Block("paragraph", "No rater judged the same track twice on the same dimension.")
+        ]
     rows = [
-        [dim, e["repeated_pairs"], e["raters"], e["judgments"], e["measure"], e.get("mean_absolute_difference"), _share(e["identical_share"])]
+        [
+            dim,
+            e["repeated_pairs"],
+            e["raters"],
+            e["judgments"],
+            e["measure"],
+            e.get("mean_absolute_difference"),
+            _share(e["identical_share"]),
+        ]
         for dim, e in intra.items()
     ]
-    headers = ["Dimension", "Repeated (rater, track)", "Raters", "Judgments", "Measure", "Mean abs. difference", "Identical"]
+    headers = [
+        "Dimension",
+        "Repeated (rater, track)",
+        "Raters",
+        "Judgments",
+        "Measure",
+        "Mean abs. difference",
+        "Identical",
+    ]
     return blocks + [Block("table", headers=headers, rows=rows)]
 
 
@@ -389,7 +450,15 @@ def _ground_truth_blocks(gen: dict[str, Any]) -> list[Block]:
         ]
         for c in comparisons
     ]
-    headers = ["Dimension", "Comparison", "Tracks", "Pearson r", "MAE", "Same label", "Tied majority"]
+    headers = [
+        "Dimension",
+        "Comparison",
+        "Tracks",
+        "Pearson r",
+        "MAE",
+        "Same label",
+        "Tied majority",
+    ]
     return [
         Block("heading", SECTION_TITLES["ground_truth_vs_raters"], level=3),
         Block("paragraph", "Values on the source scales; the published labels as published."),
@@ -409,11 +478,26 @@ def _quirks_blocks(gen: dict[str, Any]) -> list[Block]:
     ]
     if q["source_rows"]:
         blocks.append(
-            Block("table", headers=["Source file", "Rows read"], rows=[[f"`{f}`", n] for f, n in q["source_rows"].items()])
+            Block(
+                "table",
+                headers=["Source file", "Rows read"],
+                rows=[[f"`{f}`", n] for f, n in q["source_rows"].items()],
+            )
         )
     if q["records"]:
-        rows = [[r["effect"], r["count"], r["kind"], f"`{r['file']}`" if r.get("file") else "–", r["reason"]] for r in q["records"]]
-        blocks.append(Block("table", headers=["Effect", "Count", "Kind", "File", "Reason"], rows=rows))
+        rows = [
+            [
+                r["effect"],
+                r["count"],
+                r["kind"],
+                f"`{r['file']}`" if r.get("file") else "–",
+                r["reason"],
+            ]
+            for r in q["records"]
+        ]
+        blocks.append(
+            Block("table", headers=["Effect", "Count", "Kind", "File", "Reason"], rows=rows)
+        )
     else:
         blocks.append(Block("paragraph", "The loader met no quirks."))
     return blocks
@@ -541,7 +625,8 @@ def to_html(blocks: Sequence[Block], *, title: str) -> str:
         elif b.kind == "table":
             head = "".join(f"<th>{_inline_html(_fmt(h))}</th>" for h in b.headers)
             rows = "".join(
-                "<tr>" + "".join(f"<td>{_inline_html(_cell(v))}</td>" for v in row) + "</tr>" for row in b.rows
+                "<tr>" + "".join(f"<td>{_inline_html(_cell(v))}</td>" for v in row) + "</tr>"
+                for row in b.rows
             )
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif b.kind == "figure" and b.figure is not None:
@@ -555,7 +640,7 @@ def to_html(blocks: Sequence[Block], *, title: str) -> str:
         elif b.kind == "code":
             body.append(f"<pre><code>{html.escape(b.text)}</code></pre>")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{HTML_STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"

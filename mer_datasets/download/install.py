@@ -40,13 +40,15 @@ class VersionStore:
         return record.sha256 if record else None
 
     def record(self, key: str, path: Path, sha256: str, how: str, source: str) -> None:
+        stat = path.stat()
         self.records[key] = record_file(
             self.layout.state_path,
             key,
             sha256=sha256,
-            size=path.stat().st_size,
+            size=stat.st_size,
             how=how,
             source=source,
+            mtime_ns=stat.st_mtime_ns,
         )
 
     def quarantine(self, path: Path, name: str, reason: str) -> Path:

@@ -29,6 +29,7 @@ class FileRecord:
     how: str
     source: str
     verified_at: str
+    mtime_ns: int | None = None  # of the file when it was verified: lets a load skip re-hashing
 
 
 def now_utc() -> str:
@@ -73,13 +74,22 @@ def write_state(state_path: Path, records: dict[str, FileRecord]) -> None:
 
 
 def record_file(
-    state_path: Path, path: str, *, sha256: str, size: int, how: str, source: str
+    state_path: Path,
+    path: str,
+    *,
+    sha256: str,
+    size: int,
+    how: str,
+    source: str,
+    mtime_ns: int | None = None,
 ) -> FileRecord:
     """Add or replace the record of one file (read-modify-write under the dataset lock)."""
     if how not in HOW_VALUES:
         raise ValueError(f"how must be one of {HOW_VALUES}, not {how!r}")
     records = read_state(state_path)
-    record = FileRecord(sha256=sha256, size=size, how=how, source=source, verified_at=now_utc())
+    record = FileRecord(
+        sha256=sha256, size=size, how=how, source=source, verified_at=now_utc(), mtime_ns=mtime_ns
+    )
     records[path] = record
     write_state(state_path, records)
     return record

@@ -16,7 +16,7 @@ import hashlib
 import warnings
 from pathlib import Path
 
-from ..errors import ChecksumMismatchError, ChecksumWarning
+from ..errors import ChecksumMismatchError, ChecksumWarning, CorruptFileWarning  # noqa: F401 (re-export)
 
 ENFORCED_SOURCES = frozenset({"official", "authors-repository"})
 CHUNK_BYTES = 1 << 20
@@ -25,10 +25,6 @@ CHUNK_BYTES = 1 << 20
 PIN_OK = "ok"  # equals the catalog pin
 PIN_WARNED = "warned"  # differs from a third-party pin; a ChecksumWarning was issued
 PIN_TOFU = "tofu"  # no catalog pin; equals the recorded hash or is recorded now
-
-
-class CorruptFileWarning(UserWarning):
-    """A verified file changed on disk; it was moved to quarantine (and re-fetched if possible)."""
 
 
 def sha256_file(path: str | Path, chunk_bytes: int = CHUNK_BYTES) -> str:

@@ -31,7 +31,8 @@ def reference_alpha(matrix: np.ndarray, level: str) -> float:
 
 
 @pytest.mark.parametrize(
-    ("level", "published"), [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)]
+    ("level", "published"),
+    [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)],
 )
 def test_the_published_worked_example_is_reproduced_at_every_level(level, published):
     table = long_from_matrix(PAPER_C)
@@ -42,12 +43,21 @@ def test_the_published_worked_example_is_reproduced_at_every_level(level, publis
 
 def test_the_coincidence_matrix_of_the_worked_example_matches_the_paper():
     matrix = coincidence_matrix(long_from_matrix(PAPER_C), level="nominal")
-    # Krippendorff (2011) section C: n_c = 9, 13, 10, 8, 3 and o_11 = 7, o_12 = 4/3, o_33 = 7, o_55 = 3.
-    assert matrix.sum(axis=1).tolist() == pytest.approx([9, 13, 10, 8, 3])
+    # Krippendorff (2011) section C, checked by hand: n_c = 9, 13, 10, 5, 3 (n = 40); o_11 = 3 + 2 + 2,
+    # o_12 = 1/3 + 1, o_33 = 4 + 4, o_55 = 3.
+    assert matrix.sum(axis=1).tolist() == pytest.approx([9, 13, 10, 5, 3])
     assert matrix.loc[1.0, 1.0] == pytest.approx(7)
     assert matrix.loc[1.0, 2.0] == pytest.approx(4 / 3)
-    assert matrix.loc[3.0, 3.0] == pytest.approx(7)
+    assert matrix.loc[3.0, 3.0] == pytest.approx(8)
     assert matrix.loc[5.0, 5.0] == pytest.approx(3)
+    brute = np.zeros((5, 5))
+    for unit in PAPER_C.T:
+        present = unit[~np.isnan(unit)].astype(int) - 1
+        for i in range(present.size):
+            for j in range(present.size):
+                if i != j:
+                    brute[present[i], present[j]] += 1 / (present.size - 1)
+    assert matrix.to_numpy() == pytest.approx(brute)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -72,7 +82,9 @@ def test_alpha_matches_the_krippendorff_package_on_random_sparse_data(seed, leve
     st.sampled_from(LEVELS),
     st.integers(1, 5),
 )
-def test_alpha_matches_the_package_for_any_shape_including_single_raters_and_items(raters, items, seed, level, n_values):
+def test_alpha_matches_the_package_for_any_shape_including_single_raters_and_items(
+    raters, items, seed, level, n_values
+):
     rng = np.random.default_rng(seed)
     matrix = rng.integers(1, n_values + 1, size=(raters, items)).astype(float)
     matrix[rng.random((raters, items)) < 0.3] = np.nan
@@ -90,7 +102,9 @@ def test_alpha_is_nan_when_undefined():
 
 
 def test_perfect_agreement_gives_one_and_labels_work_as_nominal_values():
-    table = pd.DataFrame({"item": [1, 1, 2, 2, 3, 3], "value": ["joy", "joy", "sad", "sad", "joy", "joy"]})
+    table = pd.DataFrame(
+        {"item": [1, 1, 2, 2, 3, 3], "value": ["joy", "joy", "sad", "sad", "joy", "joy"]}
+    )
     assert krippendorff_alpha(table, level="nominal") == pytest.approx(1.0)
 
 
@@ -113,6 +127,8 @@ def test_ratio_alpha_refuses_too_many_distinct_values(monkeypatch):
     import mer_datasets.agreement.alpha as alpha_module
 
     monkeypatch.setattr(alpha_module, "MAX_RATIO_VALUES", 5)
-    table = pd.DataFrame({"item": np.repeat(np.arange(10), 2), "value": np.arange(20, dtype=float) + 1})
+    table = pd.DataFrame(
+        {"item": np.repeat(np.arange(10), 2), "value": np.arange(20, dtype=float) + 1}
+    )
     with pytest.raises(ValueError, match="distinct values"):
         krippendorff_alpha(table, level="ratio")

@@ -12,16 +12,24 @@ def synthetic(n_items: int, n_raters: int, seed: int = 0) -> pd.DataFrame:
     noise = rng.integers(-1, 2, (n_raters, n_items)) * (rng.random((n_raters, n_items)) < 0.5)
     values = np.clip(truth + noise, 1, 5)
     raters, items = np.meshgrid(np.arange(n_raters), np.arange(n_items), indexing="ij")
-    return pd.DataFrame({"rater": raters.ravel(), "item": items.ravel(), "value": values.ravel().astype(float)})
+    return pd.DataFrame(
+        {"rater": raters.ravel(), "item": items.ravel(), "value": values.ravel().astype(float)}
+    )
 
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_item_resamples_equal_alpha_recomputed_on_explicitly_resampled_tables(level):
     table = synthetic(25, 4, seed=3)
     result = bootstrap_alpha(table, level=level, n_resamples=6, seed=11)
-    weights = _item_weights(np.random.default_rng(11), pairable_values(table, level=level).n_items, 6)
+    weights = _item_weights(
+        np.random.default_rng(11), pairable_values(table, level=level).n_items, 6
+    )
     for sample, row in zip(result.samples, weights):
-        copies = [table[table["item"] == item].assign(item=f"{item}-{copy}") for item in range(25) for copy in range(int(row[item]))]
+        copies = [
+            table[table["item"] == item].assign(item=f"{item}-{copy}")
+            for item in range(25)
+            for copy in range(int(row[item]))
+        ]
         assert sample == pytest.approx(krippendorff_alpha(pd.concat(copies), level=level), abs=1e-9)
 
 
@@ -45,6 +53,9 @@ def test_same_seed_same_output_and_different_seed_different_output():
 
 def test_every_result_names_its_method():
     table = synthetic(20, 3)
-    assert bootstrap_alpha(table, level="nominal", n_resamples=50).ci_method == "bootstrap-items-percentile"
+    assert (
+        bootstrap_alpha(table, level="nominal", n_resamples=50).ci_method
+        == "bootstrap-items-percentile"
+    )
     result = bootstrap_alpha(table, level="nominal", n_resamples=50, method="krippendorff")
     assert result.ci_method == "bootstrap-krippendorff-percentile"

@@ -10,12 +10,20 @@ from mer_datasets.agreement.where import WhereError, where_mask
 
 
 def labels(item_labels: dict[str, list[str]]) -> pd.DataFrame:
-    rows = [(item, f"r{i}", label) for item, values in item_labels.items() for i, label in enumerate(values)]
+    rows = [
+        (item, f"r{i}", label)
+        for item, values in item_labels.items()
+        for i, label in enumerate(values)
+    ]
     return pd.DataFrame(rows, columns=["item", "rater", "label"])
 
 
 def test_consensus_entropy_is_zero_ln4_and_ln2_for_the_textbook_cases():
-    table = consensus_entropy(labels({"same": ["Q1"] * 4, "even": ["Q1", "Q2", "Q3", "Q4"], "half": ["Q2", "Q2", "Q4", "Q4"]}))
+    table = consensus_entropy(
+        labels(
+            {"same": ["Q1"] * 4, "even": ["Q1", "Q2", "Q3", "Q4"], "half": ["Q2", "Q2", "Q4", "Q4"]}
+        )
+    )
     entropy = table.set_index("item")["entropy"]
     assert entropy["same"] == 0.0
     assert entropy["even"] == pytest.approx(math.log(4))
@@ -24,7 +32,9 @@ def test_consensus_entropy_is_zero_ln4_and_ln2_for_the_textbook_cases():
 
 
 def test_items_are_ranked_most_contested_first_with_ties_broken_by_item_id():
-    table = consensus_entropy(labels({"b": ["x", "y"], "a": ["x", "y"], "c": ["x", "x"], "d": ["x", "y", "z"]}))
+    table = consensus_entropy(
+        labels({"b": ["x", "y"], "a": ["x", "y"], "c": ["x", "x"], "d": ["x", "y", "z"]})
+    )
     assert rank_items_by_entropy(table)["item"].tolist() == ["d", "a", "b", "c"]
 
 
@@ -56,7 +66,15 @@ def test_allowed_where_expressions_select_the_expected_rows(expression, expected
 
 @pytest.mark.parametrize(
     "expression",
-    ["__import__('os')", "familiarity.real > 1", "len(familiarity) > 1", "(lambda: 1)() == 1", "familiarity[0] == 1", "familiarity + 1 > 2", "__class__ == 1"],
+    [
+        "__import__('os')",
+        "familiarity.real > 1",
+        "len(familiarity) > 1",
+        "(lambda: 1)() == 1",
+        "familiarity[0] == 1",
+        "familiarity + 1 > 2",
+        "__class__ == 1",
+    ],
 )
 def test_unsafe_where_expressions_are_rejected_with_a_clear_error(expression):
     with pytest.raises(WhereError, match="not allowed|operator"):
@@ -70,10 +88,23 @@ def test_unknown_names_in_where_list_the_available_columns():
 
 def test_duplicate_policies_keep_latest_first_mean_or_all_and_count_the_affected_groups():
     table = pd.DataFrame(
-        {"item": [1, 1, 1, 2], "rater": ["a", "a", "b", "a"], "value": [1.0, 3.0, 2.0, 5.0], "timestamp": [2, 1, 1, 1]}
+        {
+            "item": [1, 1, 1, 2],
+            "rater": ["a", "a", "b", "a"],
+            "value": [1.0, 3.0, 2.0, 5.0],
+            "timestamp": [2, 1, 1, 1],
+        }
     )
     latest = resolve_duplicates(table, policy="latest", order="timestamp")
-    assert sorted(latest.table["value"]) == [1.0, 2.0, 5.0] and (latest.n_groups, latest.n_rows, latest.n_removed) == (1, 2, 1)
-    assert sorted(resolve_duplicates(table, policy="first", order="timestamp").table["value"]) == [2.0, 3.0, 5.0]
+    assert sorted(latest.table["value"]) == [1.0, 2.0, 5.0] and (
+        latest.n_groups,
+        latest.n_rows,
+        latest.n_removed,
+    ) == (1, 2, 1)
+    assert sorted(resolve_duplicates(table, policy="first", order="timestamp").table["value"]) == [
+        2.0,
+        3.0,
+        5.0,
+    ]
     assert sorted(resolve_duplicates(table, policy="mean").table["value"]) == [2.0, 2.0, 5.0]
     assert len(resolve_duplicates(table, policy="all").table) == 4

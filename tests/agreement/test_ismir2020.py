@@ -7,12 +7,30 @@ import pytest
 from mer_datasets.agreement.alpha import krippendorff_alpha
 from mer_datasets.agreement.bootstrap import bootstrap_alpha
 
-EMOTIONS = ["anger", "bitter", "fear", "joy", "peace", "power", "sad", "surprise", "tender", "tension", "transcendence"]
+EMOTIONS = [
+    "anger",
+    "bitter",
+    "fear",
+    "joy",
+    "peace",
+    "power",
+    "sad",
+    "surprise",
+    "tender",
+    "tension",
+    "transcendence",
+]
 
 
 @pytest.fixture
 def ratings(shared_mirror):
-    path = shared_mirror / "ismir2020-agreement" / "agreement-emotion" / "results" / "data_ratings.all.csv"
+    path = (
+        shared_mirror
+        / "ismir2020-agreement"
+        / "agreement-emotion"
+        / "results"
+        / "data_ratings.all.csv"
+    )
     if not path.is_file():
         pytest.skip(f"{path} not in the mirror")
     frame = pd.read_csv(path)
@@ -23,12 +41,18 @@ def ratings(shared_mirror):
 def test_ordinal_alpha_per_emotion_matches_the_krippendorff_package(ratings, emotion):
     matrix = ratings.pivot(index="rater", columns="excerpt", values=emotion).to_numpy(dtype=float)
     expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="ordinal")
-    assert krippendorff_alpha(ratings, item="excerpt", value=emotion, level="ordinal") == pytest.approx(expected, abs=1e-9)
+    assert krippendorff_alpha(
+        ratings, item="excerpt", value=emotion, level="ordinal"
+    ) == pytest.approx(expected, abs=1e-9)
 
 
 def test_item_bootstrap_of_joy_is_much_wider_than_the_pairable_value_bootstrap(ratings):
-    items = bootstrap_alpha(ratings, item="excerpt", value="joy", level="ordinal", method="items", seed=0)
-    values = bootstrap_alpha(ratings, item="excerpt", value="joy", level="ordinal", method="krippendorff", seed=0)
+    items = bootstrap_alpha(
+        ratings, item="excerpt", value="joy", level="ordinal", method="items", seed=0
+    )
+    values = bootstrap_alpha(
+        ratings, item="excerpt", value="joy", level="ordinal", method="krippendorff", seed=0
+    )
     assert items.estimate == pytest.approx(0.3724, abs=1e-4)
     assert items.ci_low < 0.3 and items.ci_high > 0.45
     assert 0.36 < values.ci_low < items.estimate < values.ci_high < 0.39

@@ -345,3 +345,24 @@ def test_a_new_data_home_is_private_and_an_existing_one_keeps_its_permissions(
     os.chmod(shared, 0o750)
     ensure_files(info, data_home=shared, fetch_options=options)
     assert shared.stat().st_mode & 0o777 == 0o750
+
+
+def test_a_mirror_can_serve_a_remote_without_public_url_and_if_it_cannot_ingest_is_asked(
+    server, options, home
+):
+    info = info_from(dataset_entry([file_remote(None, DATA)]))
+    server.add_file("/m/toy/table.csv", DATA)
+    files = ensure_files(info, data_home=home, mirror=server.url("/m"), fetch_options=options)
+    assert files.members["data/table.csv"].read_bytes() == DATA
+    with pytest.raises(ManualDownloadRequired, match="mer-datasets ingest toy DIR"):
+        ensure_files(
+            info, data_home=home / "h2", mirror=server.url("/empty"), fetch_options=options
+        )
+
+
+def test_a_gated_dataset_is_never_fetched_from_a_mirror(server, options, home):
+    info = info_from(dataset_entry([file_remote(None, DATA)], access="gated"))
+    server.add_file("/m/toy/table.csv", DATA)
+    with pytest.raises(ManualDownloadRequired):
+        ensure_files(info, data_home=home, mirror=server.url("/m"), fetch_options=options)
+    assert server.log == []

@@ -1,0 +1,280 @@
+"""Emotify (Aljanaki, Wiering & Veltkamp 2016): GEMS-9 answers from a crowdsourcing game.
+
+``data.csv`` has one row per answer (participant x song) with ``", "`` separators and a header
+with spaces (``track id``, ``mother tongue``). There is **no participant id**, so each row is its
+own rater ``row-<line>`` (line = 1-based physical line in the file) and raters cannot be linked
+across songs. The row's self-reported age, gender, mother tongue and mood before playing
+(``mood``, 1-5: a state of the listener, not a judgment of the song) are rater attributes.
+
+Judgments per row: the nine GEMS items (binary 0/1; at most three chosen per the game's rules)
+and ``liked``/``disliked`` (0/1). Track ids 1-400 come in genre blocks (classical 1-100, rock
+101-200, electronic 201-300, pop 301-400: seen in ``data.csv``); the audio archive stores
+``emotifymusic/<genre>/<n>.mp3`` with n = id - block offset (PROVENANCE.md, medium confidence),
+so ``audio_path`` is set when that file exists under the dataset folder.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .base import LoaderContext, Tables
+
+LOADER_VERSION = "1"
+
+GEMS9 = (
+    "amazement",
+    "solemnity",
+    "tenderness",
+    "nostalgia",
+    "calmness",
+    "power",
+    "joyful_activation",
+    "tension",
+    "sadness",
+)
+PREFERENCE = ("liked", "disliked")
+COLUMNS = ("track id", "genre", *GEMS9, "mood", *PREFERENCE, "age", "gender", "mother tongue")
+#: Published id blocks per genre (first id of the block); the audio is numbered 1-100 per genre.
+GENRE_BLOCK_OFFSET = {"classical": 0, "rock": 100, "electronic": 200, "pop": 300}
+BLOCK_SIZE = 100
+#: At most this many GEMS items could be chosen per answer (authors' description).
+MAX_GEMS_CHOSEN = 3
+DEFAULT_PLAUSIBLE_AGE = (10, 90)
+
+ANNOTATION_COLUMNS = [
+    "judgment_id",
+    "annotation_id",
+    "track_id",
+    "rater_id",
+    "dimension",
+    "value",
+    "source_line",
+]
+
+
+def load(ctx: LoaderContext) -> Tables:
+    import pandas as pd
+
+    member = ctx.member_path("data")
+    header, rows = _read(ctx, member, ctx.file("data"))
+    index = {name: i for i, name in enumerate(header)}
+    missing = [c for c in COLUMNS if c not in index]
+    if missing:
+        raise ctx.parse_error(
+            member,
+            f"missing required column(s) {', '.join(missing)}; header is {header}",
+            line=1,
+            field=missing[0],
+        )
+    low, high = ctx.option("plausible_age", list(DEFAULT_PLAUSIBLE_AGE))
+
+    judgments: list[tuple] = []
+    raters: list[dict] = []
+    genres: dict[str, str] = {}
+    implausible_ages: list[str] = []
+    too_many: list[str] = []
+    none_chosen = 0
+    liked_and_disliked = 0
+    seen_rows: set[tuple[str, ...]] = set()
+    duplicate_rows: list[str] = []
+    for line, row in rows:
+
+        def cell(name: str, _row=row) -> str:
+            return _row[index[name]].strip()
+
+        def number(name: str, _line=line) -> float:
+            text = cell(name)
+            try:
+                return float(text)
+            except ValueError:
+                raise ctx.parse_error(
+                    member, f"expected a number, found {text!r}", line=_line, field=name
+                ) from None
+
+        track_id = _track_id(ctx, member, line, cell("track id"))
+        genre = cell("genre")
+        if genre not in GENRE_BLOCK_OFFSET:
+            raise ctx.parse_error(
+                member,
+                f"unknown genre {genre!r} (expected one of {sorted(GENRE_BLOCK_OFFSET)})",
+                line=line,
+                field="genre",
+            )
+        if genres.setdefault(track_id, genre) != genre:
+            raise ctx.parse_error(
+                member,
+                f"track {track_id} has genre {genre!r} here and {genres[track_id]!r} before",
+                line=line,
+                field="genre",
+            )
+        rater_id = f"row-{line}"
+        annotation_id = f"data:{line}"
+        chosen = 0
+        for dimension in (*GEMS9, *PREFERENCE):
+            value = number(dimension)
+            if value not in (0.0, 1.0):
+                raise ctx.parse_error(
+                    member, f"expected 0 or 1, found {cell(dimension)!r}", line=line, field=dimension
+                )
+            if dimension in GEMS9:
+                chosen += int(value)
+            judgments.append(
+                (f"{annotation_id}:{dimension}", annotation_id, track_id, rater_id, dimension, value, line)
+            )
+        if chosen == 0:
+            none_chosen += 1
+        elif chosen > MAX_GEMS_CHOSEN:
+            too_many.append(f"line {line}: {chosen}")
+        if number("liked") == 1 and number("disliked") == 1:
+            liked_and_disliked += 1
+        age = number("age")
+        if not low <= age <= high:
+            implausible_ages.append(f"line {line}: {cell('age')}")
+        key = tuple(cell(c) for c in COLUMNS)
+        if key in seen_rows:
+            duplicate_rows.append(f"line {line}")
+        seen_rows.add(key)
+        raters.append(
+            {
+                "rater_id": rater_id,
+                "age": age,
+                "gender": cell("gender") or None,
+                "mother_tongue": cell("mother tongue") or None,
+                "mood": number("mood"),
+                "source_line": line,
+            }
+        )
+
+    _record_quirks(
+        ctx, member, none_chosen, too_many, liked_and_disliked, implausible_ages, duplicate_rows, low, high
+    )
+    ctx.quirks.add(
+        "no-rater-id",
+        len(raters),
+        file=member,
+        reason="data.csv has no participant id: each row is its own rater ('row-<line>'), so "
+        "raters cannot be linked across songs",
+        effect="added",
+    )
+    tracks = _tracks(ctx, genres)
+    annotations = pd.DataFrame(judgments, columns=ANNOTATION_COLUMNS)
+    annotations["source_line"] = annotations["source_line"].astype("Int64")
+    rater_frame = pd.DataFrame(
+        raters, columns=["rater_id", "age", "gender", "mother_tongue", "mood", "source_line"]
+    )
+    rater_frame["source_line"] = rater_frame["source_line"].astype("Int64")
+    labels = pd.DataFrame(columns=["track_id", "dimension", "statistic", "value", "label", "source"])
+    return Tables(tracks=tracks, raters=rater_frame, annotations=annotations, labels=labels)
+
+
+def _read(ctx: LoaderContext, member: str, path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows of the ``", "``-separated file (spaces after commas are not data)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, skipinitialspace=True)
+        header: list[str] | None = None
+        rows: list[tuple[int, list[str]]] = []
+        start = 1
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if not row or all(not c.strip() for c in row):
+                continue
+            if header is None:
+                header = [c.strip() for c in row]
+                continue
+            if len(row) != len(header):
+                raise ctx.parse_error(
+                    member, f"expected {len(header)} fields as in the header, found {len(row)}", line=line
+                )
+            rows.append((line, row))
+    if header is None:
+        raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
+    ctx.quirks.source_rows(member, len(rows))
+    return header, rows
+
+
+def _track_id(ctx: LoaderContext, member: str, line: int, text: str) -> str:
+    if not text.isdigit():
+        raise ctx.parse_error(member, f"expected an integer track id, found {text!r}", line=line, field="track id")
+    return str(int(text))
+
+
+def _tracks(ctx: LoaderContext, genres: dict[str, str]):
+    """One row per track id; the audio path when the genre-block file exists locally."""
+    import pandas as pd
+
+    records = []
+    outside_block: list[str] = []
+    for track_id in sorted(genres, key=int):
+        genre = genres[track_id]
+        number_in_genre = int(track_id) - GENRE_BLOCK_OFFSET[genre]
+        if not 1 <= number_in_genre <= BLOCK_SIZE:
+            outside_block.append(f"{track_id} ({genre})")
+            number_in_genre = None
+        relative = None
+        if number_in_genre is not None and ctx.root is not None:
+            candidate = f"emotifymusic/{genre}/{number_in_genre}.mp3"
+            if (Path(ctx.root) / candidate).is_file():
+                relative = str(Path(ctx.root) / candidate)
+        records.append(
+            {
+                "track_id": track_id,
+                "genre": genre,
+                "audio_path": relative,
+                "number_in_genre": number_in_genre,
+            }
+        )
+    ctx.quirks.add(
+        "track-outside-genre-block",
+        len(outside_block),
+        file=ctx.member_path("data"),
+        reason="track id outside its genre's published id block: its audio file cannot be located",
+        effect="kept",
+        examples=outside_block,
+    )
+    frame = pd.DataFrame(records, columns=["track_id", "genre", "audio_path", "number_in_genre"])
+    frame["number_in_genre"] = frame["number_in_genre"].astype("Int64")
+    return frame
+
+
+def _record_quirks(ctx, member, none_chosen, too_many, both, ages, duplicates, low, high) -> None:
+    ctx.quirks.add(
+        "no-gems-chosen",
+        none_chosen,
+        file=member,
+        reason="answer with none of the nine GEMS items chosen: kept (all nine judgments are 0)",
+        effect="kept",
+    )
+    ctx.quirks.add(
+        "more-than-three-gems",
+        len(too_many),
+        file=member,
+        reason=f"answer with more than {MAX_GEMS_CHOSEN} GEMS items chosen (the game allowed at "
+        "most three): kept as published",
+        effect="kept",
+        examples=too_many,
+    )
+    ctx.quirks.add(
+        "liked-and-disliked",
+        both,
+        file=member,
+        reason="answer with both liked = 1 and disliked = 1: kept as published",
+        effect="kept",
+    )
+    ctx.quirks.add(
+        "implausible-age",
+        len(ages),
+        file=member,
+        reason=f"self-reported age outside [{low}, {high}] (catalog option plausible_age): kept",
+        effect="kept",
+        examples=ages,
+    )
+    ctx.quirks.add(
+        "duplicate-row",
+        len(duplicates),
+        file=member,
+        reason="row identical to an earlier row (same song and answers): kept, since rows without "
+        "a participant id may be different people",
+        effect="kept",
+        examples=duplicates,
+    )
