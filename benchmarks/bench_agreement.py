@@ -122,7 +122,7 @@ def main() -> None:
                         note = "same value" if agree else f"DIFFERENT: {reference}"
                         lines.append(
                             f"| {size:,} | {kind} | {level} | {ours_s * 1e3:.1f} | {ours_mib:.1f} | {pkg_s * 1e3:.1f} | "
-                            f"{pkg_mib:.1f} | {pkg_s / ours_s:.0f}x | {value:.4f} | {note} |"
+                            f"{pkg_mib:.1f} | {pkg_s / ours_s:.2f}x | {value:.4f} | {note} |"
                         )
                         continue
                     except MemoryError:

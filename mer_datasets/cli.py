@@ -292,7 +292,31 @@ def build_parser() -> argparse.ArgumentParser:
     _add_labels_arguments(p)
     _add_common(p)
 
+    for name, help_text in (
+        ("datasheet", "datasheet (curated answers + sections computed from the data) as markdown/html/json, with figures"),
+        ("croissant", "Croissant 1.0 JSON-LD (with Responsible-AI properties) plus the four tables"),
+        ("card", "Hugging Face dataset card (README.md with YAML metadata) plus Parquet tables"),
+    ):
+        p = command(name, _datasheet_command(name), help_text)
+        _add_datasheet_arguments(name, p)
+        _add_common(p)
+
     return parser
+
+
+def _datasheet_command(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from .datasheet import cli as datasheet_cli
+
+        return getattr(datasheet_cli, f"run_{name}")(args, lambda dataset_id: _load(args, dataset_id))
+
+    return run
+
+
+def _add_datasheet_arguments(name: str, parser: argparse.ArgumentParser) -> None:
+    from .datasheet import cli as datasheet_cli
+
+    getattr(datasheet_cli, f"add_{name}_arguments")(parser)
 
 
 def _add_agreement_arguments(parser: argparse.ArgumentParser) -> None:

@@ -420,7 +420,9 @@ def krippendorff_alpha(
     pv = pairable_values(data, item=item, value=value, level=level, with_values=sorted_values)
     reference = None
     if expected_from is not None:
-        reference = pairable_values(expected_from, item=item, value=value, level=level, with_values=sorted_values)
+        reference = pairable_values(
+            expected_from, item=item, value=value, level=level, with_values=sorted_values
+        )
     return alpha_from_sums(*disagreement_sums(pv, level, reference))
 
 

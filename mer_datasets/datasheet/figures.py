@@ -95,7 +95,10 @@ def agreement_figure(sheet: dict[str, Any], directory: Path, prefix: str) -> Fig
     if not rows:
         return None
     plt = _pyplot()
-    labels = [f"{r['dimension']} · {r.get('group') or r['grouping']}" for r in rows]
+    labels = [
+        f"{r['dimension']} · all raters" if not r.get('group') else f"{r['dimension']} · {r['grouping']}={r['group']}"
+        for r in rows
+    ]
     values = [r["value"] for r in rows]
     # A percentile interval need not contain the point estimate; the bar then starts at the point.
     low = [max(0.0, r["value"] - r["ci_low"]) if r.get("ci_low") is not None else 0 for r in rows]

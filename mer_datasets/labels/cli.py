@@ -20,7 +20,7 @@ EXIT_OK = 0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from .mapping import DEFAULT_AMBIGUITY_THRESHOLD, DEFAULT_TEMPERATURE
+    from .defaults import DEFAULT_AMBIGUITY_THRESHOLD, DEFAULT_TEMPERATURE
 
     parser.add_argument("dataset", help="dataset id (see `mer-datasets list`)")
     parser.add_argument(

@@ -32,12 +32,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .defaults import DEFAULT_AMBIGUITY_THRESHOLD, DEFAULT_TEMPERATURE
 from .errors import LabelMappingError
 from .quadrants import QUADRANTS, best_of
 from .vocabulary import Category, Vocabulary, load_vocabulary
-
-DEFAULT_TEMPERATURE = 0.25
-DEFAULT_AMBIGUITY_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)

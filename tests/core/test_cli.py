@@ -12,6 +12,7 @@ from mer_datasets.catalog import default_catalog
 from mer_datasets.cli import build_parser, main
 
 COMMANDS = [
+    "datasheet", "croissant", "card",
     "list", "info", "validate-catalog", "download", "verify", "ingest", "load", "stats",
     "agreement", "labels",
 ]
