@@ -135,6 +135,10 @@ class VocabularyError(MERDatasetsError):
     """A vocabulary file is missing, unreadable or breaks ``schemas/vocabulary.schema.json``."""
 
 
+class AgreementError(MERDatasetsError, ValueError):
+    """Agreement statistics cannot be computed as asked (bad column, level, policy or filter)."""
+
+
 class CacheError(MERDatasetsError):
     """A cache entry cannot be written or read back."""
 

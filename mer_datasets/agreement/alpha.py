@@ -55,6 +55,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..errors import AgreementError
+
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 
@@ -92,7 +94,7 @@ class PairableValues:
 def check_level(level: str) -> str:
     """Return ``level`` if it is one of the four levels of measurement, else raise ``ValueError``."""
     if level not in LEVELS:
-        raise ValueError(
+        raise AgreementError(
             f"unknown level of measurement {level!r}; expected one of {', '.join(LEVELS)}"
         )
     return level
@@ -110,7 +112,7 @@ def _numeric_values(column: pd.Series, name: str) -> np.ndarray:
     try:
         values = pd.to_numeric(column, errors="raise")
     except (ValueError, TypeError) as error:
-        raise ValueError(
+        raise AgreementError(
             f"column {name!r} must be numeric for this level of measurement (found {column.dtype}); "
             "use level='nominal' for labels"
         ) from error
@@ -133,7 +135,7 @@ def pairable_values(
     check_level(level)
     for column in (item, value):
         if column not in data.columns:
-            raise KeyError(
+            raise AgreementError(
                 f"column {column!r} not in the table (columns: {', '.join(map(str, data.columns))})"
             )
     item_codes = codes_of(data[item])
@@ -322,7 +324,7 @@ def _expected_ratio(values: np.ndarray, counts: np.ndarray) -> float:
     """sum_c sum_k n_c n_k delta2_ratio(c, k) in blocks of rows (bounded memory, O(V^2) time)."""
     size = values.size
     if size > MAX_RATIO_VALUES:
-        raise ValueError(
+        raise AgreementError(
             f"ratio alpha needs all pairs of distinct values and there are {size} (limit "
             f"{MAX_RATIO_VALUES}); round the values (e.g. to 3 decimals) or use the interval level"
         )
@@ -437,7 +439,9 @@ def coincidence_matrix(
     pv = pairable_values(data, item=item, value=value, level=level)
     size = pv.values.size
     if size > 2048:
-        raise ValueError(f"{size} distinct values: the coincidence matrix would be {size} x {size}")
+        raise AgreementError(
+            f"{size} distinct values: the coincidence matrix would be {size} x {size}"
+        )
     flat = np.zeros(size * size, dtype=np.float64)
     for c, k, weight, _ in distinct_value_pairs(pv):
         flat += np.bincount(c * size + k, weights=weight, minlength=size * size)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import AgreementError
 from .alpha import (
     PairableValues,
     _item_value_counts,
@@ -100,11 +101,11 @@ def bootstrap_alpha(
     del rater
     check_level(level)
     if method not in METHODS:
-        raise ValueError(
+        raise AgreementError(
             f"unknown bootstrap method {method!r}; expected one of {', '.join(METHODS)}"
         )
     if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+        raise AgreementError(f"confidence must be between 0 and 1, got {confidence}")
     pv = pairable_values(data, item=item, value=value, level=level)
     reference = (
         pairable_values(expected_from, item=item, value=value, level=level)
@@ -119,7 +120,7 @@ def bootstrap_alpha(
         samples = _items_bootstrap(pv, level, reference, n_resamples, rng)
     else:
         if draws not in ("pairs", "capped"):
-            raise ValueError(f"unknown draws rule {draws!r}; expected 'pairs' or 'capped'")
+            raise AgreementError(f"unknown draws rule {draws!r}; expected 'pairs' or 'capped'")
         samples = _krippendorff_bootstrap(
             pv, level, reference, n_resamples, rng, capped=draws == "capped"
         )
@@ -238,7 +239,7 @@ def _items_bootstrap(
         return out
     # ratio
     if pv.values.size > _MAX_RATIO_BOOTSTRAP_VALUES:
-        raise ValueError(
+        raise AgreementError(
             f"ratio bootstrap needs a {pv.values.size} x {pv.values.size} distance matrix (limit "
             f"{_MAX_RATIO_BOOTSTRAP_VALUES} distinct values); round the values or use the interval level"
         )

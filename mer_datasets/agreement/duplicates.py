@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import AgreementError
+
 POLICIES: tuple[str, ...] = ("latest", "first", "mean", "all")
 
 
@@ -54,7 +56,7 @@ def resolve_duplicates(
     missing or None, table order is used.
     """
     if policy not in POLICIES:
-        raise ValueError(
+        raise AgreementError(
             f"unknown duplicates policy {policy!r}; expected one of {', '.join(POLICIES)}"
         )
     keys = [rater, item] + (
@@ -70,7 +72,9 @@ def resolve_duplicates(
     if policy == "mean":
         numeric = pd.to_numeric(data[value], errors="coerce")
         if numeric.notna().sum() != data[value].notna().sum():
-            raise ValueError(f"duplicates policy 'mean' needs numeric values in column {value!r}")
+            raise AgreementError(
+                f"duplicates policy 'mean' needs numeric values in column {value!r}"
+            )
         frame = data.assign(**{value: numeric})
         means = frame.groupby(keys, sort=False, dropna=False, observed=True)[value].transform(
             "mean"

@@ -19,13 +19,15 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from ..errors import AgreementError
+
 EXPECTED_CHOICES: tuple[str, ...] = ("group", "all")
 
 
 def iter_groups(table: pd.DataFrame, by: str) -> Iterator[tuple[object, pd.DataFrame]]:
     """(group value, rows) for each non-missing value of ``by``, in sorted order of the values."""
     if by not in table.columns:
-        raise KeyError(
+        raise AgreementError(
             f"cannot group by {by!r}: not a column of the annotations or raters ({', '.join(map(str, table.columns))})"
         )
     yield from table.groupby(by, observed=True, sort=True, dropna=True)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import AgreementError
 from .alpha import codes_of
 
 
-class FleissDesignError(ValueError):
+class FleissDesignError(AgreementError):
     """Fleiss' kappa is undefined for this design (unequal raters per item, fewer than 2 raters)."""
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import AgreementError
 from .alpha import check_level, krippendorff_alpha
 from .bootstrap import bootstrap_alpha
 from .duplicates import resolve_duplicates
@@ -64,7 +65,7 @@ def default_level(scale: str) -> str:
     try:
         return SCALE_LEVELS[scale]
     except KeyError:
-        raise ValueError(
+        raise AgreementError(
             f"unknown scale {scale!r}; expected one of {', '.join(SCALE_LEVELS)}"
         ) from None
 
@@ -134,7 +135,9 @@ def _level_for(
 def _prepared(annotations, raters, dimensions, where) -> pd.DataFrame:
     for column in (ITEM, RATER, DIMENSION):
         if column not in annotations.columns:
-            raise KeyError(f"annotations need a {column!r} column (see docs/dev/contracts.md)")
+            raise AgreementError(
+                f"annotations need a {column!r} column (see docs/dev/contracts.md)"
+            )
     table = filter_judgments(judgment_table(annotations, raters), where)
     if dimensions:
         table = table[table[DIMENSION].isin(list(dimensions))]
@@ -182,11 +185,15 @@ def agreement_report(
     ``"group_tests"`` in ``metrics`` adds Kruskal-Wallis / Holm-corrected Mann-Whitney records.
     """
     if expected not in EXPECTED_CHOICES:
-        raise ValueError(f"expected must be one of {', '.join(EXPECTED_CHOICES)}, got {expected!r}")
+        raise AgreementError(
+            f"expected must be one of {', '.join(EXPECTED_CHOICES)}, got {expected!r}"
+        )
     chosen = tuple(metrics) if metrics else DEFAULT_METRICS
     unknown = [m for m in chosen if m not in ALL_METRICS]
     if unknown:
-        raise ValueError(f"unknown metrics {unknown}; expected some of {', '.join(ALL_METRICS)}")
+        raise AgreementError(
+            f"unknown metrics {unknown}; expected some of {', '.join(ALL_METRICS)}"
+        )
     table = _prepared(annotations, raters, dimensions, where)
     records: list[dict[str, Any]] = []
     for dimension in sorted(pd.unique(table[DIMENSION].dropna()), key=str):

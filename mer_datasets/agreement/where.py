@@ -21,8 +21,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..errors import AgreementError
 
-class WhereError(ValueError):
+
+class WhereError(AgreementError):
     """The ``--where`` expression is not valid; the message names the token and its position."""
 
 
