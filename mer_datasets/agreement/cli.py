@@ -155,7 +155,72 @@ def _render(frame: Any, fmt: str) -> str:
         return frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.4f}")
     if fmt == "markdown":
         return _markdown(frame)
+    if "metric" in frame.columns and "ci_low" in frame.columns:
+        return _human_table(frame)
     return frame.to_string(index=False, na_rep="", float_format=lambda v: f"{v:.4f}") + "\n"
+
+
+def _human_table(frame: Any) -> str:
+    """The agreement report for a terminal: the figures, then the choices behind them once."""
+    if frame.empty:
+        return "no pairable judgments: nothing to report\n"
+
+    def number(value: Any) -> str:
+        return "" if value is None or value != value else f"{value:.3f}"
+
+    shown = frame.assign(
+        group=frame["group"].map(lambda g: "all raters" if g is None or g != g else str(g)),
+        value=frame["value"].map(number),
+        ci=[
+            f"[{number(lo)}, {number(hi)}]" if lo == lo and lo is not None else ""
+            for lo, hi in zip(frame["ci_low"], frame["ci_high"])
+        ],
+    )
+    columns = [
+        "dimension",
+        "group",
+        "metric",
+        "level",
+        "value",
+        "ci",
+        "n_items",
+        "n_raters",
+        "n_judgments",
+    ]
+    if "note" in shown.columns and shown["note"].fillna("").astype(str).str.strip().any():
+        columns.append("note")
+    body = shown[columns].rename(
+        columns={
+            "ci": "95% CI",
+            "n_items": "items",
+            "n_raters": "raters",
+            "n_judgments": "judgments",
+        }
+    )
+    lines = [body.to_string(index=False, na_rep="")]
+    facts = []
+    for column, label in (
+        ("ci_method", "intervals"),
+        ("expected_from", "expected disagreement from"),
+        ("duplicates_policy", "repeated judgments (same rater, item, dimension)"),
+        ("by", "groups by"),
+    ):
+        if column in frame.columns:
+            values = sorted({str(v) for v in frame[column].dropna().unique()})
+            if values:
+                facts.append(f"{label}: {', '.join(values)}")
+    if "n_duplicates" in frame.columns and frame["n_duplicates"].fillna(0).astype(int).sum():
+        facts.append(
+            "judgments set aside as repeats: "
+            + ", ".join(
+                f"{d} {int(n)}"
+                for d, n in frame.groupby("dimension", observed=True)["n_duplicates"].max().items()
+                if n
+            )
+        )
+    lines.append("")
+    lines.extend(facts)
+    return "\n".join(lines) + "\n"
 
 
 def _markdown(frame: Any) -> str:

@@ -149,9 +149,7 @@ def _require(ctx: LoaderContext, table: _Csv, columns: tuple[str, ...]) -> None:
             "the header has renamed columns "
             + ", ".join(renamed)
             + ": this is a derived copy, not the official DEAP format; use the official "
-            "metadata_csv file (columns "
-            + ", ".join(columns)
-            + ")",
+            "metadata_csv file (columns " + ", ".join(columns) + ")",
             line=1,
             field=missing[0],
         )
@@ -186,7 +184,9 @@ def _required_number(ctx: LoaderContext, table: _Csv, line: int, field: str, tex
 def _integer_id(ctx: LoaderContext, table: _Csv, line: int, field: str, text: str) -> str:
     value = _required_number(ctx, table, line, field, text)
     if value != int(value):
-        raise ctx.parse_error(table.member, f"expected an integer id, found {text!r}", line=line, field=field)
+        raise ctx.parse_error(
+            table.member, f"expected an integer id, found {text!r}", line=line, field=field
+        )
     return str(int(value))
 
 
@@ -403,7 +403,9 @@ def _raters(ctx: LoaderContext, questionnaire: _Csv, lab_rows: list[dict], onlin
     attributes = {c: snake_case(c) for c in questionnaire.header if c != "Participant_id"}
     if len(set(attributes.values())) != len(attributes) or "setting" in attributes.values():
         raise ctx.parse_error(
-            questionnaire.member, f"column names collide after normalization: {questionnaire.header}", line=1
+            questionnaire.member,
+            f"column names collide after normalization: {questionnaire.header}",
+            line=1,
         )
     records: list[dict] = []
     for line, rec in questionnaire.records():
@@ -457,4 +459,6 @@ def _raters(ctx: LoaderContext, questionnaire: _Csv, lab_rows: list[dict], onlin
     )
     extra = [{"rater_id": r, "setting": "lab"} for r in without_questionnaire]
     extra += [{"rater_id": r, "setting": "online"} for r in online]
-    return pd.concat([frame, pd.DataFrame(extra, columns=["rater_id", "setting"])], ignore_index=True)
+    return pd.concat(
+        [frame, pd.DataFrame(extra, columns=["rater_id", "setting"])], ignore_index=True
+    )

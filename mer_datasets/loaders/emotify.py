@@ -115,12 +115,23 @@ def load(ctx: LoaderContext) -> Tables:
             value = number(dimension)
             if value not in (0.0, 1.0):
                 raise ctx.parse_error(
-                    member, f"expected 0 or 1, found {cell(dimension)!r}", line=line, field=dimension
+                    member,
+                    f"expected 0 or 1, found {cell(dimension)!r}",
+                    line=line,
+                    field=dimension,
                 )
             if dimension in GEMS9:
                 chosen += int(value)
             judgments.append(
-                (f"{annotation_id}:{dimension}", annotation_id, track_id, rater_id, dimension, value, line)
+                (
+                    f"{annotation_id}:{dimension}",
+                    annotation_id,
+                    track_id,
+                    rater_id,
+                    dimension,
+                    value,
+                    line,
+                )
             )
         if chosen == 0:
             none_chosen += 1
@@ -147,7 +158,15 @@ def load(ctx: LoaderContext) -> Tables:
         )
 
     _record_quirks(
-        ctx, member, none_chosen, too_many, liked_and_disliked, implausible_ages, duplicate_rows, low, high
+        ctx,
+        member,
+        none_chosen,
+        too_many,
+        liked_and_disliked,
+        implausible_ages,
+        duplicate_rows,
+        low,
+        high,
     )
     ctx.quirks.add(
         "no-rater-id",
@@ -164,11 +183,15 @@ def load(ctx: LoaderContext) -> Tables:
         raters, columns=["rater_id", "age", "gender", "mother_tongue", "mood", "source_line"]
     )
     rater_frame["source_line"] = rater_frame["source_line"].astype("Int64")
-    labels = pd.DataFrame(columns=["track_id", "dimension", "statistic", "value", "label", "source"])
+    labels = pd.DataFrame(
+        columns=["track_id", "dimension", "statistic", "value", "label", "source"]
+    )
     return Tables(tracks=tracks, raters=rater_frame, annotations=annotations, labels=labels)
 
 
-def _read(ctx: LoaderContext, member: str, path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _read(
+    ctx: LoaderContext, member: str, path: Path
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and rows of the ``", "``-separated file (spaces after commas are not data)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, skipinitialspace=True)
@@ -184,7 +207,9 @@ def _read(ctx: LoaderContext, member: str, path: Path) -> tuple[list[str], list[
                 continue
             if len(row) != len(header):
                 raise ctx.parse_error(
-                    member, f"expected {len(header)} fields as in the header, found {len(row)}", line=line
+                    member,
+                    f"expected {len(header)} fields as in the header, found {len(row)}",
+                    line=line,
                 )
             rows.append((line, row))
     if header is None:
@@ -195,7 +220,9 @@ def _read(ctx: LoaderContext, member: str, path: Path) -> tuple[list[str], list[
 
 def _track_id(ctx: LoaderContext, member: str, line: int, text: str) -> str:
     if not text.isdigit():
-        raise ctx.parse_error(member, f"expected an integer track id, found {text!r}", line=line, field="track id")
+        raise ctx.parse_error(
+            member, f"expected an integer track id, found {text!r}", line=line, field="track id"
+        )
     return str(int(text))
 
 

@@ -47,7 +47,9 @@ def load(ctx: LoaderContext) -> Tables:
         if track_id in tracks:
             duplicates.append(f"line {line}: {track_id}")
             continue
-        tags = tuple(_tag(ctx, member, line, column, text) for column, text in enumerate(fields[5:], 6))
+        tags = tuple(
+            _tag(ctx, member, line, column, text) for column, text in enumerate(fields[5:], 6)
+        )
         unique_tags = tuple(dict.fromkeys(tags))
         if len(unique_tags) != len(tags):
             repeated_tags.append(f"line {line}: {track_id}")
@@ -114,9 +116,19 @@ def load(ctx: LoaderContext) -> Tables:
     )
     track_frame = pd.DataFrame(
         list(tracks.values()),
-        columns=["track_id", "duration_s", "split", "audio_path", "artist_id", "album_id", "jamendo_path"],
+        columns=[
+            "track_id",
+            "duration_s",
+            "split",
+            "audio_path",
+            "artist_id",
+            "album_id",
+            "jamendo_path",
+        ],
     )
-    label_frame = pd.DataFrame(labels, columns=["track_id", "dimension", "statistic", "label", "source"])
+    label_frame = pd.DataFrame(
+        labels, columns=["track_id", "dimension", "statistic", "label", "source"]
+    )
     return Tables(
         tracks=track_frame,
         raters=pd.DataFrame(columns=["rater_id"]),

@@ -90,7 +90,9 @@ def load(ctx: LoaderContext) -> Tables:
     empty_annotations = pd.DataFrame(
         columns=["judgment_id", "annotation_id", "track_id", "rater_id", "dimension", "value"]
     )
-    return Tables(tracks=frame, raters=empty_raters, annotations=empty_annotations, labels=label_frame)
+    return Tables(
+        tracks=frame, raters=empty_raters, annotations=empty_annotations, labels=label_frame
+    )
 
 
 def _read(ctx: LoaderContext, name: str) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
@@ -111,7 +113,9 @@ def _read(ctx: LoaderContext, name: str) -> tuple[str, list[str], list[tuple[int
                 continue
             if len(row) != len(header):
                 raise ctx.parse_error(
-                    member, f"expected {len(header)} fields as in the header, found {len(row)}", line=line
+                    member,
+                    f"expected {len(header)} fields as in the header, found {len(row)}",
+                    line=line,
                 )
             rows.append((line, [c.strip() for c in row]))
     if header is None:
@@ -133,9 +137,16 @@ def _require(ctx: LoaderContext, member: str, header: list[str], columns) -> dic
     return {name: i for i, name in enumerate(header)}
 
 
-def _track_id(ctx: LoaderContext, member: str, set_id: str, line: int, field: str, text: str) -> str:
+def _track_id(
+    ctx: LoaderContext, member: str, set_id: str, line: int, field: str, text: str
+) -> str:
     if not text.isdigit():
-        raise ctx.parse_error(member, f"expected an excerpt number such as 001, found {text!r}", line=line, field=field)
+        raise ctx.parse_error(
+            member,
+            f"expected an excerpt number such as 001, found {text!r}",
+            line=line,
+            field=field,
+        )
     return f"set{set_id}-{int(text):03d}"
 
 
@@ -210,7 +221,10 @@ def _ratings(ctx: LoaderContext, set_id: str, labels: list[dict]) -> dict[str, d
                 value = float(text)
             except ValueError:
                 raise ctx.parse_error(
-                    member, f"expected a mean rating, found {text!r}", line=line, field=header[index[dim]]
+                    member,
+                    f"expected a mean rating, found {text!r}",
+                    line=line,
+                    field=header[index[dim]],
                 ) from None
             labels.append(_label(track_id, dim, "mean", value, None, member))
         target = row[index["target"]]
@@ -222,7 +236,9 @@ def _ratings(ctx: LoaderContext, set_id: str, labels: list[dict]) -> dict[str, d
         if set_id == "2":
             extra["soundtrack"] = row[index["soundtrack"]] or None
             link = row[index["link"]]
-            extra["set1_track_id"] = _track_id(ctx, member, "1", line, "link", link) if link else None
+            extra["set1_track_id"] = (
+                _track_id(ctx, member, "1", line, "link", link) if link else None
+            )
         rated[track_id] = extra
     ctx.quirks.add(
         "empty-rating",

@@ -144,8 +144,16 @@ def test_the_mirrored_data_csv_loads_completely(shared_mirror):
     assert len(rows) == 8407 and len(tables.raters) == 8407
     assert len(tables.annotations) == 11 * 8407
     assert len(tables.tracks) == 400
-    blocks = {g: (min(int(r[0]) for r in rows if r[1] == g), max(int(r[0]) for r in rows if r[1] == g)) for g in ("classical", "rock", "electronic", "pop")}
-    assert blocks == {"classical": (1, 100), "rock": (101, 200), "electronic": (201, 300), "pop": (301, 400)}
+    blocks = {
+        g: (min(int(r[0]) for r in rows if r[1] == g), max(int(r[0]) for r in rows if r[1] == g))
+        for g in ("classical", "rock", "electronic", "pop")
+    }
+    assert blocks == {
+        "classical": (1, 100),
+        "rock": (101, 200),
+        "electronic": (201, 300),
+        "pop": (301, 400),
+    }
     ones = tables.annotations.groupby("dimension", observed=True)["value"].sum()
     for i, dimension in enumerate(DIMENSIONS[:9]):
         assert ones[dimension] == sum(int(r[2 + i]) for r in rows)
@@ -154,5 +162,7 @@ def test_the_mirrored_data_csv_loads_completely(shared_mirror):
     assert kinds["duplicate-row"] == len(rows) - len({tuple(r) for r in rows})
     assert kinds["no-gems-chosen"] == sum(1 for r in rows if sum(map(int, r[2:11])) == 0)
     assert kinds["more-than-three-gems"] == sum(1 for r in rows if sum(map(int, r[2:11])) > 3)
-    assert Counter(tables.raters["mother_tongue"])["English"] == sum(1 for r in rows if r[16] == "English")
+    assert Counter(tables.raters["mother_tongue"])["English"] == sum(
+        1 for r in rows if r[16] == "English"
+    )
     assert quirks.excluded() == 0

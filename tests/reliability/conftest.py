@@ -39,6 +39,7 @@ def quick_options(sleep: SleepLog | None = None, **overrides: object) -> FetchOp
         "read_timeout_s": 0.5,
         "retry": RetryPolicy(attempts=3, backoff_base_s=0.001, backoff_max_s=0.01, jitter=0.0),
         "progress": False,
+        "chunk_size": 1024,  # fixtures are KBs: small reads make mid-body faults resumable
         "sleep": sleep or SleepLog(),
         "uniform": lambda: 0.0,
     }
@@ -71,6 +72,7 @@ def quick_default_fetch(monkeypatch: pytest.MonkeyPatch, sleeps: SleepLog) -> Sl
             read_timeout_s=base.read_timeout_s,
             retry=base.retry,
             progress=False,
+            chunk_size=base.chunk_size,
             sleep=sleeps,
             uniform=base.uniform,
         ),

@@ -164,6 +164,7 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                     self.wfile.flush()
                     sent = len(part)
                     if name == "reset":
+                        time.sleep(0.1)  # let the client read them: an RST discards unread data
                         self.connection.setsockopt(
                             socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
                         )

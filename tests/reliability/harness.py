@@ -122,6 +122,9 @@ def pinned_entry(
             remote.update(size=len(data), sha256=sha(data), checksum_source="authors-repository")
             remote.pop("optional", None)
         remote.pop("url_note", None)
+        remote.pop("checksum_note", None)
+        for member in remote.get("members", []):
+            member.pop("checksum_note", None)
         if base_url is not None:
             remote["url"] = f"{base_url}/{dataset_id}/{remote['filename']}"
         elif remote.get("url") is None:

@@ -53,8 +53,10 @@ def corrupt(data: bytes) -> bytes:
 
 
 FAULTS = (
-    Fault("reset-mid-body", "TCP reset after 3000 bytes", queue=(("reset", 3000),)),
-    Fault("short-body", "body shorter than Content-Length", queue=(("short", 3000),)),
+    Fault("reset-mid-body", "TCP reset after 3000 bytes", queue=(("reset", 3000),),
+          extra={"resumed": True}),
+    Fault("short-body", "body shorter than Content-Length", queue=(("short", 3000),),
+          extra={"resumed": True}),
     Fault("slow-drip", "body in 5 pieces, 0.1 s apart (under the read timeout)",
           queue=(("drip", 5, 0.1),)),
     Fault("429-retry-after", "429 with Retry-After: 7",
@@ -73,9 +75,9 @@ FAULTS = (
           queue=(("redirect", "http://example.invalid/x.json", 302),),
           error=DownloadError, says=("refusing redirect", "only https")),
     Fault("range-ignored", "reset, then 200 (whole body) to the Range request",
-          queue=(("reset", 3000), ("ignore-range",))),
+          queue=(("reset", 3000), ("ignore-range",)), extra={"resumed": True}),
     Fault("range-wrong-bytes", "reset, then 206 with other bytes: caught by the final sha256",
-          queue=(("reset", 3000), ("wrong-range",)),
+          queue=(("reset", 3000), ("wrong-range",)), extra={"resumed": True},
           error=ChecksumMismatchError, says=("sha256 mismatch", "quarantine")),
     Fault("checksum-mismatch", "the server sends other bytes of the same size",
           always=("body", "CORRUPT"), error=ChecksumMismatchError,
@@ -186,6 +188,10 @@ def test_each_fault_gives_verified_data_or_a_clear_error_and_leaves_nothing_trus
     assert "example.invalid" not in looked_up
     if "slept" in fault.extra:
         assert sleeps.delays and sleeps.delays[0] == fault.extra["slept"]
+    if fault.extra.get("resumed"):
+        target = f"{'/m' if way == 'mirror' else ''}/{DATASET}/{TARGET}"
+        asked = [r.range for r in server.served(target)]
+        assert asked[0] is None and asked[1] is not None and asked[1].startswith("bytes=")
     present = assert_nothing_untrustworthy(home, reference["pins"])
     assert (MEMBER in present) == (fault.error is None)
 
