@@ -33,9 +33,19 @@ def _catalog(args: argparse.Namespace) -> Any:
     return default_catalog()
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """A plain fixed-width text table (no dependency, copy-pastable)."""
-    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+def _clip(text: str, width: int | None) -> str:
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(
+    rows: list[dict[str, Any]], columns: list[str], max_width: dict[str, int] | None = None
+) -> str:
+    """A plain fixed-width text table (no dependency, copy-pastable); long cells are clipped."""
+    limits = max_width or {}
+    cells = [
+        [_clip("" if r.get(c) is None else str(r.get(c)), limits.get(c)) for c in columns]
+        for r in rows
+    ]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
     line = "  ".join(c.ljust(w) for c, w in zip(columns, widths))
     rule = "  ".join("-" * w for w in widths)
@@ -69,7 +79,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         _print(json.dumps(rows, indent=2, ensure_ascii=False))
         return EXIT_OK
     columns = ["id", "name", "year", "items", "raters", "taxonomy", "perspective", "access", "license"]
-    _print(_table(rows, columns))
+    _print(_table(rows, columns, {"name": 40, "license": 28}))
     return EXIT_OK
 
 

@@ -146,8 +146,11 @@ def _read_csv_rows(ctx: LoaderContext, name: str, path: Path):
     # csv over whole text: quoted fields may hold newlines; line numbers come from the reader
     reader = csv.reader(text.splitlines(keepends=True))
     rows = []
-    for cells in reader:
-        rows.append((reader.line_num, cells))
+    try:
+        for cells in reader:
+            rows.append((reader.line_num, cells))
+    except csv.Error as exc:  # e.g. a field above the csv module's size limit
+        raise ctx.parse_error(name, f"malformed CSV: {exc}", line=reader.line_num + 1) from None
     if not rows:
         raise ctx.parse_error(name, "empty file", line=1)
     return rows
@@ -182,6 +185,7 @@ def _excerpts(ctx: LoaderContext):
         raise ctx.parse_error(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     rows = []
     quadrant_labels = []
+    first_line: dict[str, int] = {}
     for line, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue  # the file ends with blank lines
@@ -196,6 +200,14 @@ def _excerpts(ctx: LoaderContext):
             )
         excerpt, fourq, quadrant, lyrics, artist, title = parts
         track_id = excerpt.removesuffix(".mp3")
+        if track_id in first_line:
+            raise ctx.parse_error(
+                name,
+                f"excerpt {excerpt!r} listed twice (first on line {first_line[track_id]})",
+                line=line,
+                field="excerpt",
+            )
+        first_line[track_id] = line
         rows.append(
             {
                 "track_id": track_id,

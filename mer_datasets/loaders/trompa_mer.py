@@ -417,7 +417,7 @@ def _tracks_and_labels(ctx: LoaderContext):
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ctx.parse_error(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    reader = csv.reader(text.splitlines(), delimiter="\t")
+    reader = _csv_rows(ctx, name, csv.reader(text.splitlines(), delimiter="\t"))
     header = next(reader, None)
     if not header:
         raise ctx.parse_error(name, "empty file: expected a TAB-separated header", line=1)
@@ -547,3 +547,11 @@ def _count_tracks(quadrants: dict[tuple[str, str], int]) -> dict[str, int]:
     for track_id, _ in quadrants:
         counts[track_id] = counts.get(track_id, 0) + 1
     return counts
+
+
+def _csv_rows(ctx: LoaderContext, name: str, reader: Any) -> Any:
+    """The reader's rows; a csv.Error (e.g. a field over the csv field size limit) -> ParseError."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ctx.parse_error(name, f"malformed TAB-separated text: {exc}", line=reader.line_num + 1) from None

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from mer_datasets.errors import ParseError
 from mer_datasets.loaders.base import load_from_directory
@@ -22,19 +21,10 @@ DATASET = "deam"
 
 
 def _catalog():
-    from mer_datasets.catalog import catalog_from_entries, default_catalog
+    """The packaged catalog (one source of truth for pins, files and scales)."""
+    from mer_datasets.catalog import default_catalog
 
-    try:
-        merged = default_catalog()
-        if DATASET in merged:
-            return merged
-    except Exception:  # the merged catalog may not exist yet during the first build
-        pass
-    entry = yaml.safe_load(
-        (REPO / ".scratch" / "catalog" / f"{DATASET}.yaml").read_text(encoding="utf-8")
-    )
-    return catalog_from_entries([entry])
-
+    return default_catalog()
 
 def _rows(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:

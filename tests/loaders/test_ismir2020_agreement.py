@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
-from mer_datasets.catalog import catalog_from_entries, default_catalog
+from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
 from mer_datasets.loaders.base import load_from_directory
 from mer_datasets.validate import validate_tables
-from tests.conftest import FIXTURES, REPO_ROOT
+from tests.conftest import FIXTURES
 
 DATASET = "ismir2020-agreement"
 FIXTURE = FIXTURES / DATASET
@@ -35,16 +34,9 @@ EMOTION_COLUMNS = [
 
 
 def _catalog():
-    """The merged catalog when it has the dataset, else this helper's catalog fragment."""
-    try:
-        catalog = default_catalog()
-        if DATASET in catalog:
-            return catalog
-    except Exception:  # noqa: BLE001 - the merged catalog may not exist yet
-        pass
-    fragment = REPO_ROOT / ".scratch" / "catalog" / f"{DATASET}.yaml"
-    return catalog_from_entries([yaml.safe_load(fragment.read_text(encoding="utf-8"))])
+    """The packaged catalog (one source of truth for pins, files and scales)."""
 
+    return default_catalog()
 
 def _load(directory: Path):
     return load_from_directory(DATASET, directory, catalog=_catalog())

@@ -7,9 +7,7 @@ import importlib.util
 import json
 from collections import Counter
 
-import yaml
-
-from mer_datasets.catalog import catalog_from_entries, default_catalog
+from mer_datasets.catalog import default_catalog
 from mer_datasets.loaders.base import load_from_directory
 from mer_datasets.resources import sample_data_dir
 from mer_datasets.validate import validate_tables
@@ -19,16 +17,9 @@ DATASET = "sample"
 
 
 def _catalog():
-    """The merged catalog when it has the dataset, else this helper's catalog fragment."""
-    try:
-        catalog = default_catalog()
-        if DATASET in catalog:
-            return catalog
-    except Exception:  # noqa: BLE001 - the merged catalog may not exist yet
-        pass
-    fragment = REPO_ROOT / ".scratch" / "catalog" / f"{DATASET}.yaml"
-    return catalog_from_entries([yaml.safe_load(fragment.read_text(encoding="utf-8"))])
+    """The packaged catalog (one source of truth for pins, files and scales)."""
 
+    return default_catalog()
 
 def _make_sample():
     spec = importlib.util.spec_from_file_location(

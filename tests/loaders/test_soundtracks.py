@@ -26,16 +26,10 @@ def _entry() -> dict:
 
 
 def _catalog():
-    from mer_datasets.catalog import catalog_from_entries, default_catalog
+    """The packaged catalog (one source of truth for pins, files and scales)."""
+    from mer_datasets.catalog import default_catalog
 
-    try:
-        merged = default_catalog()
-        if DATASET in merged:
-            return merged
-    except Exception:  # the merged catalog may not exist yet during the first build
-        pass
-    return catalog_from_entries([_entry()])
-
+    return default_catalog()
 
 def _records(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:

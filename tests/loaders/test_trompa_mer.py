@@ -9,13 +9,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
-from mer_datasets.catalog import catalog_from_entries, default_catalog
+from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
 from mer_datasets.loaders.base import load_from_directory
 from mer_datasets.validate import validate_tables
-from tests.conftest import FIXTURES, REPO_ROOT
+from tests.conftest import FIXTURES
 
 DATASET = "trompa-mer"
 FIXTURE = FIXTURES / DATASET
@@ -23,16 +22,9 @@ DIMENSIONS = ("valence", "arousal", "emotion", "familiarity", "preference")
 
 
 def _catalog():
-    """The merged catalog when it has the dataset, else this helper's catalog fragment."""
-    try:
-        catalog = default_catalog()
-        if DATASET in catalog:
-            return catalog
-    except Exception:  # noqa: BLE001 - the merged catalog may not exist yet
-        pass
-    fragment = REPO_ROOT / ".scratch" / "catalog" / f"{DATASET}.yaml"
-    return catalog_from_entries([yaml.safe_load(fragment.read_text(encoding="utf-8"))])
+    """The packaged catalog (one source of truth for pins, files and scales)."""
 
+    return default_catalog()
 
 def _load(directory: Path, version: str | None = None):
     return load_from_directory(DATASET, directory, version=version, catalog=_catalog())
