@@ -39,7 +39,10 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
     mirror = Path(args.mirror_dir)
-    rows = ["| dataset | version | judgments | labels | cold ms | warm ms | speed-up |", "|---|---|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| dataset | version | judgments | labels | cold ms | warm ms | speed-up |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     with tempfile.TemporaryDirectory() as home:
         for info in default_catalog():
             if not info.loadable:
@@ -50,11 +53,18 @@ def main() -> None:
                     ingest_dataset(info, mirror / info.id, version.version, data_home=home)
                 ds = load_dataset(info.id, data_home=home, offline=True, cache=False)
             except (MERDatasetsError, FileNotFoundError) as exc:
-                rows.append(f"| {info.id} | {version.version} | skipped: {str(exc).splitlines()[0][:80]} | | | | |")
+                rows.append(
+                    f"| {info.id} | {version.version} | skipped: {str(exc).splitlines()[0][:80]} | | | | |"
+                )
                 continue
-            cold = best_of(args.repeat, lambda: load_dataset(info.id, data_home=home, offline=True, cache=False))
+            cold = best_of(
+                args.repeat,
+                lambda i=info.id: load_dataset(i, data_home=home, offline=True, cache=False),
+            )
             load_dataset(info.id, data_home=home, offline=True)
-            warm = best_of(args.repeat, lambda: load_dataset(info.id, data_home=home, offline=True))
+            warm = best_of(
+                args.repeat, lambda i=info.id: load_dataset(i, data_home=home, offline=True)
+            )
             rows.append(
                 f"| {info.id} | {version.version} | {len(ds.annotations)} | {len(ds.labels)} | "
                 f"{cold * 1000:.1f} | {warm * 1000:.1f} | {cold / warm:.1f}x |"

@@ -92,7 +92,9 @@ class TableCache:
                 expected = manifest["files"][f"{name}.parquet"]
                 if path.stat().st_size != expected["size"]:
                     raise ValueError(f"{path.name} does not have the size the manifest records")
-                table = pq.ParquetFile(path, page_checksum_verification=True).read(use_threads=False)
+                table = pq.ParquetFile(path, page_checksum_verification=True).read(
+                    use_threads=False
+                )
                 frames[name] = restore_dtypes(name, table.to_pandas(use_threads=False))
             quirks = QuirksReport.from_records(
                 dataset, manifest["quirks"], manifest.get("source_rows", {})

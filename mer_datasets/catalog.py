@@ -282,7 +282,9 @@ def validate_document(document: Any, source: str = "catalog") -> list[str]:
     problems: list[str] = []
     validator = Draft202012Validator(load_schema(CATALOG_SCHEMA))
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
-        problems.append(f"{source}: {_describe_location(document, error.absolute_path)}: {error.message}")
+        problems.append(
+            f"{source}: {_describe_location(document, error.absolute_path)}: {error.message}"
+        )
     if problems or not isinstance(document, dict):
         return problems
     problems.extend(_semantic_problems(document["datasets"], source))

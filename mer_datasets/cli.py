@@ -78,7 +78,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         _print(json.dumps(rows, indent=2, ensure_ascii=False))
         return EXIT_OK
-    columns = ["id", "name", "year", "items", "raters", "taxonomy", "perspective", "access", "license"]
+    columns = [
+        "id",
+        "name",
+        "year",
+        "items",
+        "raters",
+        "taxonomy",
+        "perspective",
+        "access",
+        "license",
+    ]
     _print(_table(rows, columns, {"name": 40, "license": 28}))
     return EXIT_OK
 
@@ -181,9 +191,7 @@ def _load(args: argparse.Namespace, dataset_id: str | None = None) -> Any:
 
 def cmd_load(args: argparse.Namespace) -> int:
     dataset = _load(args)
-    written = (
-        dataset.to_parquet(args.out) if args.format == "parquet" else dataset.to_csv(args.out)
-    )
+    written = dataset.to_parquet(args.out) if args.format == "parquet" else dataset.to_csv(args.out)
     for name, path in written.items():
         frame = getattr(dataset, name, None)
         rows = len(frame) if frame is not None else len(dataset.quirks.quirks)
@@ -224,19 +232,27 @@ def cmd_labels(args: argparse.Namespace) -> int:
 # -- parser -------------------------------------------------------------------------------
 
 
-def _add_common(parser: argparse.ArgumentParser, *, files: bool = True, version: bool = True) -> None:
+def _add_common(
+    parser: argparse.ArgumentParser, *, files: bool = True, version: bool = True
+) -> None:
     parser.add_argument("--catalog", help="use this catalog file instead of the packaged one")
     if version:
-        parser.add_argument("--version", help="dataset version (default: the latest in the catalog)")
+        parser.add_argument(
+            "--version", help="dataset version (default: the latest in the catalog)"
+        )
     if files:
         parser.add_argument(
-            "--data-home", help="where data lives (default: $MER_DATASETS_HOME or the user data dir)"
+            "--data-home",
+            help="where data lives (default: $MER_DATASETS_HOME or the user data dir)",
         )
         parser.add_argument(
-            "--mirror", help="URL or directory holding <dataset-id>/<filename> (or $MER_DATASETS_MIRROR)"
+            "--mirror",
+            help="URL or directory holding <dataset-id>/<filename> (or $MER_DATASETS_MIRROR)",
         )
         parser.add_argument(
-            "--offline", action="store_true", help="never touch the network (or $MER_DATASETS_OFFLINE=1)"
+            "--offline",
+            action="store_true",
+            help="never touch the network (or $MER_DATASETS_OFFLINE=1)",
         )
         parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
@@ -252,7 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-V", "--package-version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=func)
         return p
@@ -261,24 +279,36 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, files=False, version=False)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("info", cmd_info, "everything the catalog knows about a dataset (citation, license, files)")
+    p = command(
+        "info", cmd_info, "everything the catalog knows about a dataset (citation, license, files)"
+    )
     p.add_argument("dataset", help="dataset id (see `mer-datasets list`)")
     _add_common(p, files=False, version=False)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("validate-catalog", cmd_validate_catalog, "validate catalog.yaml against schemas/catalog.schema.json")
+    p = command(
+        "validate-catalog",
+        cmd_validate_catalog,
+        "validate catalog.yaml against schemas/catalog.schema.json",
+    )
     p.add_argument("path", nargs="?", help="catalog file (default: the packaged catalog.yaml)")
 
-    p = command("download", cmd_download, "fetch every remote of a dataset into the data home, verified")
+    p = command(
+        "download", cmd_download, "fetch every remote of a dataset into the data home, verified"
+    )
     p.add_argument("dataset")
     _add_common(p)
 
-    p = command("verify", cmd_verify, "re-check files on disk: missing, corrupt or fine (no network)")
+    p = command(
+        "verify", cmd_verify, "re-check files on disk: missing, corrupt or fine (no network)"
+    )
     p.add_argument("dataset")
     _add_common(p)
     p.add_argument("--json", action="store_true")
 
-    p = command("ingest", cmd_ingest, "register files obtained by hand (gated data, lab copies), verified")
+    p = command(
+        "ingest", cmd_ingest, "register files obtained by hand (gated data, lab copies), verified"
+    )
     p.add_argument("dataset")
     p.add_argument("directory", help="folder holding the files as laid out in the official archive")
     _add_common(p)
@@ -289,22 +319,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     _add_common(p)
 
-    p = command("stats", cmd_stats, "counts per table and dimension, and the loader's quirks report")
+    p = command(
+        "stats", cmd_stats, "counts per table and dimension, and the loader's quirks report"
+    )
     p.add_argument("dataset")
     p.add_argument("--json", action="store_true")
     _add_common(p)
 
-    p = command("agreement", cmd_agreement, "inter-rater agreement report (alpha, ICC, kappa, entropy) with CIs")
+    p = command(
+        "agreement",
+        cmd_agreement,
+        "inter-rater agreement report (alpha, ICC, kappa, entropy) with CIs",
+    )
     _add_agreement_arguments(p)
     _add_common(p)
 
-    p = command("labels", cmd_labels, "map a dataset's judgments into one label space (quadrants, AV, vocabularies)")
+    p = command(
+        "labels",
+        cmd_labels,
+        "map a dataset's judgments into one label space (quadrants, AV, vocabularies)",
+    )
     _add_labels_arguments(p)
     _add_common(p)
 
     for name, help_text in (
-        ("datasheet", "datasheet (curated answers + sections computed from the data) as markdown/html/json, with figures"),
-        ("croissant", "Croissant 1.0 JSON-LD (with Responsible-AI properties) plus the four tables"),
+        (
+            "datasheet",
+            "datasheet (curated answers + sections computed from the data) as markdown/html/json, with figures",
+        ),
+        (
+            "croissant",
+            "Croissant 1.0 JSON-LD (with Responsible-AI properties) plus the four tables",
+        ),
         ("card", "Hugging Face dataset card (README.md with YAML metadata) plus Parquet tables"),
     ):
         p = command(name, _datasheet_command(name), help_text)
@@ -318,7 +364,9 @@ def _datasheet_command(name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         from .datasheet import cli as datasheet_cli
 
-        return getattr(datasheet_cli, f"run_{name}")(args, lambda dataset_id: _load(args, dataset_id))
+        return getattr(datasheet_cli, f"run_{name}")(
+            args, lambda dataset_id: _load(args, dataset_id)
+        )
 
     return run
 

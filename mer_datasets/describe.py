@@ -7,7 +7,9 @@ from typing import Any
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(" ".join(str(text).split()), width=96, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.fill(
+        " ".join(str(text).split()), width=96, initial_indent=indent, subsequent_indent=indent
+    )
 
 
 def describe_dataset(info: Any) -> str:
@@ -83,9 +85,13 @@ def describe_stats(stats: dict[str, Any]) -> str:
     ]
     jpr = stats.get("judgments_per_rater")
     if jpr:
-        out.append(f"  judgments per rater: min {jpr['min']}, median {jpr['median']:g}, max {jpr['max']}")
+        out.append(
+            f"  judgments per rater: min {jpr['min']}, median {jpr['median']:g}, max {jpr['max']}"
+        )
     if stats["dimensions"]:
-        out.append("  per dimension (judgments / tracks / raters / raters per track min-median-max):")
+        out.append(
+            "  per dimension (judgments / tracks / raters / raters per track min-median-max):"
+        )
         for name, d in stats["dimensions"].items():
             out.append(
                 f"    {name:22s} {d['judgments']:>7d} {d['tracks']:>6d} {d['raters']:>6d}   "

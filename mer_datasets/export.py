@@ -15,7 +15,9 @@ if TYPE_CHECKING:  # pragma: no cover
 FORMATS = ("parquet", "csv")
 
 
-def write_tables(dataset: MERDataset, directory: str | Path, *, fmt: str = "parquet") -> dict[str, Path]:
+def write_tables(
+    dataset: MERDataset, directory: str | Path, *, fmt: str = "parquet"
+) -> dict[str, Path]:
     """Write ``tracks``, ``raters``, ``annotations``, ``labels`` (+ ``quirks``) into ``directory``."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")

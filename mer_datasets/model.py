@@ -262,13 +262,15 @@ def load_dataset(
     progress: bool | None = None,
     cache: bool = True,
     catalog: Catalog | None = None,
+    fetch_options: Any = None,
 ) -> MERDataset:
     """Get a dataset as the four tables: download if needed (verified), parse, validate, cache.
 
     Parameters mirror the CLI: ``version`` (default: the catalog's latest), ``data_home``
     (default ``$MER_DATASETS_HOME`` or the per-user data directory), ``mirror`` (URL or
     directory holding ``<id>/<filename>``), ``offline`` (never touch the network), ``cache``
-    (read/write the Parquet cache keyed by source checksums and loader version).
+    (read/write the Parquet cache keyed by source checksums and loader version),
+    ``fetch_options`` (a :class:`~mer_datasets.download.fetch.FetchOptions`: timeouts, retries).
     """
     from .cache import TableCache, cache_key
     from .catalog import default_catalog
@@ -286,7 +288,13 @@ def load_dataset(
             f"dataset {info.id!r} has no loader: {info.how_to_obtain or 'no public files are known'}"
         )
     files = ensure_files(
-        info, chosen.version, data_home=data_home, mirror=mirror, offline=offline, progress=progress
+        info,
+        chosen.version,
+        data_home=data_home,
+        mirror=mirror,
+        offline=offline,
+        progress=progress,
+        fetch_options=fetch_options,
     )
     loader = get_loader(chosen.loader)
     key = cache_key(info, chosen, files.sha256, loader.LOADER_VERSION, MODEL_VERSION)

@@ -42,7 +42,9 @@ def dataset_stats(dataset: MERDataset) -> dict[str, Any]:
         "version": dataset.version,
         "tracks": int(len(dataset.tracks)),
         "raters": int(len(dataset.raters)),
-        "raters_with_judgments": int(annotations["rater_id"].nunique()) if not annotations.empty else 0,
+        "raters_with_judgments": int(annotations["rater_id"].nunique())
+        if not annotations.empty
+        else 0,
         "judgments": int(len(annotations)),
         "labels": int(len(labels)),
         "label_rows_per_dimension": label_dims,

@@ -63,7 +63,10 @@ def _fail(dataset: str, table: str, frame: pd.DataFrame, mask: Any, field: str, 
     )
 
 
-def _check_type(dataset: str, table: str, frame: pd.DataFrame, column: str, types: list[str]) -> None:
+def _check_type(
+    dataset: str, table: str, frame: pd.DataFrame, column: str, types: list[str]
+) -> None:
+    import numpy as np
     import pandas as pd
 
     series = frame[column]
@@ -84,10 +87,17 @@ def _check_type(dataset: str, table: str, frame: pd.DataFrame, column: str, type
                 field=column,
             )
         if kinds == {"integer"}:
-            _fail(dataset, table, frame, series.notna() & (series.fillna(0) % 1 != 0), column, "not an integer")
+            _fail(
+                dataset,
+                table,
+                frame,
+                series.notna() & (series.fillna(0) % 1 != 0),
+                column,
+                "not an integer",
+            )
     elif kinds == {"string"}:
         ok = isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype)
-        if not ok and dtype == object:
+        if not ok and dtype is np.dtype(object):
             ok = bool(series.dropna().map(lambda x: isinstance(x, str)).all())
         if not ok and not isinstance(dtype, pd.DatetimeTZDtype):
             raise TableValidationError(
@@ -117,28 +127,78 @@ def validate_table(name: str, frame: pd.DataFrame, dataset: str) -> None:
             continue
         unknown = set(rule) - _SUPPORTED
         if unknown:  # a schema edit that this interpreter would silently ignore
-            raise NotImplementedError(f"schema keyword(s) {unknown} not supported in {name}.{column}")
+            raise NotImplementedError(
+                f"schema keyword(s) {unknown} not supported in {name}.{column}"
+            )
         types = rule.get("type", [])
         types = [types] if isinstance(types, str) else list(types)
         _check_type(dataset, name, frame, column, types)
         series = frame[column]
         present = series.notna()
+        if "string" in types:
+            text = series.astype("string")
+            nul = text.str.contains("\x00", regex=False).fillna(False).astype(bool)
+            _fail(
+                dataset,
+                name,
+                frame,
+                present & nul,
+                column,
+                "contains a NUL byte (a corrupt source?)",
+            )
         if "minLength" in rule:
             lengths = series.astype("string").str.len()
-            _fail(dataset, name, frame, present & (lengths < rule["minLength"]).fillna(False), column, f"shorter than {rule['minLength']}")
+            _fail(
+                dataset,
+                name,
+                frame,
+                present & (lengths < rule["minLength"]).fillna(False),
+                column,
+                f"shorter than {rule['minLength']}",
+            )
         if "minimum" in rule:
-            _fail(dataset, name, frame, present & (series < rule["minimum"]).fillna(False), column, f"below the minimum {rule['minimum']}")
+            _fail(
+                dataset,
+                name,
+                frame,
+                present & (series < rule["minimum"]).fillna(False),
+                column,
+                f"below the minimum {rule['minimum']}",
+            )
         if "maximum" in rule:
-            _fail(dataset, name, frame, present & (series > rule["maximum"]).fillna(False), column, f"above the maximum {rule['maximum']}")
+            _fail(
+                dataset,
+                name,
+                frame,
+                present & (series > rule["maximum"]).fillna(False),
+                column,
+                f"above the maximum {rule['maximum']}",
+            )
         if "enum" in rule:
-            _fail(dataset, name, frame, present & ~series.isin(rule["enum"]), column, f"not one of {rule['enum']}")
+            _fail(
+                dataset,
+                name,
+                frame,
+                present & ~series.isin(rule["enum"]),
+                column,
+                f"not one of {rule['enum']}",
+            )
         if "pattern" in rule:
             text = series.astype("string")
             matches = text.str.fullmatch(rule["pattern"].removeprefix("^").removesuffix("$"))
-            _fail(dataset, name, frame, present & ~matches.fillna(False).astype(bool), column, f"does not match {rule['pattern']!r}")
+            _fail(
+                dataset,
+                name,
+                frame,
+                present & ~matches.fillna(False).astype(bool),
+                column,
+                f"does not match {rule['pattern']!r}",
+            )
     for column in schema.get("x-unique", []):
         if column in frame.columns:
-            _fail(dataset, name, frame, frame[column].duplicated(keep="first"), column, "duplicate id")
+            _fail(
+                dataset, name, frame, frame[column].duplicated(keep="first"), column, "duplicate id"
+            )
     pair = schema.get("x-exactly-one-of")
     if pair and all(c in frame.columns for c in pair):
         set_count = sum(frame[c].notna().astype(int) for c in pair)
@@ -155,12 +215,33 @@ def validate_tables(tables: Tables, info: DatasetInfo) -> None:
     annotations = tables.annotations
     if not annotations.empty:
         known_raters = set(tables.raters["rater_id"].dropna())
-        _fail(dataset, "annotations", annotations, ~annotations["rater_id"].isin(known_raters), "rater_id", "rater not in the raters table")
+        _fail(
+            dataset,
+            "annotations",
+            annotations,
+            ~annotations["rater_id"].isin(known_raters),
+            "rater_id",
+            "rater not in the raters table",
+        )
         known_tracks = set(tables.tracks["track_id"].dropna())
-        _fail(dataset, "annotations", annotations, ~annotations["track_id"].isin(known_tracks), "track_id", "track not in the tracks table")
+        _fail(
+            dataset,
+            "annotations",
+            annotations,
+            ~annotations["track_id"].isin(known_tracks),
+            "track_id",
+            "track not in the tracks table",
+        )
     if not tables.labels.empty:
         known_tracks = set(tables.tracks["track_id"].dropna())
-        _fail(dataset, "labels", tables.labels, ~tables.labels["track_id"].isin(known_tracks), "track_id", "track not in the tracks table")
+        _fail(
+            dataset,
+            "labels",
+            tables.labels,
+            ~tables.labels["track_id"].isin(known_tracks),
+            "track_id",
+            "track not in the tracks table",
+        )
 
 
 def _check_dimensions(frame: pd.DataFrame, table: str, info: DatasetInfo) -> None:
@@ -170,7 +251,14 @@ def _check_dimensions(frame: pd.DataFrame, table: str, info: DatasetInfo) -> Non
     dataset = info.id
     declared = {d.name: d for d in info.dimensions if table in d.in_}
     present = frame["dimension"].astype("string")
-    _fail(dataset, table, frame, ~present.isin(list(declared)), "dimension", f"dimension not declared for {table} in the catalog (declared: {sorted(declared)})")
+    _fail(
+        dataset,
+        table,
+        frame,
+        ~present.isin(list(declared)),
+        "dimension",
+        f"dimension not declared for {table} in the catalog (declared: {sorted(declared)})",
+    )
     if table == "labels":
         # published statistics such as std or counts are not on the rating scale
         return
@@ -181,12 +269,47 @@ def _check_dimensions(frame: pd.DataFrame, table: str, info: DatasetInfo) -> Non
         values = frame["value"]
         labels = frame["label"]
         if dim.is_numeric:
-            _fail(dataset, table, frame, rows & values.isna().to_numpy(), "value", f"dimension {name!r} is numeric: value required")
+            _fail(
+                dataset,
+                table,
+                frame,
+                rows & values.isna().to_numpy(),
+                "value",
+                f"dimension {name!r} is numeric: value required",
+            )
             if dim.min is not None:
-                _fail(dataset, table, frame, rows & (values < dim.min).fillna(False).to_numpy(), "value", f"below the declared scale minimum {dim.min} of {name!r}")
+                _fail(
+                    dataset,
+                    table,
+                    frame,
+                    rows & (values < dim.min).fillna(False).to_numpy(),
+                    "value",
+                    f"below the declared scale minimum {dim.min} of {name!r}",
+                )
             if dim.max is not None:
-                _fail(dataset, table, frame, rows & (values > dim.max).fillna(False).to_numpy(), "value", f"above the declared scale maximum {dim.max} of {name!r}")
+                _fail(
+                    dataset,
+                    table,
+                    frame,
+                    rows & (values > dim.max).fillna(False).to_numpy(),
+                    "value",
+                    f"above the declared scale maximum {dim.max} of {name!r}",
+                )
             if dim.values is not None:
-                _fail(dataset, table, frame, rows & ~values.isin(list(dim.values)).fillna(False).to_numpy(), "value", f"not one of the declared values {list(dim.values)} of {name!r}")
+                _fail(
+                    dataset,
+                    table,
+                    frame,
+                    rows & ~values.isin(list(dim.values)).fillna(False).to_numpy(),
+                    "value",
+                    f"not one of the declared values {list(dim.values)} of {name!r}",
+                )
         elif dim.categories is not None:
-            _fail(dataset, table, frame, rows & ~labels.isin(list(dim.categories)).fillna(False).to_numpy(), "label", f"not one of the declared categories of {name!r}")
+            _fail(
+                dataset,
+                table,
+                frame,
+                rows & ~labels.isin(list(dim.categories)).fillna(False).to_numpy(),
+                "label",
+                f"not one of the declared categories of {name!r}",
+            )

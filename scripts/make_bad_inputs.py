@@ -113,6 +113,7 @@ def _first_key(document: object) -> str | None:
 
 def renamed_column(data: bytes, is_json: bool) -> bytes:
     if is_json:
+
         def rename(document: object) -> object:
             key = _first_key(document)
             for record in _records(document):
@@ -126,6 +127,7 @@ def renamed_column(data: bytes, is_json: bool) -> bytes:
 
 def missing_column(data: bytes, is_json: bool) -> bytes:
     if is_json:
+
         def drop(document: object) -> object:
             records = _records(document)
             keys = list(records[0]) if records else []
@@ -143,6 +145,7 @@ def missing_column(data: bytes, is_json: bool) -> bytes:
 
 def wrong_types(data: bytes, is_json: bool) -> bytes:
     if is_json:
+
         def retype(document: object) -> object:
             def walk(node: object) -> bool:
                 if isinstance(node, dict):
@@ -176,6 +179,7 @@ def wrong_encoding(data: bytes, is_json: bool) -> bytes:
 
 def extra_column(data: bytes, is_json: bool) -> bytes:
     if is_json:
+
         def add(document: object) -> object:
             for record in _records(document):
                 record["extra_field"] = 1
@@ -192,6 +196,7 @@ def extra_column(data: bytes, is_json: bool) -> bytes:
 
 def duplicated_rows(data: bytes, is_json: bool) -> bytes:
     if is_json:
+
         def duplicate(document: object) -> object:
             records = _records(document)
             if records:
@@ -234,6 +239,7 @@ def nul_bytes(data: bytes, is_json: bool) -> bytes:
 
 def huge_line(data: bytes, is_json: bool) -> bytes:
     if is_json:
+
         def grow(document: object) -> object:
             records = _records(document)
             if records:

@@ -38,7 +38,9 @@ def shared_mirror() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test reads or writes the user's real data home, or inherits mirror/offline settings."""
     monkeypatch.setenv("MER_DATASETS_HOME", str(tmp_path_factory.mktemp("mer-home")))
     monkeypatch.delenv("MER_DATASETS_MIRROR", raising=False)

@@ -73,10 +73,14 @@ def test_every_dataset_loads_from_its_fixture_through_ingest_and_meets_the_contr
             continue
         home = tmp_path / "home"
         ingest_dataset(fixture_info, FIXTURES / info.id, version.version, data_home=home)
-        ds = load_dataset(info.id, version=version.version, catalog=catalog, data_home=home, offline=True)
+        ds = load_dataset(
+            info.id, version=version.version, catalog=catalog, data_home=home, offline=True
+        )
         assert not ds.from_cache
         _assert_contract(ds, fixture_info)
-        again = load_dataset(info.id, version=version.version, catalog=catalog, data_home=home, offline=True)
+        again = load_dataset(
+            info.id, version=version.version, catalog=catalog, data_home=home, offline=True
+        )
         assert again.from_cache
         for name in ("tracks", "raters", "annotations", "labels"):
             pd.testing.assert_frame_equal(getattr(again, name), getattr(ds, name), check_exact=True)
@@ -122,7 +126,10 @@ def test_the_cache_round_trips_types_exactly_and_hf_export_has_the_same_rows(tmp
         frame = getattr(ds, name)
         assert hf[name].num_rows == len(frame)
         assert hf[name].column_names == list(frame.columns)
-    assert hf["annotations"].to_pandas()["judgment_id"].tolist() == ds.annotations["judgment_id"].tolist()
+    assert (
+        hf["annotations"].to_pandas()["judgment_id"].tolist()
+        == ds.annotations["judgment_id"].tolist()
+    )
 
 
 def test_a_corrupt_cache_entry_is_detected_and_rebuilt(tmp_path):

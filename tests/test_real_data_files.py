@@ -19,9 +19,12 @@ from mer_datasets.catalog import default_catalog
 from mer_datasets.download.store import download_dataset, ingest_dataset, verify_dataset
 from mer_datasets.errors import ChecksumWarning
 from mer_datasets.loaders.base import find_member
+from mer_datasets.model import load_dataset
 
 DOWNLOADABLE = [
-    info for info in default_catalog() if info.access in ("open", "gated") and info.versions[0].remotes
+    info
+    for info in default_catalog()
+    if info.access in ("open", "gated") and info.versions[0].remotes
 ]
 
 
@@ -30,14 +33,14 @@ def _present(info, mirror: Path) -> bool:
     if not root.is_dir():
         return False
     return all(
-        find_member(root, m.path) is not None
-        for m in info.version().members()
-        if not m.optional
+        find_member(root, m.path) is not None for m in info.version().members() if not m.optional
     )
 
 
 @pytest.mark.parametrize("info", DOWNLOADABLE, ids=lambda i: i.id)
-def test_every_dataset_whose_files_are_mirrored_ingests_and_verifies_against_the_catalog(info, shared_mirror, tmp_path):
+def test_every_dataset_whose_files_are_mirrored_ingests_and_verifies_against_the_catalog(
+    info, shared_mirror, tmp_path
+):
     if not _present(info, shared_mirror):
         pytest.skip(f"{info.id}: its files are not in ../shared/mirror")
     with warnings.catch_warnings():
@@ -49,6 +52,12 @@ def test_every_dataset_whose_files_are_mirrored_ingests_and_verifies_against_the
         if member.optional and find_member(shared_mirror / info.id, member.path) is None:
             continue
         assert by_path.get(member.path) == "ok", (member.path, by_path)
+    # end to end: the ingested real files parse and validate offline (counts are checked
+    # independently of the loaders in tests/loaders/test_<id>.py)
+    dataset = load_dataset(info.id, data_home=tmp_path, offline=True)
+    assert len(dataset.tracks) > 0 and (len(dataset.annotations) + len(dataset.labels)) > 0
+    stats = dataset.stats()
+    assert stats["judgments"] == len(dataset.annotations)
 
 
 class _RouteHandler(http.server.BaseHTTPRequestHandler):
@@ -94,13 +103,19 @@ def _routes_for(info, mirror: Path, scratch: Path) -> dict[str, Path]:
     return routes
 
 
-@pytest.mark.parametrize("info", [i for i in DOWNLOADABLE if i.access == "open"], ids=lambda i: i.id)
+@pytest.mark.parametrize(
+    "info", [i for i in DOWNLOADABLE if i.access == "open"], ids=lambda i: i.id
+)
 def test_mirrored_files_download_through_the_mirror_path_and_verify(info, shared_mirror, tmp_path):
     if not _present(info, shared_mirror):
         pytest.skip(f"{info.id}: its files are not in ../shared/mirror")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    handler = type("Handler", (_RouteHandler,), {"routes": _routes_for(info, shared_mirror, scratch), "log": []})
+    handler = type(
+        "Handler",
+        (_RouteHandler,),
+        {"routes": _routes_for(info, shared_mirror, scratch), "log": []},
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -108,7 +123,9 @@ def test_mirrored_files_download_through_the_mirror_path_and_verify(info, shared
         mirror_url = f"http://127.0.0.1:{server.server_address[1]}"
         with warnings.catch_warnings():
             warnings.simplefilter("error", ChecksumWarning)
-            download_dataset(info, None, data_home=tmp_path / "home", mirror=mirror_url, progress=False)
+            download_dataset(
+                info, None, data_home=tmp_path / "home", mirror=mirror_url, progress=False
+            )
     finally:
         server.shutdown()
         server.server_close()

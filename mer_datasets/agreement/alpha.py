@@ -203,6 +203,278 @@ def _sorted_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ordered[starts], codes, np.bincount(sorted_codes)
 
 
+# -- fast encoding of a long table ------------------------------------------------------------
+#
+# Why: factorizing the item and value columns dominates the cost of alpha on 10^6+ judgments.
+# Integer item ids in a compact range and small integer value domains (Likert scales) are coded
+# by subtraction instead of hashing; the judgments are then reduced in one bincount to the
+# items x values count matrix N (few distinct values) or to per-item sums (continuous values),
+# without copying or filtering the rows more than once.
+
+#: Numeric data with at most this many distinct values are counted in an items x values matrix.
+DISCRETE_MAX_VALUES = 1024
+
+
+@dataclass(frozen=True)
+class ItemValueCounts:
+    """Judgment counts N (pairable items x distinct values, float64) and the values.
+
+    ``values`` are sorted for numeric levels (labels in first-appearance order for nominal data).
+    Rows are the pairable items (m_u >= 2) in the order of their codes; columns with no pairable
+    judgment are dropped.
+    """
+
+    counts: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class NumericJudgments:
+    """Numeric judgments with many distinct values: item slot and value of every kept row.
+
+    ``item_codes`` index ``judgments_per_item`` (slots, pairable or not: m_u of 0 and 1 included).
+    """
+
+    item_codes: np.ndarray
+    x: np.ndarray
+    judgments_per_item: np.ndarray
+
+
+def _item_slots(column: pd.Series) -> tuple[np.ndarray, int]:
+    """Item codes (intp, -1 for missing) and their number, by subtraction when ids are compact ints."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.intp), len(dtype.categories)
+    if isinstance(dtype, np.dtype) and (
+        dtype.kind == "i" or (dtype.kind == "u" and dtype.itemsize < 8)
+    ):
+        raw = column.to_numpy()
+        if raw.size == 0:
+            return np.empty(0, dtype=np.intp), 0
+        low, high = int(raw.min()), int(raw.max())
+        if high - low < 2 * raw.size + (1 << 16):
+            codes = raw.astype(np.intp, copy=True)
+            codes -= low
+            return codes, high - low + 1
+    codes, uniques = pd.factorize(column, sort=False)
+    return codes.astype(np.intp, copy=False), len(uniques)
+
+
+def _float_column(column: pd.Series, name: str) -> np.ndarray:
+    """The column as float64 (NaN for missing) without a copy when it already is float64."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+        return column.to_numpy(dtype=np.float64)
+    if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    return _numeric_values(column, name)
+
+
+def _discrete_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(codes, sorted distinct values) when x (finite, no NaN) has few distinct values, else None.
+
+    Integers in a range below ``DISCRETE_MAX_VALUES`` are coded by subtraction (no hashing); other
+    data go through a hash table only when a sample of them has few distinct values.
+    """
+    if x.size == 0:
+        return None
+    low, high = float(x.min()), float(x.max())
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
+    if high - low < DISCRETE_MAX_VALUES and low == np.floor(low) and abs(low) < 2.0**52:
+        shifted = x - low
+        codes = shifted.astype(np.intp)
+        if np.array_equal(codes, shifted):
+            return codes, low + np.arange(int(high - low) + 1, dtype=np.float64)
+    sample = x[:: max(1, x.size // 4096)]
+    if np.unique(sample).size <= DISCRETE_MAX_VALUES // 4:
+        codes, uniques = pd.factorize(x, sort=True)
+        if uniques.size <= DISCRETE_MAX_VALUES:
+            return codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=np.float64)
+    return None
+
+
+def encode_judgments(
+    data: pd.DataFrame, *, item: str = "item", value: str = "value", level: str = "nominal"
+) -> ItemValueCounts | NumericJudgments | None:
+    """The fast encoding of a long table: counts, numeric judgments, or None (use ``pairable_values``).
+
+    Rows with a missing item or value are ignored. ``ItemValueCounts`` when the items x values
+    matrix is small (few distinct values), ``NumericJudgments`` for interval and ordinal data with
+    many distinct values, None otherwise (nominal labels or ratio values with many distinct values).
+    """
+    check_level(level)
+    for column in (item, value):
+        if column not in data.columns:
+            raise AgreementError(
+                f"column {column!r} not in the table (columns: {', '.join(map(str, data.columns))})"
+            )
+    item_codes, slots = _item_slots(data[item])
+    labels = data[value]
+    numeric_labels = isinstance(labels.dtype, np.dtype) and labels.dtype.kind in "fiu"
+    if level == "nominal" and not numeric_labels:
+        if isinstance(labels.dtype, pd.CategoricalDtype):
+            value_codes = labels.cat.codes.to_numpy().astype(np.intp)
+            values = np.asarray(labels.cat.categories, dtype=object)
+        else:
+            value_codes, uniques = pd.factorize(labels, sort=False)
+            value_codes = value_codes.astype(np.intp, copy=False)
+            values = np.asarray(uniques, dtype=object)
+        keep = value_codes >= 0
+        if item_codes.size and item_codes.min() < 0:
+            keep &= item_codes >= 0
+        if not keep.all():
+            item_codes, value_codes = item_codes[keep], value_codes[keep]
+        return _counts_or_none(item_codes, value_codes, values, slots)
+    x = _float_column(labels, value)
+    missing = np.isnan(x)
+    drop = missing.any()
+    if item_codes.size and item_codes.min() < 0:
+        missing |= item_codes < 0
+        drop = True
+    if drop:
+        keep = ~missing
+        item_codes, x = item_codes[keep], x[keep]
+    del missing
+    discrete = _discrete_codes(x)
+    if discrete is not None:
+        encoded = _counts_or_none(item_codes, discrete[0], discrete[1], slots)
+        if encoded is not None:
+            return encoded
+    if level == "ratio":
+        return None
+    if level == "nominal":
+        value_codes, uniques = pd.factorize(x, sort=False)
+        return _counts_or_none(item_codes, value_codes.astype(np.intp), np.asarray(uniques), slots)
+    return NumericJudgments(item_codes, x, np.bincount(item_codes, minlength=slots))
+
+
+def _counts_or_none(
+    item_codes: np.ndarray, value_codes: np.ndarray, values: np.ndarray, slots: int
+) -> ItemValueCounts | None:
+    """N (pairable items x present values) by one bincount, or None when the matrix would be big."""
+    n_values = values.size
+    cells = slots * n_values
+    if cells > max(4 * item_codes.size, 1 << 22):
+        return None
+    key = item_codes * n_values
+    key += value_codes
+    counts = np.bincount(key, minlength=cells).reshape(slots, n_values)
+    del key
+    per_item = counts.sum(axis=1)
+    pairable = per_item >= 2
+    if not pairable.all():
+        counts = np.compress(pairable, counts, axis=0)
+    present = counts.any(axis=0)
+    if not present.all():
+        counts, values = counts[:, present], values[present]
+    return ItemValueCounts(counts.astype(np.float64), values)
+
+
+def alpha_from_counts(counts: np.ndarray, values: np.ndarray, level: str) -> float:
+    """alpha from the items x values counts N (see ``disagreement_sums_from_counts``)."""
+    return alpha_from_sums(*disagreement_sums_from_counts(counts, values, level))
+
+
+def ordinal_positions_from_counts(value_counts: np.ndarray) -> np.ndarray:
+    """p_c = sum_{g<c} n_g + n_c / 2 for values in ascending order (the ordinal metric's positions)."""
+    return np.cumsum(value_counts) - value_counts / 2.0
+
+
+def disagreement_sums_from_counts(
+    counts: np.ndarray, values: np.ndarray, level: str
+) -> tuple[float, float, int, int]:
+    """(observed sum, expected sum, n, n) from N (pairable items x values), as ``disagreement_sums``.
+
+    nominal: sum_u (m_u^2 - sum_c N_uc^2)/(m_u - 1) and n^2 - sum_c n_c^2; interval and ordinal:
+    2 sum_u m_u SS_u/(m_u - 1) and 2 n SS on the metric values (positions for ordinal), centred on
+    their mean so that m_u SS_u = m_u S2_u - S1_u^2 has no cancellation from an offset; ratio:
+    sum_ck o_ck delta2_ck with o = (N / (m - 1))^T N off the diagonal, and n^T delta2 n.
+    """
+    check_level(level)
+    per_item = counts.sum(axis=1)
+    value_counts = counts.sum(axis=0)
+    n = float(per_item.sum())
+    if counts.shape[0] == 0:
+        return 0.0, 0.0, 0, 0
+    inverse = 1.0 / (per_item - 1.0)
+    if level == "nominal":
+        squares = np.einsum("uv,uv->u", counts, counts)
+        observed = float(np.dot(per_item * per_item - squares, inverse))
+        expected = n * n - float(np.dot(value_counts, value_counts))
+    elif level in ("interval", "ordinal"):
+        metric = (
+            values.astype(np.float64)
+            if level == "interval"
+            else ordinal_positions_from_counts(value_counts)
+        )
+        centered = metric - np.dot(value_counts, metric) / n
+        first = counts @ centered
+        second = counts @ (centered * centered)
+        observed = 2.0 * float(np.dot(per_item * second - first * first, inverse))
+        expected = 2.0 * n * float(np.dot(value_counts, centered * centered))
+    else:
+        if values.size > MAX_RATIO_VALUES:
+            _expected_ratio(values, value_counts)  # raises with the explanation
+        delta2 = ratio_delta2(values[:, None], values[None, :])
+        coincidences = (counts * inverse[:, None]).T @ counts
+        observed = float(np.sum(coincidences * delta2))
+        expected = float(value_counts @ delta2 @ value_counts)
+    return observed, expected, int(round(n)), int(round(n))
+
+
+def numeric_sums(
+    judgments: NumericJudgments, level: str
+) -> tuple[float, float, int, int, np.ndarray]:
+    """Interval or ordinal (observed, expected, n, n, per-item within sums) of many distinct values.
+
+    Two passes per item (sums, then squared deviations from the item mean), no row filtering:
+    items with fewer than two judgments are left out of every sum. For ordinal data the values are
+    first replaced by their positions among the pairable values (one sort).
+    """
+    item_codes, per_item = judgments.item_codes, judgments.judgments_per_item
+    slots = per_item.size
+    pairable = per_item >= 2
+    x = judgments.x
+    if level == "ordinal":
+        x = _pooled_positions(x, pairable[item_codes])
+    sums = np.bincount(item_codes, weights=x, minlength=slots)
+    m = per_item.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = sums / m
+    deviations = x - means[item_codes]
+    deviations *= deviations
+    squares = np.bincount(item_codes, weights=deviations, minlength=slots)
+    del deviations
+    m, sums, means, squares = m[pairable], sums[pairable], means[pairable], squares[pairable]
+    n = float(m.sum())
+    if n < 2:
+        return 0.0, 0.0, int(n), int(n), np.zeros(m.size)
+    within = 2.0 * m * squares / (m - 1.0)
+    grand_mean = float(sums.sum()) / n
+    between = means - grand_mean
+    total_squares = float(squares.sum()) + float(np.dot(m, between * between))
+    return float(within.sum()), 2.0 * n * total_squares, int(n), int(n), within
+
+
+def _pooled_positions(x: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    """Ordinal position of every x among the values where ``counted`` (below + equal / 2)."""
+    order = np.argsort(x)
+    ordered = x[order]
+    starts = np.empty(x.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    del ordered
+    group = np.cumsum(starts, dtype=np.intp)
+    group -= 1
+    del starts
+    frequency = np.bincount(group, weights=counted[order])
+    position = np.cumsum(frequency) - frequency / 2.0
+    positions = np.empty(x.size, dtype=np.float64)
+    positions[order] = position[group]
+    return positions
+
+
 # -- positions of the ordinal metric ---------------------------------------------------------
 
 
@@ -418,6 +690,12 @@ def krippendorff_alpha(
     """
     del rater  # documented: not needed by the statistic
     check_level(level)
+    if expected_from is None:
+        encoded = encode_judgments(data, item=item, value=value, level=level)
+        if isinstance(encoded, ItemValueCounts):
+            return alpha_from_counts(encoded.counts, encoded.values, level)
+        if isinstance(encoded, NumericJudgments):
+            return alpha_from_sums(*numeric_sums(encoded, level)[:4])
     sorted_values = level != "interval"
     pv = pairable_values(data, item=item, value=value, level=level, with_values=sorted_values)
     reference = None

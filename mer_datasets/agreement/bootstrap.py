@@ -39,13 +39,18 @@ import pandas as pd
 
 from ..errors import AgreementError
 from .alpha import (
+    ItemValueCounts,
+    NumericJudgments,
     PairableValues,
     _item_value_counts,
     alpha_from_sums,
     check_level,
     coincidence_diagonal,
     disagreement_sums,
+    disagreement_sums_from_counts,
     distinct_value_pairs,
+    encode_judgments,
+    numeric_sums,
     ordinal_positions,
     pairable_values,
     ratio_delta2,
@@ -53,8 +58,10 @@ from .alpha import (
 
 METHODS: tuple[str, ...] = ("items", "krippendorff")
 #: Cells (float64) per chunk of resamples: bounds memory to a few tens of MiB.
-_CHUNK_CELLS = 1 << 21
+_CHUNK_CELLS = 1 << 20
 _MAX_EXACT_CELLS = 4096
+#: Largest per-item feature matrix (float64 cells) of the vectorized item bootstrap.
+_MAX_FEATURE_CELLS = 1 << 22
 _MAX_RATIO_BOOTSTRAP_VALUES = 4096
 
 
@@ -106,6 +113,15 @@ def bootstrap_alpha(
         )
     if not 0.0 < confidence < 1.0:
         raise AgreementError(f"confidence must be between 0 and 1, got {confidence}")
+    rng = np.random.default_rng(seed)
+    if method == "items" and expected_from is None:
+        fast = _fast_items_bootstrap(data, item, value, level, n_resamples, rng)
+        if fast is not None:
+            estimate, samples = fast
+            low, high = _percentile_interval(samples, confidence)
+            return BootstrapResult(
+                estimate, low, high, method, int(n_resamples), confidence, seed, samples
+            )
     pv = pairable_values(data, item=item, value=value, level=level)
     reference = (
         pairable_values(expected_from, item=item, value=value, level=level)
@@ -113,7 +129,6 @@ def bootstrap_alpha(
         else None
     )
     estimate = alpha_from_sums(*disagreement_sums(pv, level, reference))
-    rng = np.random.default_rng(seed)
     if n_resamples <= 0 or np.isnan(estimate):
         samples = np.full(max(n_resamples, 0), np.nan)
     elif method == "items":
@@ -141,19 +156,151 @@ def _percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float,
 
 
 def _item_weights(rng: np.random.Generator, n_items: int, count: int) -> np.ndarray:
-    """``count`` x ``n_items`` multiplicities of the items in ``count`` resamples with replacement."""
-    draws = rng.integers(0, n_items, size=(count, n_items))
-    draws += (np.arange(count, dtype=np.int64) * n_items)[:, None]
-    return (
-        np.bincount(draws.ravel(), minlength=count * n_items)
-        .reshape(count, n_items)
-        .astype(np.float64)
-    )
+    """``count`` x ``n_items`` multiplicities of the items in ``count`` resamples with replacement.
+
+    Every resample draws ``n_items`` item indices uniformly (``rng.integers`` with int32, the
+    cheapest exact draw, then one cast to intp so that bincount does not copy every row) and counts
+    them row by row (a row's counts stay in cache, unlike one bincount over all rows with
+    offsets). Drawing in chunks gives the same stream as one call.
+    """
+    draws = rng.integers(0, n_items, size=(count, n_items), dtype=np.int32).astype(np.intp)
+    weights = np.empty((count, n_items), dtype=np.float64)
+    for row in range(count):
+        weights[row] = np.bincount(draws[row], minlength=n_items)
+    return weights
 
 
 def _chunks(n_resamples: int, cells_per_resample: int) -> list[int]:
     size = max(1, _CHUNK_CELLS // max(cells_per_resample, 1))
     return [min(size, n_resamples - start) for start in range(0, n_resamples, size)]
+
+
+def _fast_items_bootstrap(
+    data: pd.DataFrame,
+    item: str,
+    value: str,
+    level: str,
+    n_resamples: int,
+    rng: np.random.Generator,
+) -> tuple[float, np.ndarray] | None:
+    """(estimate, resampled alphas) from per-item features, or None when this path does not apply.
+
+    Every resample is a row w of item multiplicities and alpha's ingredients are the totals w @ F
+    of per-item features F (see ``_count_features`` and ``_numeric_features``), so a chunk of
+    resamples is one matrix product; ordinal data with many distinct values take the general path.
+    """
+    encoded = encode_judgments(data, item=item, value=value, level=level)
+    if isinstance(encoded, ItemValueCounts):
+        counts, values = encoded.counts, encoded.values
+        estimate = alpha_from_sums(*disagreement_sums_from_counts(counts, values, level))
+        features, finish = _count_features(counts, values, level)
+        if features is None:
+            return None
+    elif isinstance(encoded, NumericJudgments) and level == "interval":
+        *sums, within = numeric_sums(encoded, level)
+        estimate = alpha_from_sums(*sums)
+        features, finish = _numeric_features(encoded, within)
+    else:
+        return None
+    if n_resamples <= 0 or np.isnan(estimate):
+        return estimate, np.full(max(n_resamples, 0), np.nan)
+    n_items = features.shape[0]
+    out = np.empty(n_resamples)
+    start = 0
+    for count in _chunks(n_resamples, n_items):
+        totals = _item_weights(rng, n_items, count) @ features
+        out[start : start + count] = finish(totals)
+        start += count
+    return estimate, out
+
+
+def _count_features(counts: np.ndarray, values: np.ndarray, level: str):
+    """Per-item features [m_u, level-specific columns] of N and how to turn their totals into alpha.
+
+    nominal: within_u = (m_u^2 - sum_c N_uc^2) / (m_u - 1) and N_u (expected: n^2 - sum n_c^2);
+    interval: 2 m_u SS_u / (m_u - 1), S1_u, S2_u on centred values (expected: 2 (n S2 - S1^2));
+    ordinal: N_u and the upper triangle of A_u = (m_u diag(N_u) - N_u N_u^T) / (m_u - 1), since
+    m_u SS_u = p^T (m_u diag(N_u) - N_u N_u^T) p for positions p recomputed from each resample's
+    value counts (A_u 1 = 0: shifting p changes nothing, so p is centred for accuracy);
+    ratio: sum_ck N_uc N_uk delta2_ck / (m_u - 1) and N_u (expected: n^T delta2 n).
+    """
+    per_item = counts.sum(axis=1)
+    inverse = 1.0 / (per_item - 1.0)
+    n_values = values.size
+    if level == "nominal":
+        within = (per_item * per_item - np.einsum("uv,uv->u", counts, counts)) * inverse
+        features = np.column_stack([per_item, within, counts])
+
+        def finish(totals):
+            n, value_counts = totals[:, 0], totals[:, 2:]
+            expected = n * n - np.einsum("bv,bv->b", value_counts, value_counts)
+            return _alpha_vector(totals[:, 1], expected, n, n)
+
+        return features, finish
+    if level == "interval":
+        centered = values - np.dot(counts.sum(axis=0), values) / per_item.sum()
+        first = counts @ centered
+        second = counts @ (centered * centered)
+        within = 2.0 * (per_item * second - first * first) * inverse
+        features = np.column_stack([per_item, within, first, second])
+        return features, _finish_linear
+    if level == "ordinal":
+        upper_rows, upper_cols = np.triu_indices(n_values)
+        if counts.shape[0] * (1 + n_values + upper_rows.size) > _MAX_FEATURE_CELLS:
+            return None, None
+        on_diagonal = upper_rows == upper_cols
+        # A_u[c, k] for c <= k; off-diagonal cells doubled, as p^T A p counts (c, k) and (k, c).
+        pair_products = counts[:, upper_rows] * counts[:, upper_cols]
+        pair_products *= np.where(on_diagonal, -1.0, -2.0)
+        pair_products[:, on_diagonal] += per_item[:, None] * counts
+        pair_products *= inverse[:, None]
+        features = np.column_stack([per_item, counts, pair_products])
+
+        def finish(totals):
+            n = totals[:, 0]
+            value_counts = totals[:, 1 : 1 + n_values]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                positions = np.cumsum(value_counts, axis=1) - value_counts / 2.0
+                positions -= (np.einsum("bv,bv->b", value_counts, positions) / n)[:, None]
+            quadratic = totals[:, 1 + n_values :]
+            observed = 2.0 * np.einsum(
+                "bk,bk->b", quadratic, positions[:, upper_rows] * positions[:, upper_cols]
+            )
+            expected = 2.0 * n * np.einsum("bv,bv->b", value_counts, positions * positions)
+            return _alpha_vector(observed, expected, n, n)
+
+        return features, finish
+    delta2 = ratio_delta2(values[:, None], values[None, :])
+    within = np.einsum("uv,uv->u", counts @ delta2, counts) * inverse
+    features = np.column_stack([per_item, within, counts])
+
+    def finish(totals):
+        n, value_counts = totals[:, 0], totals[:, 2:]
+        expected = np.einsum("bv,bv->b", value_counts @ delta2, value_counts)
+        return _alpha_vector(totals[:, 1], expected, n, n)
+
+    return features, finish
+
+
+def _numeric_features(judgments: NumericJudgments, within: np.ndarray):
+    """[m_u, 2 m_u SS_u / (m_u - 1), S1_u, S2_u] of the pairable items, values centred."""
+    item_codes, per_item = judgments.item_codes, judgments.judgments_per_item
+    slots = per_item.size
+    pairable = per_item >= 2
+    x = judgments.x
+    counted = pairable[item_codes]
+    centered = x - float(np.mean(x[counted])) if counted.any() else x
+    sums = np.bincount(item_codes, weights=centered, minlength=slots)[pairable]
+    squares = np.bincount(item_codes, weights=centered * centered, minlength=slots)[pairable]
+    m = per_item[pairable].astype(np.float64)
+    return np.column_stack([m, within, sums, squares]), _finish_linear
+
+
+def _finish_linear(totals: np.ndarray) -> np.ndarray:
+    """alpha from totals of [m, within, S1, S2] (interval metric on fixed values)."""
+    n = totals[:, 0]
+    expected = 2.0 * (n * totals[:, 3] - totals[:, 2] ** 2)
+    return _alpha_vector(totals[:, 1], expected, n, n)
 
 
 def _alpha_vector(

@@ -96,7 +96,9 @@ def agreement_figure(sheet: dict[str, Any], directory: Path, prefix: str) -> Fig
         return None
     plt = _pyplot()
     labels = [
-        f"{r['dimension']} · all raters" if not r.get('group') else f"{r['dimension']} · {r['grouping']}={r['group']}"
+        f"{r['dimension']} · all raters"
+        if not r.get("group")
+        else f"{r['dimension']} · {r['grouping']}={r['group']}"
         for r in rows
     ]
     values = [r["value"] for r in rows]

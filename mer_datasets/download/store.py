@@ -132,7 +132,7 @@ def ensure_files(
     (nanoseconds) still equal what was recorded at verification (see :func:`verified_files`);
     anything else takes the full path under the dataset lock. ``verify`` always re-hashes.
     """
-    if fetch_options is None and limits is None:
+    if limits is None:
         settings = resolve_settings(data_home, mirror, offline)
         fast = verified_files(info, version, data_home=settings.data_home)
         if fast is not None:
@@ -219,9 +219,9 @@ def verified_files(
             if member.optional and not path.exists():
                 continue
             return None
-        if member.sha256 and member.checksum_source in ("official", "authors-repository"):
-            if record.sha256 != member.sha256:
-                return None
+        pinned = member.sha256 and member.checksum_source in ("official", "authors-repository")
+        if pinned and record.sha256 != member.sha256:
+            return None
         try:
             stat = path.stat()
         except OSError:

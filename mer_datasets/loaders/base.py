@@ -225,9 +225,7 @@ def run_loader(
         if member_paths.get(path) is None and not _is_optional(version, path)
     ]
     if missing:
-        raise IngestError(
-            f"dataset {info.id!r}: required file(s) missing: {', '.join(missing)}"
-        )
+        raise IngestError(f"dataset {info.id!r}: required file(s) missing: {', '.join(missing)}")
     quirks = QuirksReport(dataset=info.id)
     ctx = LoaderContext(
         dataset=info,

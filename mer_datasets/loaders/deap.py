@@ -25,6 +25,7 @@ the mean, ``STD_`` the population standard deviation (ddof=0), ``Q2_`` the media
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,8 @@ from pathlib import Path
 from .base import LoaderContext, Tables
 
 LOADER_VERSION = "1"
+
+ENCODING = "utf-8-sig"  # UTF-8, optional BOM
 
 SAM_DIMENSIONS = ("Valence", "Arousal", "Dominance")
 LAB_COLUMNS = ("Participant_id", "Trial", "Experiment_id", "Start_time", *SAM_DIMENSIONS)
@@ -109,11 +112,11 @@ def _read(ctx: LoaderContext, name: str) -> _Csv:
     """Read one CSV (UTF-8, optional BOM, LF or CRLF, quoted or bare header, embedded newlines)."""
     member = ctx.member_path(name)
     path: Path = ctx.file(name)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        rows: list[tuple[int, list[str]]] = []
-        header: list[str] | None = None
-        start = 1
+    reader = csv.reader(io.StringIO(_decode(ctx, member, path.read_bytes()), newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    start = 1
+    try:
         for row in reader:
             line, start = start, reader.line_num + 1
             if not row or all(not cell.strip() for cell in row):
@@ -128,10 +131,36 @@ def _read(ctx: LoaderContext, name: str) -> _Csv:
                     line=line,
                 )
             rows.append((line, row))
+    except csv.Error as exc:  # e.g. a field over the csv module's field size limit
+        raise ctx.parse_error(member, f"malformed CSV: {exc}", line=reader.line_num) from None
     if header is None:
         raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
     ctx.quirks.source_rows(member, len(rows))
     return _Csv(member, header, rows)
+
+
+def _decode(ctx: LoaderContext, member: str, data: bytes) -> str:
+    """Strict UTF-8 (optional BOM); an undecodable or NUL byte is a ParseError at its line.
+
+    A NUL byte never occurs in these text files: it means corruption or another encoding
+    (UTF-16), so the file is refused rather than loaded with NULs in its cells.
+    """
+    try:
+        text = data.decode(ENCODING)
+    except UnicodeDecodeError as exc:
+        raise ctx.parse_error(
+            member,
+            f"not UTF-8 text: {exc.reason} at byte {exc.start}",
+            line=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ctx.parse_error(
+            member,
+            f"NUL byte at byte {nul}: a corrupt file or not UTF-8 text (UTF-16?)",
+            line=data.count(b"\n", 0, nul) + 1,
+        )
+    return text
 
 
 def _require(ctx: LoaderContext, table: _Csv, columns: tuple[str, ...]) -> None:
@@ -208,6 +237,13 @@ def _tracks_and_labels(ctx: LoaderContext, videos: _Csv):
 
     statistic_columns = [f"{prefix}_{dim}" for dim in SAM_DIMENSIONS for prefix in VIDEO_STATISTICS]
     _require(ctx, videos, VIDEO_COLUMNS + tuple(statistic_columns))
+    if not videos.rows:
+        raise ctx.parse_error(
+            videos.member,
+            "the header has no video rows after it: the video list defines the tracks every "
+            "rating refers to, so it cannot be empty",
+            line=2,
+        )
     tracks: list[dict] = []
     labels: list[dict] = []
     experiment_to_track: dict[str, str] = {}

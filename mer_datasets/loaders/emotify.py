@@ -16,11 +16,14 @@ so ``audio_path`` is set when that file exists under the dataset folder.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from .base import LoaderContext, Tables
 
 LOADER_VERSION = "1"
+
+ENCODING = "utf-8-sig"  # UTF-8, optional BOM
 
 GEMS9 = (
     "amazement",
@@ -193,11 +196,13 @@ def _read(
     ctx: LoaderContext, member: str, path: Path
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and rows of the ``", "``-separated file (spaces after commas are not data)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, skipinitialspace=True)
-        header: list[str] | None = None
-        rows: list[tuple[int, list[str]]] = []
-        start = 1
+    reader = csv.reader(
+        io.StringIO(_decode(ctx, member, path.read_bytes()), newline=""), skipinitialspace=True
+    )
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
         for row in reader:
             line, start = start, reader.line_num + 1
             if not row or all(not c.strip() for c in row):
@@ -212,10 +217,36 @@ def _read(
                     line=line,
                 )
             rows.append((line, row))
+    except csv.Error as exc:  # e.g. a field over the csv module's field size limit
+        raise ctx.parse_error(member, f"malformed CSV: {exc}", line=reader.line_num) from None
     if header is None:
         raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
     ctx.quirks.source_rows(member, len(rows))
     return header, rows
+
+
+def _decode(ctx: LoaderContext, member: str, data: bytes) -> str:
+    """Strict UTF-8 (optional BOM); an undecodable or NUL byte is a ParseError at its line.
+
+    A NUL byte never occurs in these text files: it means corruption or another encoding
+    (UTF-16), so the file is refused rather than loaded with NULs in its cells.
+    """
+    try:
+        text = data.decode(ENCODING)
+    except UnicodeDecodeError as exc:
+        raise ctx.parse_error(
+            member,
+            f"not UTF-8 text: {exc.reason} at byte {exc.start}",
+            line=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ctx.parse_error(
+            member,
+            f"NUL byte at byte {nul}: a corrupt file or not UTF-8 text (UTF-16?)",
+            line=data.count(b"\n", 0, nul) + 1,
+        )
+    return text
 
 
 def _track_id(ctx: LoaderContext, member: str, line: int, text: str) -> str:

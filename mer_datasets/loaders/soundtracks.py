@@ -19,12 +19,15 @@ the readme (set 2: 010 = 095; 084 and 088 from one track) come from the catalog 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
 from .base import LoaderContext, Tables
 
 LOADER_VERSION = "1"
+
+ENCODING = "utf-8-sig"  # UTF-8, optional BOM (the OSF files have one)
 
 SETS = ("1", "2")
 RATING_COLUMNS = {
@@ -99,11 +102,11 @@ def _read(ctx: LoaderContext, name: str) -> tuple[str, list[str], list[tuple[int
     """Member path, lower-cased header and data rows (with physical line) of one CSV file."""
     member = ctx.member_path(name)
     path: Path = ctx.file(name)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header: list[str] | None = None
-        rows: list[tuple[int, list[str]]] = []
-        start = 1
+    reader = csv.reader(io.StringIO(_decode(ctx, member, path.read_bytes()), newline=""))
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
         for row in reader:
             line, start = start, reader.line_num + 1
             if not row or all(not c.strip() for c in row):
@@ -118,10 +121,36 @@ def _read(ctx: LoaderContext, name: str) -> tuple[str, list[str], list[tuple[int
                     line=line,
                 )
             rows.append((line, [c.strip() for c in row]))
+    except csv.Error as exc:  # e.g. a field over the csv module's field size limit
+        raise ctx.parse_error(member, f"malformed CSV: {exc}", line=reader.line_num) from None
     if header is None:
         raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
     ctx.quirks.source_rows(member, len(rows))
     return member, header, rows
+
+
+def _decode(ctx: LoaderContext, member: str, data: bytes) -> str:
+    """Strict UTF-8 (optional BOM); an undecodable or NUL byte is a ParseError at its line.
+
+    A NUL byte never occurs in these text files: it means corruption or another encoding
+    (UTF-16), so the file is refused rather than loaded with NULs in its cells.
+    """
+    try:
+        text = data.decode(ENCODING)
+    except UnicodeDecodeError as exc:
+        raise ctx.parse_error(
+            member,
+            f"not UTF-8 text: {exc.reason} at byte {exc.start}",
+            line=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ctx.parse_error(
+            member,
+            f"NUL byte at byte {nul}: a corrupt file or not UTF-8 text (UTF-16?)",
+            line=data.count(b"\n", 0, nul) + 1,
+        )
+    return text
 
 
 def _require(ctx: LoaderContext, member: str, header: list[str], columns) -> dict[str, int]:

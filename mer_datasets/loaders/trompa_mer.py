@@ -554,4 +554,6 @@ def _csv_rows(ctx: LoaderContext, name: str, reader: Any) -> Any:
     try:
         yield from reader
     except csv.Error as exc:
-        raise ctx.parse_error(name, f"malformed TAB-separated text: {exc}", line=reader.line_num + 1) from None
+        raise ctx.parse_error(
+            name, f"malformed TAB-separated text: {exc}", line=reader.line_num + 1
+        ) from None

@@ -19,8 +19,17 @@ from mer_datasets.errors import CatalogError, UnknownDatasetError, UnknownVersio
 from mer_datasets.resources import catalog_path
 
 REQUIRED_IDS = {
-    "4qaed", "deam", "mirex-like", "deap", "trompa-mer", "ismir2020-agreement",
-    "emomusic", "emotify", "soundtracks", "mtg-jamendo-moodtheme", "sample",
+    "4qaed",
+    "deam",
+    "mirex-like",
+    "deap",
+    "trompa-mer",
+    "ismir2020-agreement",
+    "emomusic",
+    "emotify",
+    "soundtracks",
+    "mtg-jamendo-moodtheme",
+    "sample",
 }
 
 
@@ -33,7 +42,7 @@ def test_the_packaged_catalog_validates_against_its_schema():
 
 
 def test_the_catalog_lists_every_dataset_the_project_promises():
-    assert REQUIRED_IDS <= set(default_catalog().ids())
+    assert set(default_catalog().ids()) >= REQUIRED_IDS
 
 
 @pytest.mark.parametrize("info", list(default_catalog()), ids=lambda i: i.id)

@@ -12,9 +12,19 @@ from mer_datasets.catalog import default_catalog
 from mer_datasets.cli import build_parser, main
 
 COMMANDS = [
-    "datasheet", "croissant", "card",
-    "list", "info", "validate-catalog", "download", "verify", "ingest", "load", "stats",
-    "agreement", "labels",
+    "datasheet",
+    "croissant",
+    "card",
+    "list",
+    "info",
+    "validate-catalog",
+    "download",
+    "verify",
+    "ingest",
+    "load",
+    "stats",
+    "agreement",
+    "labels",
 ]
 
 
@@ -28,7 +38,17 @@ def test_list_shows_every_catalog_dataset_with_the_promised_columns(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     header = out.splitlines()[0].split()
-    assert header == ["id", "name", "year", "items", "raters", "taxonomy", "perspective", "access", "license"]
+    assert header == [
+        "id",
+        "name",
+        "year",
+        "items",
+        "raters",
+        "taxonomy",
+        "perspective",
+        "access",
+        "license",
+    ]
     for dataset_id in default_catalog().ids():
         assert dataset_id in out
 
@@ -37,7 +57,9 @@ def test_list_json_is_machine_readable(capsys):
     assert main(["list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["id"] for r in rows} == set(default_catalog().ids())
-    assert {"taxonomy", "perspective", "access", "license", "items", "raters", "year"} <= set(rows[0])
+    assert {"taxonomy", "perspective", "access", "license", "items", "raters", "year"} <= set(
+        rows[0]
+    )
 
 
 def test_info_shows_citation_license_and_files(capsys):

@@ -24,8 +24,21 @@ ENTRY = {
     "emotion_model": {"taxonomy": "both", "perspective": "perceived", "temporal": "static"},
     "per_rater": True,
     "dimensions": [
-        {"name": "valence", "scale": "likert", "level": "ordinal", "min": 1, "max": 5, "in": ["annotations", "labels"]},
-        {"name": "emotion", "scale": "category", "level": "nominal", "categories": ["joy", "sadness"], "in": ["annotations"]},
+        {
+            "name": "valence",
+            "scale": "likert",
+            "level": "ordinal",
+            "min": 1,
+            "max": 5,
+            "in": ["annotations", "labels"],
+        },
+        {
+            "name": "emotion",
+            "scale": "category",
+            "level": "nominal",
+            "categories": ["joy", "sadness"],
+            "in": ["annotations"],
+        },
     ],
     "default_version": "1",
     "versions": [
@@ -34,8 +47,14 @@ ENTRY = {
             "loader": "toy",
             "files": {"data": "data.csv"},
             "remotes": [
-                {"url": "https://example.org/data.csv", "filename": "data.csv", "kind": "file", "path": "data.csv",
-                 "sha256": None, "checksum_source": "unknown"}
+                {
+                    "url": "https://example.org/data.csv",
+                    "filename": "data.csv",
+                    "kind": "file",
+                    "path": "data.csv",
+                    "sha256": None,
+                    "checksum_source": "unknown",
+                }
             ],
         }
     ],
@@ -58,7 +77,9 @@ def tables(**overrides) -> Tables:
                 "label": [None, "joy", None],
             }
         ),
-        "labels": pd.DataFrame({"track_id": ["t1"], "dimension": ["valence"], "statistic": ["mean"], "value": [3.5]}),
+        "labels": pd.DataFrame(
+            {"track_id": ["t1"], "dimension": ["valence"], "statistic": ["mean"], "value": [3.5]}
+        ),
     }
     base.update(overrides)
     return finalize_tables(Tables(**base))

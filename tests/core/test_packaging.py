@@ -17,8 +17,19 @@ from tests.conftest import REPO_ROOT
 def test_a_wheel_installed_into_a_fresh_venv_lists_and_validates_the_catalog(tmp_path):
     dist = tmp_path / "dist"
     build = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(REPO_ROOT)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(REPO_ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if build.returncode != 0 and "No module named build" in build.stderr:
         pytest.fail("the `build` package is a test dependency: pip install -e '.[test]'")
@@ -30,7 +41,9 @@ def test_a_wheel_installed_into_a_fresh_venv_lists_and_validates_the_catalog(tmp
     bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     install = subprocess.run(
         [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
-        capture_output=True, text=True, timeout=1200,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert install.returncode == 0, install.stderr[-3000:]
 
@@ -42,12 +55,23 @@ def test_a_wheel_installed_into_a_fresh_venv_lists_and_validates_the_catalog(tmp
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(bin_dir / "mer-datasets"), *args],
-            capture_output=True, text=True, timeout=300, cwd=elsewhere, env=clean_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=elsewhere,
+            env=clean_env,
         )
 
     where = subprocess.run(
-        [str(bin_dir / "python"), "-c", "import mer_datasets, mer_datasets.resources as r; print(mer_datasets.__file__); print(r.data_root())"],
-        capture_output=True, text=True, cwd=elsewhere, env=clean_env,
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import mer_datasets, mer_datasets.resources as r; print(mer_datasets.__file__); print(r.data_root())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=clean_env,
     )
     package_file, data_root = where.stdout.split()
     assert Path(package_file).is_relative_to(env_dir), package_file

@@ -25,6 +25,7 @@ def _catalog():
 
     return default_catalog()
 
+
 def _records(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -176,6 +177,26 @@ def test_a_non_numeric_rating_names_its_physical_line(tmp_path):
     with pytest.raises(ParseError) as info:
         load_from_directory(DATASET, folder, catalog=_catalog())
     assert info.value.line == 4 and info.value.field == "Valence"
+
+
+def test_a_byte_that_is_not_utf8_names_its_physical_line(tmp_path):
+    folder = _copy_fixture(tmp_path)
+    path = folder / LAB
+    lines = path.read_bytes().split(b"\r\n")
+    lines[3] = lines[3] + b"\xff"
+    path.write_bytes(b"\r\n".join(lines))
+    with pytest.raises(ParseError, match="not UTF-8") as info:
+        load_from_directory(DATASET, folder, catalog=_catalog())
+    assert info.value.file == LAB and info.value.line == 4
+
+
+def test_a_video_list_with_only_its_header_is_a_parse_error(tmp_path):
+    folder = _copy_fixture(tmp_path)
+    path = folder / "metadata_csv" / "video_list.csv"
+    path.write_bytes(path.read_bytes().splitlines(keepends=True)[0])
+    with pytest.raises(ParseError, match="no video rows") as info:
+        load_from_directory(DATASET, folder, catalog=_catalog())
+    assert info.value.file == "metadata_csv/video_list.csv" and info.value.line == 2
 
 
 @pytest.mark.real_data

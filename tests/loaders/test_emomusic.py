@@ -24,6 +24,7 @@ def _catalog():
 
     return default_catalog()
 
+
 def _rows(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [r for r in csv.reader(handle) if r]

@@ -37,6 +37,7 @@ def _catalog():
 
     return default_catalog()
 
+
 def _rows(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [r for r in csv.reader(handle, skipinitialspace=True) if r][1:]
@@ -108,6 +109,17 @@ def test_a_missing_column_is_a_parse_error_on_line_1(tmp_path):
     with pytest.raises(ParseError, match="mood") as info:
         load_from_directory(DATASET, tmp_path / "e", catalog=_catalog())
     assert info.value.line == 1 and info.value.field == "mood"
+
+
+def test_a_nul_byte_is_a_parse_error_naming_its_line(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "e")
+    path = tmp_path / "e" / "data.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2][:3] + b"\x00" + lines[2][3:]
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(ParseError, match="NUL byte") as info:
+        load_from_directory(DATASET, tmp_path / "e", catalog=_catalog())
+    assert info.value.file == "data.csv" and info.value.line == 3
 
 
 def test_a_non_binary_answer_names_its_line_and_field(tmp_path):

@@ -38,6 +38,7 @@ def _catalog():
 
     return default_catalog()
 
+
 def _load(directory: Path):
     return load_from_directory(DATASET, directory, catalog=_catalog())
 

@@ -24,6 +24,7 @@ def _catalog():
 
     return default_catalog()
 
+
 @pytest.fixture(scope="module")
 def loaded():
     return load_from_directory(DATASET, FIXTURE, catalog=_catalog())

@@ -25,6 +25,7 @@ def _catalog():
 
     return default_catalog()
 
+
 def _tsv(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [line.rstrip("\r\n").split("\t") for line in handle][1:]
@@ -91,6 +92,18 @@ def test_a_wrong_header_is_a_parse_error_on_line_1(tmp_path):
     with pytest.raises(ParseError, match="DURATION") as info:
         load_from_directory(DATASET, folder, catalog=_catalog())
     assert info.value.line == 1 and info.value.field == "DURATION"
+
+
+def test_a_byte_that_is_not_utf8_names_its_line(tmp_path):
+    folder = tmp_path / "m"
+    shutil.copytree(FIXTURE, folder)
+    path = folder / MAIN
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"mood/theme---", b"mood/theme---\xe9", 1)
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(ParseError, match="not UTF-8") as info:
+        load_from_directory(DATASET, folder, catalog=_catalog())
+    assert info.value.file == MAIN and info.value.line == 3
 
 
 @pytest.mark.real_data

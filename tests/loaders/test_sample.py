@@ -21,6 +21,7 @@ def _catalog():
 
     return default_catalog()
 
+
 def _make_sample():
     spec = importlib.util.spec_from_file_location(
         "make_sample", REPO_ROOT / "scripts" / "make_sample.py"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from mer_datasets.errors import ParseError
 from mer_datasets.loaders.base import load_from_directory
@@ -20,9 +19,14 @@ DATASET = "soundtracks"
 
 
 def _entry() -> dict:
-    return yaml.safe_load(
-        (REPO / ".scratch" / "catalog" / f"{DATASET}.yaml").read_text(encoding="utf-8")
-    )
+    """A mutable copy of the dataset's entry in the packaged catalog.yaml."""
+    import copy
+
+    from mer_datasets.catalog import read_document
+    from mer_datasets.resources import catalog_path
+
+    entries = read_document(catalog_path())["datasets"]
+    return copy.deepcopy(next(e for e in entries if e["id"] == DATASET))
 
 
 def _catalog():
@@ -30,6 +34,7 @@ def _catalog():
     from mer_datasets.catalog import default_catalog
 
     return default_catalog()
+
 
 def _records(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -129,6 +134,18 @@ def test_a_non_numeric_mean_names_its_line(tmp_path):
     with pytest.raises(ParseError, match="high") as info:
         load_from_directory(DATASET, folder, catalog=_catalog())
     assert info.value.line == 3 and info.value.field == "valence"
+
+
+def test_a_field_over_the_csv_size_limit_is_a_parse_error_naming_its_line(tmp_path):
+    folder = tmp_path / "broken"
+    shutil.copytree(FIXTURE, folder)
+    path = folder / "set1_tracklist.csv"
+    lines = path.read_bytes().split(b"\n")  # the track lists have LF line ends
+    lines[2] = lines[2] + b"," + b"9" * 200_000  # physical line 3
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(ParseError, match="field limit") as info:
+        load_from_directory(DATASET, folder, catalog=_catalog())
+    assert info.value.file == "set1_tracklist.csv" and info.value.line == 3
 
 
 @pytest.mark.real_data

@@ -26,6 +26,7 @@ def _catalog():
 
     return default_catalog()
 
+
 def _load(directory: Path, version: str | None = None):
     return load_from_directory(DATASET, directory, version=version, catalog=_catalog())
 

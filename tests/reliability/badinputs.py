@@ -55,7 +55,9 @@ def report_of(quirks: Any) -> tuple[Any, Any]:
     return quirks.to_records(), dict(quirks.source_row_counts)
 
 
-def classify(dataset_id: str, member: str, directory: Path, base: tuple[Any, Any]) -> tuple[str, str]:
+def classify(
+    dataset_id: str, member: str, directory: Path, base: tuple[Any, Any]
+) -> tuple[str, str]:
     """(code, detail) of loading ``directory`` against the base (digest, report)."""
     from mer_datasets.errors import MERDatasetsError, ParseError
 
@@ -69,6 +71,7 @@ def classify(dataset_id: str, member: str, directory: Path, base: tuple[Any, Any
             or " line " in message
             or "field" in message
             or "column" in message
+            or "utf" in message.lower()  # a decoding failure has no line: it names the encoding
         )
         clear = dataset_id in message and names_file and names_place
         return ("E" if clear else "e"), f"{type(error).__name__}: {message[:300]}"

@@ -34,9 +34,9 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def fixture_file(dataset_id: str, member_path: str) -> Path | None:
+def fixture_file(dataset_id: str, member_path: str, root: Path | None = None) -> Path | None:
     """A member of a fixture, at its path or under one extra top folder (as loaders allow)."""
-    root = FIXTURES / dataset_id
+    root = root or FIXTURES / dataset_id
     direct = root / member_path
     if direct.is_file():
         return direct
@@ -68,6 +68,7 @@ def pinned_entry(
     base_url: str | None,
     *,
     padding: int = 0,
+    root: Path | None = None,
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """(catalog entry, {served filename: bytes}) of a fixture, pinned to the fixture's bytes.
 
@@ -75,6 +76,7 @@ def pinned_entry(
     remote's URL becomes ``<base_url>/<dataset id>/<filename>`` (the mirror layout, so one
     server serves both). Optional remotes/members absent from the fixture are dropped.
     ``padding`` adds a large stored member ``padding.bin`` to each archive (slow extraction).
+    ``root`` pins the files of another folder laid out like the fixture (e.g. a broken copy).
     """
     from mer_datasets.catalog import default_catalog
 
@@ -86,7 +88,7 @@ def pinned_entry(
     remotes = []
     for remote in version.get("remotes", []):
         if remote["kind"] == "file":
-            found = fixture_file(dataset_id, remote["path"])
+            found = fixture_file(dataset_id, remote["path"], root)
             if found is None:
                 if remote.get("optional"):
                     continue
@@ -97,14 +99,16 @@ def pinned_entry(
             members: dict[str, bytes] = {}
             kept = []
             for member in remote.get("members", []):
-                found = fixture_file(dataset_id, member["path"])
+                found = fixture_file(dataset_id, member["path"], root)
                 if found is None:
                     if member.get("optional") or remote.get("optional"):
                         continue
                     raise AssertionError(f"fixture {dataset_id} lacks {member['path']}")
                 body = found.read_bytes()
                 members[member["path"]] = body
-                member.update(size=len(body), sha256=sha(body), checksum_source="authors-repository")
+                member.update(
+                    size=len(body), sha256=sha(body), checksum_source="authors-repository"
+                )
                 kept.append(member)
             if not kept:
                 continue

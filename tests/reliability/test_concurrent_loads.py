@@ -33,9 +33,20 @@ def test_eight_processes_loading_one_dataset_transfer_each_file_once_and_agree(t
             gun = tmp_path / f"go-{dataset_id}"
             children = [
                 subprocess.Popen(
-                    [sys.executable, "-m", "tests.reliability.child", str(entry_file), str(home),
-                     "--mirror", server.base, "--wait-for", str(gun)],
-                    cwd=harness.REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    [
+                        sys.executable,
+                        "-m",
+                        "tests.reliability.child",
+                        str(entry_file),
+                        str(home),
+                        "--mirror",
+                        server.base,
+                        "--wait-for",
+                        str(gun),
+                    ],
+                    cwd=harness.REPO_ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
                 )
                 for _ in range(PROCESSES)
             ]

@@ -70,11 +70,15 @@ def setups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             entry_file.write_text(json.dumps(entry))
             home = work / f"{phase.name}-clean"
             clean = load_dataset(
-                phase.dataset, catalog=harness.catalog_of(entry), data_home=home,
-                mirror=server.base, cache=phase.name != "cache",
+                phase.dataset,
+                catalog=harness.catalog_of(entry),
+                data_home=home,
+                mirror=server.base,
+                cache=phase.name != "cache",
             )
             pins = {
-                m.path: m.sha256 for m in harness.catalog_of(entry).get(phase.dataset).version().members()
+                m.path: m.sha256
+                for m in harness.catalog_of(entry).get(phase.dataset).version().members()
             }
             prepared[phase.name] = {
                 "entry": entry,
@@ -107,9 +111,19 @@ def crash_run(phase_name: str, seed: int, setups: dict[str, Any], work: Path) ->
         shutil.copytree(setup["template"], home)
         env.update(MER_RELIABILITY_SLOW_PARSE="0.5", MER_RELIABILITY_SLOW_WRITE="0.1")
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.child", str(setup["entry_file"]), str(home),
-         "--mirror", server.base],
-        cwd=harness.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "tests.reliability.child",
+            str(setup["entry_file"]),
+            str(home),
+            "--mirror",
+            server.base,
+        ],
+        cwd=harness.REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         marker = _marker(phase, home, setup["entry"])
@@ -157,9 +171,7 @@ def _run_many(runs: list[tuple[str, int]], setups: dict[str, Any], work: Path) -
         harness.record("crash", **row)
 
 
-def test_a_kill_in_each_phase_is_recovered_by_the_next_run_with_identical_tables(
-    setups, tmp_path
-):
+def test_a_kill_in_each_phase_is_recovered_by_the_next_run_with_identical_tables(setups, tmp_path):
     _run_many([(phase, seed) for phase in PHASES for seed in (1, 2)], setups, tmp_path)
 
 

@@ -53,41 +53,101 @@ def corrupt(data: bytes) -> bytes:
 
 
 FAULTS = (
-    Fault("reset-mid-body", "TCP reset after 3000 bytes", queue=(("reset", 3000),),
-          extra={"resumed": True}),
-    Fault("short-body", "body shorter than Content-Length", queue=(("short", 3000),),
-          extra={"resumed": True}),
-    Fault("slow-drip", "body in 5 pieces, 0.1 s apart (under the read timeout)",
-          queue=(("drip", 5, 0.1),)),
-    Fault("429-retry-after", "429 with Retry-After: 7",
-          queue=(("status", 429, {"Retry-After": "7"}),), extra={"slept": 7.0}),
+    Fault(
+        "reset-mid-body",
+        "TCP reset after 3000 bytes",
+        queue=(("reset", 3000),),
+        extra={"resumed": True},
+    ),
+    Fault(
+        "short-body",
+        "body shorter than Content-Length",
+        queue=(("short", 3000),),
+        extra={"resumed": True},
+    ),
+    Fault(
+        "slow-drip",
+        "body in 5 pieces, 0.1 s apart (under the read timeout)",
+        queue=(("drip", 5, 0.1),),
+    ),
+    Fault(
+        "429-retry-after",
+        "429 with Retry-After: 7",
+        queue=(("status", 429, {"Retry-After": "7"}),),
+        extra={"slept": 7.0},
+    ),
     Fault("429", "429 without Retry-After", queue=(("status", 429, {}),)),
     Fault("500", "500 once", queue=(("status", 500, {}),)),
-    Fault("503-retry-after-date", "503 with an HTTP-date Retry-After",
-          queue=(("status", 503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),),
-          extra={"slept": 0.0}),
-    Fault("503-always", "503 on every attempt", always=("status", 503, {}),
-          error=DownloadError, says=("HTTP 503", "3 attempt")),
+    Fault(
+        "503-retry-after-date",
+        "503 with an HTTP-date Retry-After",
+        queue=(("status", 503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),),
+        extra={"slept": 0.0},
+    ),
+    Fault(
+        "503-always",
+        "503 on every attempt",
+        always=("status", 503, {}),
+        error=DownloadError,
+        says=("HTTP 503", "3 attempt"),
+    ),
     Fault("redirect-chain", "302 -> 301 -> 307 -> file", queue=(("redirect", "/hop1", 302),)),
-    Fault("redirect-loop", "a redirect to itself, forever", always=("redirect", "SELF", 302),
-          error=DownloadError, says=("redirects",)),
-    Fault("redirect-to-plain-http", "302 to http://example.invalid/ (not loopback)",
-          queue=(("redirect", "http://example.invalid/x.json", 302),),
-          error=DownloadError, says=("refusing redirect", "only https")),
-    Fault("range-ignored", "reset, then 200 (whole body) to the Range request",
-          queue=(("reset", 3000), ("ignore-range",)), extra={"resumed": True}),
-    Fault("range-wrong-bytes", "reset, then 206 with other bytes: caught by the final sha256",
-          queue=(("reset", 3000), ("wrong-range",)), extra={"resumed": True},
-          error=ChecksumMismatchError, says=("sha256 mismatch", "quarantine")),
-    Fault("checksum-mismatch", "the server sends other bytes of the same size",
-          always=("body", "CORRUPT"), error=ChecksumMismatchError,
-          says=("sha256 mismatch", "quarantine")),
-    Fault("hang", "the server never answers (read timeout)", always=("hang",),
-          error=DownloadError, says=("timed out", "3 attempt")),
-    Fault("404", "404: not retried", always=("status", 404, {}),
-          error=DownloadError, says=("HTTP 404", "Not retried")),
-    Fault("longer-than-catalog-size", "more bytes than the catalog's size",
-          always=("body", "LONGER"), error=DownloadError, says=("larger than the catalog size",)),
+    Fault(
+        "redirect-loop",
+        "a redirect to itself, forever",
+        always=("redirect", "SELF", 302),
+        error=DownloadError,
+        says=("redirects",),
+    ),
+    Fault(
+        "redirect-to-plain-http",
+        "302 to http://example.invalid/ (not loopback)",
+        queue=(("redirect", "http://example.invalid/x.json", 302),),
+        error=DownloadError,
+        says=("refusing redirect", "only https"),
+    ),
+    Fault(
+        "range-ignored",
+        "reset, then 200 (whole body) to the Range request",
+        queue=(("reset", 3000), ("ignore-range",)),
+        extra={"resumed": True},
+    ),
+    Fault(
+        "range-wrong-bytes",
+        "reset, then 206 with other bytes: caught by the final sha256",
+        queue=(("reset", 3000), ("wrong-range",)),
+        extra={"resumed": True},
+        error=ChecksumMismatchError,
+        says=("sha256 mismatch", "quarantine"),
+    ),
+    Fault(
+        "checksum-mismatch",
+        "the server sends other bytes of the same size",
+        always=("body", "CORRUPT"),
+        error=ChecksumMismatchError,
+        says=("sha256 mismatch", "quarantine"),
+    ),
+    Fault(
+        "hang",
+        "the server never answers (read timeout)",
+        always=("hang",),
+        error=DownloadError,
+        says=("timed out", "3 attempt"),
+    ),
+    Fault(
+        "404",
+        "404: not retried",
+        always=("status", 404, {}),
+        error=DownloadError,
+        says=("HTTP 404", "Not retried"),
+    ),
+    Fault(
+        "longer-than-catalog-size",
+        "more bytes than the catalog's size",
+        always=("body", "LONGER"),
+        error=DownloadError,
+        says=("larger than the catalog size",),
+    ),
 )
 
 
@@ -108,7 +168,9 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"digest": harness.table_digest(dataset.tables), "pins": pins, "served": served}
 
 
-def _arrange(server: Any, fault: Fault, way: str, served: dict[str, bytes]) -> tuple[Any, str | None]:
+def _arrange(
+    server: Any, fault: Fault, way: str, served: dict[str, bytes]
+) -> tuple[Any, str | None]:
     prefix = "/m" if way == "mirror" else ""
     entry, _ = harness.pinned_entry(DATASET, None if way == "mirror" else server.base)
     harness.serve_entry(server, DATASET, served, prefix=prefix)
