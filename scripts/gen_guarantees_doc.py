@@ -241,8 +241,8 @@ def render(results: dict[str, list[dict[str, Any]]]) -> str:
         "## Also checked",
         "",
         "- `tests/reliability/test_fuzz.py`: hypothesis fuzzing of every parser (random bytes and "
-        "rows; the deap, emotify, soundtracks and mtg-jamendo loaders still let a "
-        "UnicodeDecodeError or KeyError escape: marked xfail and reported), of catalog validation (random mutations), of Krippendorff's alpha (equal to the "
+        "rows; only MERDatasetsError escapes), of catalog validation (random mutations), "
+        "of Krippendorff's alpha (equal to the "
         "`krippendorff` package where defined) and of the `--where` language (no code execution);",
         "- `tests/reliability/test_safe_by_construction.py`: the source has no pickle, eval, exec, "
         "unsafe YAML or `shell=True`; catalogs with http, ftp or file URLs are refused; a new data "

@@ -43,6 +43,13 @@ Undefined cases return ``nan`` (never raise): no pairable item (n == 0), a singl
 ``krippendorff`` package raises ``ValueError`` when the value domain has one value, and returns nan
 for no pairable units; ours returns nan in both cases.
 
+Speed (benchmarks/results/agreement.md): :func:`encode_judgments` codes compact integer item
+ids and small integer value domains by subtraction instead of hashing, and reduces the judgments
+in one bincount to the items x values count matrix N, from which every level follows in
+O(items x values) (ratio: the coincidences (N / (m - 1))^T N); many distinct values are kept per
+judgment (interval: two bincount passes; ordinal: one sort for the positions). The general
+``pairable_values`` path remains for ``expected_from`` and for what the fast one does not cover.
+
 Duplicate judgments (one rater judging one item twice) are *not* resolved here: every row is a
 judgment. Resolve them first with :func:`mer_datasets.agreement.duplicates.resolve_duplicates`.
 """
@@ -311,9 +318,12 @@ def encode_judgments(
             )
     item_codes, slots = _item_slots(data[item])
     labels = data[value]
-    numeric_labels = isinstance(labels.dtype, np.dtype) and labels.dtype.kind in "fiu"
-    if level == "nominal" and not numeric_labels:
-        if isinstance(labels.dtype, pd.CategoricalDtype):
+    float_labels = isinstance(labels.dtype, np.dtype) and labels.dtype.kind == "f"
+    if level == "nominal" and not float_labels:
+        if isinstance(labels.dtype, np.dtype) and labels.dtype.kind in "iu":
+            value_codes, n_labels = _item_slots(labels)  # exact for any integer labels
+            values = np.arange(n_labels)
+        elif isinstance(labels.dtype, pd.CategoricalDtype):
             value_codes = labels.cat.codes.to_numpy().astype(np.intp)
             values = np.asarray(labels.cat.categories, dtype=object)
         else:

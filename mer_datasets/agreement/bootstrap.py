@@ -9,6 +9,10 @@ Two procedures, always named in the output:
   quantity alpha needs is a weighted sum over items (interval: sum w m_u, sum w S1_u, sum w S2_u,
   sum w m_u SS_u / (m_u - 1); nominal: the same plus the value counts w @ N; ordinal: positions
   recomputed from w @ N on every resample; ratio: w @ N and the fixed V x V distance matrix).
+  With few distinct values (or interval data) every ingredient is a column of a per-item feature
+  matrix F, so a chunk of resamples is one product W @ F of the item multiplicities W; ordinal
+  observed disagreement uses p^T A p with A_u = (m_u diag(N_u) - N_u N_u^T) / (m_u - 1), a
+  quadratic form in the positions p recomputed per resample. Chunks of 2 MiB of weights.
 * ``krippendorff``: Krippendorff's own algorithm (Hayes & Krippendorff 2007; Krippendorff,
   "Algorithm for bootstrapping Krippendorff's c-alpha", 2016): D_e is held fixed and M pairs of
   values are drawn from the coincidence matrix with probabilities o_ck / n (unordered cells:
@@ -57,8 +61,8 @@ from .alpha import (
 )
 
 METHODS: tuple[str, ...] = ("items", "krippendorff")
-#: Cells (float64) per chunk of resamples: bounds memory to a few tens of MiB.
-_CHUNK_CELLS = 1 << 20
+#: Cells (float64) per chunk of resamples: 2 MiB of item weights, which stay in cache for the product.
+_CHUNK_CELLS = 1 << 18
 _MAX_EXACT_CELLS = 4096
 #: Largest per-item feature matrix (float64 cells) of the vectorized item bootstrap.
 _MAX_FEATURE_CELLS = 1 << 22
@@ -207,11 +211,27 @@ def _fast_items_bootstrap(
     n_items = features.shape[0]
     out = np.empty(n_resamples)
     start = 0
-    for count in _chunks(n_resamples, n_items):
-        totals = _item_weights(rng, n_items, count) @ features
-        out[start : start + count] = finish(totals)
-        start += count
+    with _single_threaded_blas():
+        for count in _chunks(n_resamples, n_items):
+            totals = _item_weights(rng, n_items, count) @ features
+            out[start : start + count] = finish(totals)
+            start += count
     return estimate, out
+
+
+def _single_threaded_blas():
+    """One BLAS thread while multiplying chunks of weights (when threadpoolctl is installed).
+
+    The products are small and memory-bound: on a 2-core machine shared with other processes,
+    multi-threaded BLAS made the whole bootstrap about 1.5-2x slower (benchmarks/results).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional accelerator
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def _count_features(counts: np.ndarray, values: np.ndarray, level: str):

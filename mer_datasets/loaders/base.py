@@ -164,6 +164,36 @@ class LoaderContext:
     ) -> ParseError:
         return ParseError(message, dataset=self.dataset.id, file=str(file), line=line, field=field)
 
+    def decode_text(self, member: str, data: bytes, encoding: str = "utf-8-sig") -> str:
+        """Decode a raw file strictly; a bad byte or a NUL is a ParseError at its line.
+
+        Why strict and why NUL: every raw format here is text; an undecodable byte means another
+        encoding or a damaged file, and a NUL character never occurs in these text files (it is
+        the sign of corruption, or of UTF-16 read as UTF-8), so the file is refused with the line
+        rather than loaded with garbage in its cells.
+        """
+        label = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16"}.get(encoding, encoding)
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise self.parse_error(
+                member,
+                f"not {label} text: {exc.reason} at byte {exc.start}",
+                line=data.count(b"\n", 0, exc.start) + 1,
+            ) from None
+        nul = text.find("\x00")
+        if nul >= 0:
+            raise self.parse_error(
+                member,
+                f"NUL byte (character {nul}): a corrupt file or another encoding (UTF-16?)",
+                line=text.count("\n", 0, nul) + 1,
+            )
+        return text
+
+    def read_text(self, name: str, encoding: str = "utf-8-sig") -> str:
+        """The logical file ``name`` decoded with :meth:`decode_text`."""
+        return self.decode_text(self.member_path(name), self.file(name).read_bytes(), encoding)
+
 
 class Loader(Protocol):
     LOADER_VERSION: str

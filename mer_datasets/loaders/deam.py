@@ -26,6 +26,7 @@ emoMusic loader (DEAM's 2013 part has the same formats).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -97,17 +98,15 @@ def read_csv_records(
     ``member`` is the file's path in the dataset layout, for messages. Blank lines carry no
     record and are skipped. An empty file is a :class:`ParseError`.
     """
+    text = ctx.decode_text(member, path.read_bytes(), encoding)
     try:
-        with path.open(encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, skipinitialspace=skipinitialspace)
-            records: list[tuple[int, list[str]]] = []
-            start = 1
-            for row in reader:
-                if row and any(cell.strip() for cell in row):
-                    records.append((start, row))
-                start = reader.line_num + 1
-    except UnicodeDecodeError as exc:
-        raise ctx.parse_error(member, f"not {encoding} text ({exc.reason})") from exc
+        reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=skipinitialspace)
+        records: list[tuple[int, list[str]]] = []
+        start = 1
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                records.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise ctx.parse_error(member, f"malformed CSV: {exc}") from exc
     if not records:

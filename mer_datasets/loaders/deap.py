@@ -112,7 +112,9 @@ def _read(ctx: LoaderContext, name: str) -> _Csv:
     """Read one CSV (UTF-8, optional BOM, LF or CRLF, quoted or bare header, embedded newlines)."""
     member = ctx.member_path(name)
     path: Path = ctx.file(name)
-    reader = csv.reader(io.StringIO(_decode(ctx, member, path.read_bytes()), newline=""))
+    reader = csv.reader(
+        io.StringIO(ctx.decode_text(member, path.read_bytes(), ENCODING), newline="")
+    )
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     start = 1
@@ -137,30 +139,6 @@ def _read(ctx: LoaderContext, name: str) -> _Csv:
         raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
     ctx.quirks.source_rows(member, len(rows))
     return _Csv(member, header, rows)
-
-
-def _decode(ctx: LoaderContext, member: str, data: bytes) -> str:
-    """Strict UTF-8 (optional BOM); an undecodable or NUL byte is a ParseError at its line.
-
-    A NUL byte never occurs in these text files: it means corruption or another encoding
-    (UTF-16), so the file is refused rather than loaded with NULs in its cells.
-    """
-    try:
-        text = data.decode(ENCODING)
-    except UnicodeDecodeError as exc:
-        raise ctx.parse_error(
-            member,
-            f"not UTF-8 text: {exc.reason} at byte {exc.start}",
-            line=data.count(b"\n", 0, exc.start) + 1,
-        ) from None
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise ctx.parse_error(
-            member,
-            f"NUL byte at byte {nul}: a corrupt file or not UTF-8 text (UTF-16?)",
-            line=data.count(b"\n", 0, nul) + 1,
-        )
-    return text
 
 
 def _require(ctx: LoaderContext, table: _Csv, columns: tuple[str, ...]) -> None:

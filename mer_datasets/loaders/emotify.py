@@ -197,7 +197,8 @@ def _read(
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and rows of the ``", "``-separated file (spaces after commas are not data)."""
     reader = csv.reader(
-        io.StringIO(_decode(ctx, member, path.read_bytes()), newline=""), skipinitialspace=True
+        io.StringIO(ctx.decode_text(member, path.read_bytes(), ENCODING), newline=""),
+        skipinitialspace=True,
     )
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
@@ -223,30 +224,6 @@ def _read(
         raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
     ctx.quirks.source_rows(member, len(rows))
     return header, rows
-
-
-def _decode(ctx: LoaderContext, member: str, data: bytes) -> str:
-    """Strict UTF-8 (optional BOM); an undecodable or NUL byte is a ParseError at its line.
-
-    A NUL byte never occurs in these text files: it means corruption or another encoding
-    (UTF-16), so the file is refused rather than loaded with NULs in its cells.
-    """
-    try:
-        text = data.decode(ENCODING)
-    except UnicodeDecodeError as exc:
-        raise ctx.parse_error(
-            member,
-            f"not UTF-8 text: {exc.reason} at byte {exc.start}",
-            line=data.count(b"\n", 0, exc.start) + 1,
-        ) from None
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise ctx.parse_error(
-            member,
-            f"NUL byte at byte {nul}: a corrupt file or not UTF-8 text (UTF-16?)",
-            line=data.count(b"\n", 0, nul) + 1,
-        )
-    return text
 
 
 def _track_id(ctx: LoaderContext, member: str, line: int, text: str) -> str:

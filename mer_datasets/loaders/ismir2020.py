@@ -139,10 +139,7 @@ def load(ctx: LoaderContext) -> Tables:
 
 
 def _read_csv_rows(ctx: LoaderContext, name: str, path: Path):
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ctx.parse_error(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    text = ctx.decode_text(name, path.read_bytes())
     # csv over whole text: quoted fields may hold newlines; line numbers come from the reader
     reader = csv.reader(text.splitlines(keepends=True))
     rows = []
@@ -179,10 +176,7 @@ def _excerpts(ctx: LoaderContext):
     import pandas as pd
 
     name = ctx.member_path("excerpts")
-    try:
-        text = ctx.file("excerpts").read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ctx.parse_error(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    text = ctx.decode_text(name, ctx.file("excerpts").read_bytes())
     rows = []
     quadrant_labels = []
     first_line: dict[str, int] = {}

@@ -101,10 +101,7 @@ def load(ctx: LoaderContext) -> Tables:
 def _read_lines(ctx: LoaderContext, name: str, encoding: str) -> list[str]:
     member = ctx.member_path(name)
     path: Path = ctx.file(name)
-    try:
-        text = path.read_bytes().decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise ctx.parse_error(member, f"not {encoding} text ({exc.reason})") from exc
+    text = ctx.decode_text(member, path.read_bytes(), encoding)
     lines = re.split(r"\r\n|\n|\r", text)
     if lines and lines[-1] == "":
         lines.pop()  # the final line ending

@@ -144,7 +144,8 @@ def load(ctx: LoaderContext) -> Tables:
 def _read_tsv(ctx: LoaderContext, name: str) -> list[tuple[int, list[str]]]:
     """Data rows (line number, fields) of one TSV file after checking its header."""
     member = ctx.member_path(name)
-    lines = _decode(ctx, member, ctx.file(name).read_bytes()).split("\n")
+    text = ctx.decode_text(member, ctx.file(name).read_bytes(), ENCODING)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not lines or not lines[0].strip():
         raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
     header = lines[0].lstrip("\ufeff").rstrip("\t").split("\t")
@@ -172,30 +173,6 @@ def _read_tsv(ctx: LoaderContext, name: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _decode(ctx: LoaderContext, member: str, data: bytes) -> str:
-    """Strict UTF-8 with line ends made LF; an undecodable or NUL byte is a ParseError at its line.
-
-    A NUL byte never occurs in these text files: it means corruption or another encoding
-    (UTF-16), so the file is refused rather than loaded with NULs in its cells.
-    """
-    try:
-        text = data.decode(ENCODING)
-    except UnicodeDecodeError as exc:
-        raise ctx.parse_error(
-            member,
-            f"not UTF-8 text: {exc.reason} at byte {exc.start}",
-            line=data.count(b"\n", 0, exc.start) + 1,
-        ) from None
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise ctx.parse_error(
-            member,
-            f"NUL byte at byte {nul}: a corrupt file or not UTF-8 text (UTF-16?)",
-            line=data.count(b"\n", 0, nul) + 1,
-        )
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _tag(ctx: LoaderContext, member: str, line: int, column: int, text: str) -> str:
     if not text.startswith(TAG_PREFIX) or len(text) == len(TAG_PREFIX):
         raise ctx.parse_error(
@@ -220,7 +197,8 @@ def _duration(ctx: LoaderContext, member: str, line: int, text: str) -> float | 
 
 def _tag_list(ctx: LoaderContext) -> set[str]:
     member = ctx.member_path("tag_list")
-    text = _decode(ctx, member, ctx.file("tag_list").read_bytes())
+    text = ctx.decode_text(member, ctx.file("tag_list").read_bytes(), ENCODING)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     entries = [line.strip() for line in text.split("\n") if line.strip()]
     ctx.quirks.source_rows(member, len(entries))
     tags = set()

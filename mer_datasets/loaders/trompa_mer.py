@@ -106,10 +106,9 @@ def load(ctx: LoaderContext) -> Tables:
 
 
 def _read_export(ctx: LoaderContext, path: Path, name: str) -> dict[str, list[dict[str, Any]]]:
+    text = ctx.decode_text(name, path.read_bytes(), "utf-8")
     try:
-        document = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ctx.parse_error(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ctx.parse_error(name, f"not valid JSON: {exc.msg}", line=exc.lineno) from exc
     if not isinstance(document, dict):
@@ -413,10 +412,7 @@ def _tracks_and_labels(ctx: LoaderContext):
 
     name = ctx.member_path("summary")
     path = ctx.file("summary")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ctx.parse_error(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    text = ctx.decode_text(name, path.read_bytes())
     reader = _csv_rows(ctx, name, csv.reader(text.splitlines(), delimiter="\t"))
     header = next(reader, None)
     if not header:
