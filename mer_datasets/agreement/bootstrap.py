@@ -36,6 +36,7 @@ that 22 excerpts is a small sample of music.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,16 +161,22 @@ def _percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float,
 
 
 def _item_weights(rng: np.random.Generator, n_items: int, count: int) -> np.ndarray:
-    """``count`` x ``n_items`` multiplicities of the items in ``count`` resamples with replacement.
+    """``count`` x ``n_items`` multiplicities of the items in ``count`` resamples with replacement."""
+    return _count_draws(_draw_items(rng, n_items, count), n_items)
 
-    Every resample draws ``n_items`` item indices uniformly (``rng.integers`` with int32, the
-    cheapest exact draw, then one cast to intp so that bincount does not copy every row) and counts
-    them row by row (a row's counts stay in cache, unlike one bincount over all rows with
-    offsets). Drawing in chunks gives the same stream as one call.
-    """
-    draws = rng.integers(0, n_items, size=(count, n_items), dtype=np.int32).astype(np.intp)
-    weights = np.empty((count, n_items), dtype=np.float64)
-    for row in range(count):
+
+def _draw_items(rng: np.random.Generator, n_items: int, count: int) -> np.ndarray:
+    """``count`` rows of ``n_items`` uniform item indices: ``rng.integers`` with int32 (the cheapest
+    exact draw), cast once to intp so that bincount does not copy every row. Drawing in chunks
+    gives the same stream as one call."""
+    return rng.integers(0, n_items, size=(count, n_items), dtype=np.int32).astype(np.intp)
+
+
+def _count_draws(draws: np.ndarray, n_items: int) -> np.ndarray:
+    """Multiplicities of the drawn items, row by row (a row's counts stay in cache, unlike one
+    bincount over all rows with offsets)."""
+    weights = np.empty(draws.shape, dtype=np.float64)
+    for row in range(draws.shape[0]):
         weights[row] = np.bincount(draws[row], minlength=n_items)
     return weights
 
@@ -210,10 +217,17 @@ def _fast_items_bootstrap(
         return estimate, np.full(max(n_resamples, 0), np.nan)
     n_items = features.shape[0]
     out = np.empty(n_resamples)
+    chunks = _chunks(n_resamples, n_items)
     start = 0
-    with _single_threaded_blas():
-        for count in _chunks(n_resamples, n_items):
-            totals = _item_weights(rng, n_items, count) @ features
+    # One worker thread draws the next chunk (numpy releases the GIL while drawing) while this
+    # one counts and multiplies: the draws stay in one sequential stream, so same seed, same output.
+    with ThreadPoolExecutor(max_workers=1) as drawer, _single_threaded_blas():
+        pending = drawer.submit(_draw_items, rng, n_items, chunks[0])
+        for index, count in enumerate(chunks):
+            draws = pending.result()
+            if index + 1 < len(chunks):
+                pending = drawer.submit(_draw_items, rng, n_items, chunks[index + 1])
+            totals = _count_draws(draws, n_items) @ features
             out[start : start + count] = finish(totals)
             start += count
     return estimate, out
