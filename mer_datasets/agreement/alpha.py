@@ -233,6 +233,8 @@ class ItemValueCounts:
 
     counts: np.ndarray
     values: np.ndarray
+    per_item: np.ndarray  # m_u = N 1
+    value_counts: np.ndarray  # n_c = 1 N
 
 
 @dataclass(frozen=True)
@@ -260,9 +262,7 @@ def _item_slots(column: pd.Series) -> tuple[np.ndarray, int]:
             return np.empty(0, dtype=np.intp), 0
         low, high = int(raw.min()), int(raw.max())
         if high - low < 2 * raw.size + (1 << 16):
-            codes = raw.astype(np.intp, copy=True)
-            codes -= low
-            return codes, high - low + 1
+            return np.subtract(raw, low, dtype=np.intp), high - low + 1
     codes, uniques = pd.factorize(column, sort=False)
     return codes.astype(np.intp, copy=False), len(uniques)
 
@@ -367,23 +367,37 @@ def _counts_or_none(
     cells = slots * n_values
     if cells > max(4 * item_codes.size, 1 << 22):
         return None
-    key = item_codes * n_values
-    key += value_codes
-    counts = np.bincount(key, minlength=cells).reshape(slots, n_values)
-    del key
-    per_item = counts.sum(axis=1)
+    per_item = np.bincount(item_codes, minlength=slots)
     pairable = per_item >= 2
-    if not pairable.all():
-        counts = np.compress(pairable, counts, axis=0)
-    present = counts.any(axis=0)
+    if pairable.all():
+        rows, key = slots, item_codes * n_values
+    else:  # renumber the pairable items; the others all go to one extra row, dropped below
+        rows = int(np.count_nonzero(pairable))
+        renumber = np.cumsum(pairable) - 1
+        renumber[~pairable] = rows
+        key = renumber[item_codes]
+        key *= n_values
+        per_item = per_item[pairable]
+    key += value_codes
+    counts = np.bincount(key, minlength=(rows + 1) * n_values)[: rows * n_values]
+    del key
+    counts = counts.astype(np.float64).reshape(rows, n_values)
+    per_item = per_item.astype(np.float64)
+    value_counts = _column_sums(counts)
+    present = value_counts > 0
     if not present.all():
-        counts, values = counts[:, present], values[present]
-    return ItemValueCounts(counts.astype(np.float64), values)
+        counts, values, value_counts = counts[:, present], values[present], value_counts[present]
+    return ItemValueCounts(counts, values, per_item, value_counts)
 
 
-def alpha_from_counts(counts: np.ndarray, values: np.ndarray, level: str) -> float:
+def _column_sums(matrix: np.ndarray) -> np.ndarray:
+    """1 @ matrix: a BLAS product is ~7x faster than ``sum(axis=0)`` over a few columns."""
+    return np.ones(matrix.shape[0]) @ matrix
+
+
+def alpha_from_counts(encoded: ItemValueCounts, level: str) -> float:
     """alpha from the items x values counts N (see ``disagreement_sums_from_counts``)."""
-    return alpha_from_sums(*disagreement_sums_from_counts(counts, values, level))
+    return alpha_from_sums(*disagreement_sums_from_counts(encoded, level))
 
 
 def ordinal_positions_from_counts(value_counts: np.ndarray) -> np.ndarray:
@@ -392,7 +406,7 @@ def ordinal_positions_from_counts(value_counts: np.ndarray) -> np.ndarray:
 
 
 def disagreement_sums_from_counts(
-    counts: np.ndarray, values: np.ndarray, level: str
+    encoded: ItemValueCounts, level: str
 ) -> tuple[float, float, int, int]:
     """(observed sum, expected sum, n, n) from N (pairable items x values), as ``disagreement_sums``.
 
@@ -402,11 +416,11 @@ def disagreement_sums_from_counts(
     sum_ck o_ck delta2_ck with o = (N / (m - 1))^T N off the diagonal, and n^T delta2 n.
     """
     check_level(level)
-    per_item = counts.sum(axis=1)
-    value_counts = counts.sum(axis=0)
-    n = float(per_item.sum())
+    counts, values = encoded.counts, encoded.values
     if counts.shape[0] == 0:
         return 0.0, 0.0, 0, 0
+    per_item, value_counts = encoded.per_item, encoded.value_counts
+    n = float(per_item.sum())
     inverse = 1.0 / (per_item - 1.0)
     if level == "nominal":
         squares = np.einsum("uv,uv->u", counts, counts)
@@ -696,14 +710,14 @@ def krippendorff_alpha(
 
     >>> table = pd.DataFrame({"item": [1, 1, 2, 2, 3, 3], "value": [1, 1, 2, 2, 3, 2]})
     >>> round(krippendorff_alpha(table, level="interval"), 4)
-    0.7692
+    0.7059
     """
     del rater  # documented: not needed by the statistic
     check_level(level)
     if expected_from is None:
         encoded = encode_judgments(data, item=item, value=value, level=level)
         if isinstance(encoded, ItemValueCounts):
-            return alpha_from_counts(encoded.counts, encoded.values, level)
+            return alpha_from_counts(encoded, level)
         if isinstance(encoded, NumericJudgments):
             return alpha_from_sums(*numeric_sums(encoded, level)[:4])
     sorted_values = level != "interval"
