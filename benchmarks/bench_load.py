@@ -69,7 +69,12 @@ def main() -> None:
                 f"| {info.id} | {version.version} | {len(ds.annotations)} | {len(ds.labels)} | "
                 f"{cold * 1000:.1f} | {warm * 1000:.1f} | {cold / warm:.1f}x |"
             )
-    text = "\n".join(rows)
+    text = (
+        "# Loading times (cold parse + validate, warm Parquet cache)\n\n"
+        f"`python benchmarks/bench_load.py --repeat {args.repeat}` on this 2-core machine; every "
+        "dataset ingested from ../shared/mirror; best of "
+        f"{args.repeat}, in-process.\n\n" + "\n".join(rows)
+    )
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")

@@ -153,18 +153,22 @@ def cli_page() -> str:
 
 
 def benchmarks_page() -> str:
-    results = sorted((REPO_ROOT / "benchmarks").glob("*.md"))
+    results = sorted((REPO_ROOT / "benchmarks").glob("*.md")) + sorted(
+        (REPO_ROOT / "benchmarks" / "results").glob("*.md")
+    )
     lines = ["# Benchmarks", ""]
     if not results:
         lines.append(
             "No benchmark results are recorded yet. The scripts in `benchmarks/` write their "
-            "results as `benchmarks/*.md`, which this page includes."
+            "results as `benchmarks/results/*.md`, which this page includes."
         )
     for path in results:
         text = path.read_text(encoding="utf-8")
         # Demote headings so each file is a section of this page.
         text = "\n".join("#" + line if line.startswith("#") else line for line in text.splitlines())
-        lines += [f"<!-- from benchmarks/{path.name} -->", text, ""]
+        if not text.lstrip().startswith("#"):
+            text = f"## {path.stem.replace('_', ' ').capitalize()}\n\n{text}"
+        lines += [f"<!-- from {path.relative_to(REPO_ROOT).as_posix()} -->", text, ""]
     return "\n".join(lines) + "\n"
 
 
