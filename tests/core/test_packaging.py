@@ -86,3 +86,7 @@ def test_a_wheel_installed_into_a_fresh_venv_lists_and_validates_the_catalog(tmp
     assert "valid" in validated.stdout
     stats = run("stats", "sample", "--json")
     assert stats.returncode == 0, stats.stderr
+    # the README's main job: an agreement report on the embedded sample, no network
+    report = run("agreement", "sample")
+    assert report.returncode == 0, report.stderr
+    assert "krippendorff_alpha" in report.stdout and "valence" in report.stdout
