@@ -95,10 +95,11 @@ def _crash(rows: list[dict[str, Any]]) -> list[str]:
     return [
         "## Crash safety (SIGKILL)",
         "",
-        f"{len(rows)} child processes were killed with SIGKILL at seeded random points inside "
-        "a phase; each time the next `load_dataset` recovered without manual cleanup and returned "
-        "tables whose content digest equals a clean run's (twice: once rebuilt, once from the "
-        "cache it left).",
+        f"{len(rows)} child processes were started and sent SIGKILL at seeded random points; "
+        f"{sum(bool(r['killed_mid_phase']) for r in rows)} of the kills landed inside the phase "
+        "(the others found the child already past it). Each time the next `load_dataset` "
+        "recovered without manual cleanup and returned tables whose content digest equals a "
+        "clean run's (twice: once rebuilt, once from the cache it left).",
         "",
         *_table(["phase", "runs", "killed mid-phase", "recovered, identical tables"], body),
         "",

@@ -128,15 +128,19 @@ def crash_run(phase_name: str, seed: int, setups: dict[str, Any], work: Path) ->
     try:
         marker = _marker(phase, home, setup["entry"])
         deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert child.poll() is None, child.stderr.read().decode()  # type: ignore[union-attr]
+        while not marker.exists() and child.poll() is None:
             assert time.monotonic() < deadline, f"{phase_name}: phase never started"
             time.sleep(0.002)
-        time.sleep(delay)
+        if child.poll() is None:
+            time.sleep(delay)
+        # a loaded machine may let the child finish the phase (or the whole load) before the
+        # kill lands: that run is recorded as not killed mid-phase, and still must recover
         alive = child.poll() is None
-        child.send_signal(signal.SIGKILL)
+        if alive:
+            child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
-        assert alive, f"{phase_name} seed {seed}: the child finished before the kill"
+        if not alive:
+            assert child.returncode == 0, child.stderr.read().decode()  # type: ignore[union-attr]
         server.always.clear()
         catalog = harness.catalog_of(setup["entry"])
         first = load_dataset(phase.dataset, catalog=catalog, data_home=home, mirror=server.base)
@@ -169,6 +173,14 @@ def _run_many(runs: list[tuple[str, int]], setups: dict[str, Any], work: Path) -
         rows = list(pool.map(lambda run: crash_run(run[0], run[1], setups, work), runs))
     for row in rows:
         harness.record("crash", **row)
+    assert all(row["recovered_identical"] for row in rows)
+    for phase in {phase for phase, _ in runs}:
+        mine = [row for row in rows if row["phase"] == phase]
+        killed = sum(row["killed_mid_phase"] for row in mine)
+        # most kills must land inside the phase, or the test would not test crash recovery
+        assert killed >= 0.75 * len(mine), (
+            f"{phase}: only {killed} of {len(mine)} kills landed mid-phase"
+        )
 
 
 def test_a_kill_in_each_phase_is_recovered_by_the_next_run_with_identical_tables(setups, tmp_path):
