@@ -24,13 +24,11 @@ the mean, ``STD_`` the population standard deviation (ddof=0), ``Q2_`` the media
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from .base import LoaderContext, Tables
+from .csvfile import read_csv
 
 LOADER_VERSION = "1"
 
@@ -109,35 +107,8 @@ class _Csv:
 
 
 def _read(ctx: LoaderContext, name: str) -> _Csv:
-    """Read one CSV (UTF-8, optional BOM, LF or CRLF, quoted or bare header, embedded newlines)."""
-    member = ctx.member_path(name)
-    path: Path = ctx.file(name)
-    reader = csv.reader(
-        io.StringIO(ctx.decode_text(member, path.read_bytes(), ENCODING), newline="")
-    )
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
-    start = 1
-    try:
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if not row or all(not cell.strip() for cell in row):
-                continue  # blank line: not a record
-            if header is None:
-                header = [cell.strip() for cell in row]
-                continue
-            if len(row) != len(header):
-                raise ctx.parse_error(
-                    member,
-                    f"expected {len(header)} comma-separated fields as in the header, found {len(row)}",
-                    line=line,
-                )
-            rows.append((line, row))
-    except csv.Error as exc:  # e.g. a field over the csv module's field size limit
-        raise ctx.parse_error(member, f"malformed CSV: {exc}", line=reader.line_num) from None
-    if header is None:
-        raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
-    ctx.quirks.source_rows(member, len(rows))
+    """One CSV (UTF-8, optional BOM, LF or CRLF, quoted or bare header, embedded newlines)."""
+    member, header, rows = read_csv(ctx, name, encoding=ENCODING)
     return _Csv(member, header, rows)
 
 

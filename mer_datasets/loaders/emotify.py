@@ -15,11 +15,10 @@ so ``audio_path`` is set when that file exists under the dataset folder.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from .base import LoaderContext, Tables
+from .csvfile import read_csv
 
 LOADER_VERSION = "1"
 
@@ -59,8 +58,8 @@ ANNOTATION_COLUMNS = [
 def load(ctx: LoaderContext) -> Tables:
     import pandas as pd
 
-    member = ctx.member_path("data")
-    header, rows = _read(ctx, member, ctx.file("data"))
+    # ", "-separated: spaces after commas are not data
+    member, header, rows = read_csv(ctx, "data", encoding=ENCODING, skipinitialspace=True)
     index = {name: i for i, name in enumerate(header)}
     missing = [c for c in COLUMNS if c not in index]
     if missing:
@@ -190,40 +189,6 @@ def load(ctx: LoaderContext) -> Tables:
         columns=["track_id", "dimension", "statistic", "value", "label", "source"]
     )
     return Tables(tracks=tracks, raters=rater_frame, annotations=annotations, labels=labels)
-
-
-def _read(
-    ctx: LoaderContext, member: str, path: Path
-) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and rows of the ``", "``-separated file (spaces after commas are not data)."""
-    reader = csv.reader(
-        io.StringIO(ctx.decode_text(member, path.read_bytes(), ENCODING), newline=""),
-        skipinitialspace=True,
-    )
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if not row or all(not c.strip() for c in row):
-                continue
-            if header is None:
-                header = [c.strip() for c in row]
-                continue
-            if len(row) != len(header):
-                raise ctx.parse_error(
-                    member,
-                    f"expected {len(header)} fields as in the header, found {len(row)}",
-                    line=line,
-                )
-            rows.append((line, row))
-    except csv.Error as exc:  # e.g. a field over the csv module's field size limit
-        raise ctx.parse_error(member, f"malformed CSV: {exc}", line=reader.line_num) from None
-    if header is None:
-        raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
-    ctx.quirks.source_rows(member, len(rows))
-    return header, rows
 
 
 def _track_id(ctx: LoaderContext, member: str, line: int, text: str) -> str:

@@ -18,12 +18,10 @@ the readme (set 2: 010 = 095; 084 and 088 from one track) come from the catalog 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from pathlib import Path
 
 from .base import LoaderContext, Tables
+from .csvfile import read_csv
 
 LOADER_VERSION = "1"
 
@@ -99,36 +97,13 @@ def load(ctx: LoaderContext) -> Tables:
 
 
 def _read(ctx: LoaderContext, name: str) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
-    """Member path, lower-cased header and data rows (with physical line) of one CSV file."""
-    member = ctx.member_path(name)
-    path: Path = ctx.file(name)
-    reader = csv.reader(
-        io.StringIO(ctx.decode_text(member, path.read_bytes(), ENCODING), newline="")
+    """Member path, lower-cased header and stripped data rows (with physical line) of one CSV."""
+    member, header, rows = read_csv(ctx, name, encoding=ENCODING)
+    return (
+        member,
+        [c.lower() for c in header],
+        [(line, [c.strip() for c in row]) for line, row in rows],
     )
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if not row or all(not c.strip() for c in row):
-                continue
-            if header is None:
-                header = [c.strip().lower() for c in row]
-                continue
-            if len(row) != len(header):
-                raise ctx.parse_error(
-                    member,
-                    f"expected {len(header)} fields as in the header, found {len(row)}",
-                    line=line,
-                )
-            rows.append((line, [c.strip() for c in row]))
-    except csv.Error as exc:  # e.g. a field over the csv module's field size limit
-        raise ctx.parse_error(member, f"malformed CSV: {exc}", line=reader.line_num) from None
-    if header is None:
-        raise ctx.parse_error(member, "the file is empty (no header line)", line=1)
-    ctx.quirks.source_rows(member, len(rows))
-    return member, header, rows
 
 
 def _require(ctx: LoaderContext, member: str, header: list[str], columns) -> dict[str, int]:
