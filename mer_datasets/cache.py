@@ -55,14 +55,6 @@ def cache_key(
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 class TableCache:
     """Cache entries under ``<root>/<key>/``: four Parquet files, quirks and a manifest."""
 
@@ -133,7 +125,7 @@ class TableCache:
                     use_dictionary=categorical or False,
                     write_page_checksum=True,
                 )
-                files[path.name] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+                files[path.name] = {"size": path.stat().st_size}
             manifest = {
                 "key": key,
                 "files": files,

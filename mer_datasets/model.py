@@ -238,6 +238,7 @@ class MERDataset:
     def agreement_items(self, **kwargs: Any) -> pd.DataFrame:
         from .agreement.report import items_report
 
+        kwargs.setdefault("levels", default_levels(self.info))
         return items_report(self.annotations, self.raters, **kwargs)
 
     def agreement_raters(self, **kwargs: Any) -> pd.DataFrame:

@@ -122,6 +122,16 @@ class Tables:
     def items(self) -> list[tuple[str, pd.DataFrame]]:
         return [(name, getattr(self, name)) for name in self.NAMES]
 
+    @classmethod
+    def published_only(cls, tracks: pd.DataFrame, labels: pd.DataFrame) -> Tables:
+        """Tables of a release with aggregated labels only: no raters, no judgments.
+
+        The empty tables get their canonical columns from :func:`mer_datasets.model.finalize_table`.
+        """
+        import pandas as pd
+
+        return cls(tracks=tracks, raters=pd.DataFrame(), annotations=pd.DataFrame(), labels=labels)
+
 
 @dataclass
 class LoaderContext:

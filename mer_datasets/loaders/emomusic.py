@@ -85,14 +85,7 @@ def load(ctx: LoaderContext) -> Tables:
         effect="kept",
         examples=unlabelled,
     )
-    return Tables(
-        tracks=tracks,
-        raters=pd.DataFrame(columns=["rater_id"]),
-        annotations=pd.DataFrame(
-            columns=["judgment_id", "annotation_id", "track_id", "rater_id", "dimension", "value"]
-        ),
-        labels=labels,
-    )
+    return Tables.published_only(tracks, labels)
 
 
 def _songs(ctx: LoaderContext) -> Any:

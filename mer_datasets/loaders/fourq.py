@@ -74,14 +74,7 @@ def load(ctx: LoaderContext) -> Tables:
         examples=unlabelled,
     )
     tracks["audio_path"] = _audio_paths(ctx, tracks, labels)
-    return Tables(
-        tracks=tracks,
-        raters=pd.DataFrame(columns=["rater_id"]),
-        annotations=pd.DataFrame(
-            columns=["judgment_id", "annotation_id", "track_id", "rater_id", "dimension", "label"]
-        ),
-        labels=labels,
-    )
+    return Tables.published_only(tracks, labels)
 
 
 def _annotations(ctx: LoaderContext) -> Any:

@@ -88,14 +88,7 @@ def load(ctx: LoaderContext) -> Tables:
         str(audio / f"{track}.mp3") if (audio / f"{track}.mp3").is_file() else None
         for track in tracks["track_id"]
     ]
-    return Tables(
-        tracks=tracks,
-        raters=pd.DataFrame(columns=["rater_id"]),
-        annotations=pd.DataFrame(
-            columns=["judgment_id", "annotation_id", "track_id", "rater_id", "dimension", "label"]
-        ),
-        labels=labels,
-    )
+    return Tables.published_only(tracks, labels)
 
 
 def _read_lines(ctx: LoaderContext, name: str, encoding: str) -> list[str]:

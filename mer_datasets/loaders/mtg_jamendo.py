@@ -131,14 +131,7 @@ def load(ctx: LoaderContext) -> Tables:
     label_frame = pd.DataFrame(
         labels, columns=["track_id", "dimension", "statistic", "label", "source"]
     )
-    return Tables(
-        tracks=track_frame,
-        raters=pd.DataFrame(columns=["rater_id"]),
-        annotations=pd.DataFrame(
-            columns=["judgment_id", "annotation_id", "track_id", "rater_id", "dimension", "label"]
-        ),
-        labels=label_frame,
-    )
+    return Tables.published_only(track_frame, label_frame)
 
 
 def _read_tsv(ctx: LoaderContext, name: str) -> list[tuple[int, list[str]]]:

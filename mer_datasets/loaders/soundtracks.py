@@ -87,13 +87,7 @@ def load(ctx: LoaderContext) -> Tables:
     label_frame = pd.DataFrame(
         labels, columns=["track_id", "dimension", "statistic", "value", "label", "source"]
     )
-    empty_raters = pd.DataFrame(columns=["rater_id"])
-    empty_annotations = pd.DataFrame(
-        columns=["judgment_id", "annotation_id", "track_id", "rater_id", "dimension", "value"]
-    )
-    return Tables(
-        tracks=frame, raters=empty_raters, annotations=empty_annotations, labels=label_frame
-    )
+    return Tables.published_only(frame, label_frame)
 
 
 def _read(ctx: LoaderContext, name: str) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
