@@ -18,11 +18,13 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
     from .catalog import DatasetInfo, Version
     from .loaders.base import QuirksReport, Tables
 
@@ -95,6 +97,30 @@ class TableCache:
             self._discard(entry, reason=str(exc))
             return None
         return Tables(**frames), quirks
+
+    def read_columns(
+        self, key: str, name: str, columns: Sequence[str], *, as_dictionary: Sequence[str] = ()
+    ) -> pa.Table | None:
+        """Some columns of one cached table as Arrow (no pandas; ``as_dictionary`` columns as
+        dictionary arrays), or None when the entry is absent, not intact or lacks a column.
+        Read-only: the full :meth:`read` discards a bad entry and rebuilds it."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        entry = self.entry(key)
+        try:
+            manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+            path = entry / f"{name}.parquet"
+            if path.stat().st_size != manifest["files"][path.name]["size"]:
+                return None
+            parquet = pq.ParquetFile(
+                path, page_checksum_verification=True, read_dictionary=list(as_dictionary)
+            )
+            if not set(columns) <= set(parquet.schema_arrow.names):
+                return None
+            return parquet.read(columns=list(columns), use_threads=False)
+        except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+            return None
 
     def write(self, key: str, tables: Tables, quirks: QuirksReport) -> Path | None:
         """Write an entry atomically; a failure leaves no entry and is not fatal to the load."""

@@ -220,7 +220,16 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         dataset = _load(args, dataset_id)
         return dataset.annotations, dataset.raters, default_levels(dataset.info)
 
-    return run(args, load_tables)
+    def cached_judgments(dataset_id: str) -> tuple[Any, dict[str, str]] | None:
+        """Straight from the cache, without pandas (None: take the full path)."""
+        from .agreement.cached import cached_judgments as from_cache
+        from .model import default_levels
+
+        info = _catalog(args).get(dataset_id)
+        judgments = from_cache(info, info.version(args.version), data_home=args.data_home)
+        return None if judgments is None else (judgments, default_levels(info))
+
+    return run(args, load_tables, cached_judgments)
 
 
 def cmd_labels(args: argparse.Namespace) -> int:

@@ -15,11 +15,15 @@ from pathlib import Path
 
 import pytest
 
+from mer_datasets.agreement.cached import cached_judgments
+from mer_datasets.agreement.records import agreement_records
+from mer_datasets.agreement.render import render_records
+from mer_datasets.agreement.report import agreement_report_records
 from mer_datasets.catalog import default_catalog
 from mer_datasets.download.store import download_dataset, ingest_dataset, verify_dataset
 from mer_datasets.errors import ChecksumWarning
 from mer_datasets.loaders.base import find_member
-from mer_datasets.model import load_dataset
+from mer_datasets.model import default_levels, load_dataset
 
 DOWNLOADABLE = [
     info
@@ -66,6 +70,15 @@ def test_every_dataset_whose_files_are_mirrored_ingests_and_verifies_against_the
         assert counts["raters"] == annotations["rater_id"].nunique()
     if counts.get("annotations") is not None:
         assert counts["annotations"] == annotations["annotation_id"].nunique()
+    # the CLI's pandas-free path (cache -> pyarrow -> numpy) gives every digit the DataFrame
+    # path gives, on the real judgments
+    if len(annotations):
+        judgments = cached_judgments(info, info.version(), data_home=tmp_path)
+        assert judgments is not None
+        levels = default_levels(info)
+        fast = agreement_records(judgments, levels=levels, bootstrap=200)
+        full = agreement_report_records(annotations, dataset.raters, levels=levels, bootstrap=200)
+        assert render_records(fast, "json") == render_records(full, "json")
 
 
 class _RouteHandler(http.server.BaseHTTPRequestHandler):

@@ -57,12 +57,14 @@ judgment. Resolve them first with :func:`mer_datasets.agreement.duplicates.resol
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from ..errors import AgreementError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
@@ -109,13 +111,61 @@ def check_level(level: str) -> str:
 
 def codes_of(column: pd.Series) -> np.ndarray:
     """Integer codes of a column (-1 for missing), via the categorical codes when there are any."""
+    import pandas as pd
+
     if isinstance(column.dtype, pd.CategoricalDtype):
         return np.asarray(column.cat.codes, dtype=np.int64)
     codes, _ = pd.factorize(column, sort=False)
     return codes.astype(np.int64, copy=False)
 
 
+def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, uniques) in order of first appearance, -1 for missing (None or NaN), without pandas.
+
+    Gives the codes ``pandas.factorize(values, sort=False)`` gives, so that statistics whose
+    resampling depends on the order of the items are the same from a DataFrame and from numpy
+    columns (the pandas-free CLI path).
+    """
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        missing = np.isnan(values)
+    elif values.dtype == object:
+        missing = np.fromiter((v is None or v != v for v in values), bool, values.size)
+    else:
+        missing = np.zeros(values.size, dtype=bool)
+    codes = np.full(values.size, -1, dtype=np.intp)
+    present = values[~missing] if missing.any() else values
+    if present.size == 0:
+        return codes, present[:0]
+    uniques, first, inverse = np.unique(present, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(order.size, dtype=np.intp)
+    rank[order] = np.arange(order.size)
+    codes[~missing] = rank[inverse.reshape(-1)]
+    return codes, uniques[order]
+
+
+@dataclass(frozen=True)
+class LongValues:
+    """One variable's judgments as arrays: the input of every statistic in this package.
+
+    ``item_codes`` (intp, -1 = missing) index ``n_slots`` item slots. Numeric data have ``x``
+    (float64, NaN = missing); labels have ``label_codes`` (intp, -1 = missing) indexing
+    ``labels``. Why arrays: alpha, its bootstrap, ICC and kappa need nothing else, so the
+    DataFrame API (via :func:`long_values`) and the pandas-free CLI path (numpy columns read from
+    the Parquet cache) share one implementation and give the same numbers.
+    """
+
+    item_codes: np.ndarray
+    n_slots: int
+    x: np.ndarray | None = None
+    label_codes: np.ndarray | None = None
+    labels: np.ndarray | None = None
+
+
 def _numeric_values(column: pd.Series, name: str) -> np.ndarray:
+    import pandas as pd
+
     try:
         values = pd.to_numeric(column, errors="raise")
     except (ValueError, TypeError) as error:
@@ -124,6 +174,14 @@ def _numeric_values(column: pd.Series, name: str) -> np.ndarray:
             "use level='nominal' for labels"
         ) from error
     return np.asarray(values.astype("float64"), dtype=np.float64)
+
+
+def _check_columns(data: pd.DataFrame, *columns: str) -> None:
+    for column in columns:
+        if column not in data.columns:
+            raise AgreementError(
+                f"column {column!r} not in the table (columns: {', '.join(map(str, data.columns))})"
+            )
 
 
 def pairable_values(
@@ -139,20 +197,41 @@ def pairable_values(
     ``with_values=False`` skips sorting the distinct numeric values (not needed by interval
     alpha, which then uses ``numeric`` only; ``values`` and ``value_counts`` are left empty).
     """
+    import pandas as pd
+
     check_level(level)
-    for column in (item, value):
-        if column not in data.columns:
-            raise AgreementError(
-                f"column {column!r} not in the table (columns: {', '.join(map(str, data.columns))})"
-            )
+    _check_columns(data, item, value)
     item_codes = codes_of(data[item])
+    if level == "nominal":
+        labels = data[value]
+        if isinstance(labels.dtype, pd.CategoricalDtype):
+            all_values = np.asarray(labels.cat.categories, dtype=object)
+        else:
+            _, uniques = pd.factorize(labels, sort=False)
+            all_values = np.asarray(uniques, dtype=object)
+        values = LongValues(item_codes, 0, label_codes=codes_of(labels), labels=all_values)
+    else:
+        values = LongValues(item_codes, 0, x=_numeric_values(data[value], value))
+    return pairable_values_of(values, level=level, with_values=with_values)
+
+
+def pairable_values_of(
+    data: LongValues, *, level: str = "nominal", with_values: bool = True
+) -> PairableValues:
+    """:func:`pairable_values` of arrays (nominal numeric values are coded by first appearance)."""
+    check_level(level)
+    item_codes = np.asarray(data.item_codes, dtype=np.int64)
     numeric: np.ndarray | None
     if level == "nominal":
-        value_codes = codes_of(data[value])
+        if data.label_codes is not None:
+            value_codes = np.asarray(data.label_codes, dtype=np.int64)
+            all_values = np.asarray(data.labels, dtype=object)
+        else:
+            value_codes, all_values = factorize(_require_numeric(data))
         keep = (item_codes >= 0) & (value_codes >= 0)
         numeric = None
     else:
-        numeric = _numeric_values(data[value], value)
+        numeric = _require_numeric(data)
         keep = (item_codes >= 0) & ~np.isnan(numeric)
         value_codes = np.zeros(numeric.size, dtype=np.int64)
     if not keep.all():
@@ -169,12 +248,6 @@ def pairable_values(
         numeric = numeric[rows] if numeric is not None else None
         per_item = per_item[pairable_item]
     if level == "nominal":
-        labels = data[value]
-        if isinstance(labels.dtype, pd.CategoricalDtype):
-            all_values = np.asarray(labels.cat.categories, dtype=object)
-        else:
-            _, uniques = pd.factorize(labels, sort=False)
-            all_values = np.asarray(uniques, dtype=object)
         counts = np.bincount(value_codes, minlength=all_values.size)
         present = counts > 0
         remap = np.cumsum(present) - 1
@@ -193,6 +266,15 @@ def pairable_values(
         judgments_per_item=per_item.astype(np.int64, copy=False),
         numeric=numeric,
     )
+
+
+def _require_numeric(data: LongValues) -> np.ndarray:
+    if data.x is None:
+        raise AgreementError(
+            "this level of measurement needs numeric values, and the values are labels; "
+            "use level='nominal' for labels"
+        )
+    return np.asarray(data.x, dtype=np.float64)
 
 
 def _sorted_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -249,26 +331,37 @@ class NumericJudgments:
     judgments_per_item: np.ndarray
 
 
+def _compact_int_codes(raw: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Codes by subtraction of integer ids in a compact range (no hashing), else None."""
+    if raw.size == 0:
+        return np.empty(0, dtype=np.intp), 0
+    low, high = int(raw.min()), int(raw.max())
+    if high - low < 2 * raw.size + (1 << 16):
+        return np.subtract(raw, low, dtype=np.intp), high - low + 1
+    return None
+
+
 def _item_slots(column: pd.Series) -> tuple[np.ndarray, int]:
     """Item codes (intp, -1 for missing) and their number, by subtraction when ids are compact ints."""
+    import pandas as pd
+
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy().astype(np.intp), len(dtype.categories)
     if isinstance(dtype, np.dtype) and (
         dtype.kind == "i" or (dtype.kind == "u" and dtype.itemsize < 8)
     ):
-        raw = column.to_numpy()
-        if raw.size == 0:
-            return np.empty(0, dtype=np.intp), 0
-        low, high = int(raw.min()), int(raw.max())
-        if high - low < 2 * raw.size + (1 << 16):
-            return np.subtract(raw, low, dtype=np.intp), high - low + 1
+        compact = _compact_int_codes(column.to_numpy())
+        if compact is not None:
+            return compact
     codes, uniques = pd.factorize(column, sort=False)
     return codes.astype(np.intp, copy=False), len(uniques)
 
 
 def _float_column(column: pd.Series, name: str) -> np.ndarray:
     """The column as float64 (NaN for missing) without a copy when it already is float64."""
+    import pandas as pd
+
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
         return column.to_numpy(dtype=np.float64)
@@ -281,7 +374,7 @@ def _discrete_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(codes, sorted distinct values) when x (finite, no NaN) has few distinct values, else None.
 
     Integers in a range below ``DISCRETE_MAX_VALUES`` are coded by subtraction (no hashing); other
-    data go through a hash table only when a sample of them has few distinct values.
+    data are sorted once only when a sample of them has few distinct values.
     """
     if x.size == 0:
         return None
@@ -295,27 +388,20 @@ def _discrete_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
             return codes, low + np.arange(int(high - low) + 1, dtype=np.float64)
     sample = x[:: max(1, x.size // 4096)]
     if np.unique(sample).size <= DISCRETE_MAX_VALUES // 4:
-        codes, uniques = pd.factorize(x, sort=True)
+        uniques, codes = np.unique(x, return_inverse=True)
         if uniques.size <= DISCRETE_MAX_VALUES:
-            return codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=np.float64)
+            return codes.reshape(-1).astype(np.intp, copy=False), uniques.astype(np.float64)
     return None
 
 
-def encode_judgments(
+def long_values(
     data: pd.DataFrame, *, item: str = "item", value: str = "value", level: str = "nominal"
-) -> ItemValueCounts | NumericJudgments | None:
-    """The fast encoding of a long table: counts, numeric judgments, or None (use ``pairable_values``).
+) -> LongValues:
+    """The arrays of a long table that :func:`encode` needs (compact integer ids by subtraction)."""
+    import pandas as pd
 
-    Rows with a missing item or value are ignored. ``ItemValueCounts`` when the items x values
-    matrix is small (few distinct values), ``NumericJudgments`` for interval and ordinal data with
-    many distinct values, None otherwise (nominal labels or ratio values with many distinct values).
-    """
     check_level(level)
-    for column in (item, value):
-        if column not in data.columns:
-            raise AgreementError(
-                f"column {column!r} not in the table (columns: {', '.join(map(str, data.columns))})"
-            )
+    _check_columns(data, item, value)
     item_codes, slots = _item_slots(data[item])
     labels = data[value]
     float_labels = isinstance(labels.dtype, np.dtype) and labels.dtype.kind == "f"
@@ -330,13 +416,37 @@ def encode_judgments(
             value_codes, uniques = pd.factorize(labels, sort=False)
             value_codes = value_codes.astype(np.intp, copy=False)
             values = np.asarray(uniques, dtype=object)
+        return LongValues(item_codes, slots, label_codes=value_codes, labels=values)
+    return LongValues(item_codes, slots, x=_float_column(labels, value))
+
+
+def encode_judgments(
+    data: pd.DataFrame, *, item: str = "item", value: str = "value", level: str = "nominal"
+) -> ItemValueCounts | NumericJudgments | None:
+    """The fast encoding of a long table: counts, numeric judgments, or None (use ``pairable_values``).
+
+    Rows with a missing item or value are ignored. ``ItemValueCounts`` when the items x values
+    matrix is small (few distinct values), ``NumericJudgments`` for interval and ordinal data with
+    many distinct values, None otherwise (nominal labels or ratio values with many distinct values).
+    """
+    return encode(long_values(data, item=item, value=value, level=level), level)
+
+
+def encode(data: LongValues, level: str) -> ItemValueCounts | NumericJudgments | None:
+    """:func:`encode_judgments` of arrays."""
+    check_level(level)
+    item_codes, slots = data.item_codes, data.n_slots
+    if data.label_codes is not None:
+        if level != "nominal":
+            _require_numeric(data)
+        value_codes = data.label_codes
         keep = value_codes >= 0
         if item_codes.size and item_codes.min() < 0:
             keep &= item_codes >= 0
         if not keep.all():
             item_codes, value_codes = item_codes[keep], value_codes[keep]
-        return _counts_or_none(item_codes, value_codes, values, slots)
-    x = _float_column(labels, value)
+        return _counts_or_none(item_codes, value_codes, np.asarray(data.labels), slots)
+    x = _require_numeric(data)
     missing = np.isnan(x)
     drop = missing.any()
     if item_codes.size and item_codes.min() < 0:
@@ -354,8 +464,8 @@ def encode_judgments(
     if level == "ratio":
         return None
     if level == "nominal":
-        value_codes, uniques = pd.factorize(x, sort=False)
-        return _counts_or_none(item_codes, value_codes.astype(np.intp), np.asarray(uniques), slots)
+        value_codes, uniques = factorize(x)
+        return _counts_or_none(item_codes, value_codes, np.asarray(uniques), slots)
     return NumericJudgments(item_codes, x, np.bincount(item_codes, minlength=slots))
 
 
@@ -708,26 +818,38 @@ def krippendorff_alpha(
     Returns ``nan`` when alpha is undefined: no item with two judgments, fewer than two pairable
     reference values, or D_e == 0 (every pairable value identical).
 
+    >>> import pandas as pd
     >>> table = pd.DataFrame({"item": [1, 1, 2, 2, 3, 3], "value": [1, 1, 2, 2, 3, 2]})
     >>> round(krippendorff_alpha(table, level="interval"), 4)
     0.7059
     """
     del rater  # documented: not needed by the statistic
     check_level(level)
-    if expected_from is None:
-        encoded = encode_judgments(data, item=item, value=value, level=level)
+    reference = (
+        long_values(expected_from, item=item, value=value, level=level)
+        if expected_from is not None
+        else None
+    )
+    return alpha_of(long_values(data, item=item, value=value, level=level), level, reference)
+
+
+def alpha_of(data: LongValues, level: str, reference: LongValues | None = None) -> float:
+    """:func:`krippendorff_alpha` of arrays; ``reference`` plays the part of ``expected_from``."""
+    check_level(level)
+    if reference is None:
+        encoded = encode(data, level)
         if isinstance(encoded, ItemValueCounts):
             return alpha_from_counts(encoded, level)
         if isinstance(encoded, NumericJudgments):
             return alpha_from_sums(*numeric_sums(encoded, level)[:4])
     sorted_values = level != "interval"
-    pv = pairable_values(data, item=item, value=value, level=level, with_values=sorted_values)
-    reference = None
-    if expected_from is not None:
-        reference = pairable_values(
-            expected_from, item=item, value=value, level=level, with_values=sorted_values
-        )
-    return alpha_from_sums(*disagreement_sums(pv, level, reference))
+    pv = pairable_values_of(data, level=level, with_values=sorted_values)
+    ref = (
+        pairable_values_of(reference, level=level, with_values=sorted_values)
+        if reference is not None
+        else None
+    )
+    return alpha_from_sums(*disagreement_sums(pv, level, ref))
 
 
 def coincidence_matrix(
@@ -738,6 +860,8 @@ def coincidence_matrix(
     Built from the distinct (item, value) pairs (sparse accumulation); intended for data with few
     distinct values (raises ``ValueError`` above 2048).
     """
+    import pandas as pd
+
     pv = pairable_values(data, item=item, value=value, level=level)
     size = pv.values.size
     if size > 2048:

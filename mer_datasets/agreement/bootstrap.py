@@ -36,15 +36,15 @@ that 22 excerpts is a small sample of music.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..errors import AgreementError
 from .alpha import (
     ItemValueCounts,
+    LongValues,
     NumericJudgments,
     PairableValues,
     _item_value_counts,
@@ -54,12 +54,16 @@ from .alpha import (
     disagreement_sums,
     disagreement_sums_from_counts,
     distinct_value_pairs,
-    encode_judgments,
+    encode,
+    long_values,
     numeric_sums,
     ordinal_positions,
-    pairable_values,
+    pairable_values_of,
     ratio_delta2,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 METHODS: tuple[str, ...] = ("items", "krippendorff")
 #: Cells (float64) per chunk of resamples: 4 MiB of item weights (measured best of 2, 4, 8 MiB).
@@ -111,6 +115,34 @@ def bootstrap_alpha(
     number M of pairs per resample of the ``krippendorff`` method ("pairs" or "capped", see above).
     """
     del rater
+    return bootstrap_alpha_of(
+        long_values(data, item=item, value=value, level=level),
+        level=level,
+        reference=(
+            long_values(expected_from, item=item, value=value, level=level)
+            if expected_from is not None
+            else None
+        ),
+        n_resamples=n_resamples,
+        method=method,
+        seed=seed,
+        confidence=confidence,
+        draws=draws,
+    )
+
+
+def bootstrap_alpha_of(
+    data: LongValues,
+    *,
+    level: str = "nominal",
+    reference: LongValues | None = None,
+    n_resamples: int = 1000,
+    method: str = "items",
+    seed: int | None = 0,
+    confidence: float = 0.95,
+    draws: str = "pairs",
+) -> BootstrapResult:
+    """:func:`bootstrap_alpha` of arrays; ``reference`` plays the part of ``expected_from``."""
     check_level(level)
     if method not in METHODS:
         raise AgreementError(
@@ -119,30 +151,26 @@ def bootstrap_alpha(
     if not 0.0 < confidence < 1.0:
         raise AgreementError(f"confidence must be between 0 and 1, got {confidence}")
     rng = np.random.default_rng(seed)
-    if method == "items" and expected_from is None:
-        fast = _fast_items_bootstrap(data, item, value, level, n_resamples, rng)
+    if method == "items" and reference is None:
+        fast = _fast_items_bootstrap(data, level, n_resamples, rng)
         if fast is not None:
             estimate, samples = fast
             low, high = _percentile_interval(samples, confidence)
             return BootstrapResult(
                 estimate, low, high, method, int(n_resamples), confidence, seed, samples
             )
-    pv = pairable_values(data, item=item, value=value, level=level)
-    reference = (
-        pairable_values(expected_from, item=item, value=value, level=level)
-        if expected_from is not None
-        else None
-    )
-    estimate = alpha_from_sums(*disagreement_sums(pv, level, reference))
+    pv = pairable_values_of(data, level=level)
+    ref = pairable_values_of(reference, level=level) if reference is not None else None
+    estimate = alpha_from_sums(*disagreement_sums(pv, level, ref))
     if n_resamples <= 0 or np.isnan(estimate):
         samples = np.full(max(n_resamples, 0), np.nan)
     elif method == "items":
-        samples = _items_bootstrap(pv, level, reference, n_resamples, rng)
+        samples = _items_bootstrap(pv, level, ref, n_resamples, rng)
     else:
         if draws not in ("pairs", "capped"):
             raise AgreementError(f"unknown draws rule {draws!r}; expected 'pairs' or 'capped'")
         samples = _krippendorff_bootstrap(
-            pv, level, reference, n_resamples, rng, capped=draws == "capped"
+            pv, level, ref, n_resamples, rng, capped=draws == "capped"
         )
     low, high = _percentile_interval(samples, confidence)
     return BootstrapResult(estimate, low, high, method, int(n_resamples), confidence, seed, samples)
@@ -172,9 +200,19 @@ def _draw_items(rng: np.random.Generator, n_items: int, count: int) -> np.ndarra
     return rng.integers(0, n_items, size=(count, n_items), dtype=np.intp)
 
 
+#: Up to this many items, a chunk of draws is counted in one bincount (rows offset by n_items).
+_ONE_BINCOUNT_ITEMS = 1024
+
+
 def _count_draws(draws: np.ndarray, n_items: int) -> np.ndarray:
-    """Multiplicities of the drawn items, row by row (a row's counts stay in cache, unlike one
-    bincount over all rows with offsets)."""
+    """Multiplicities of the drawn items. Many items: row by row (a row's counts stay in cache,
+    unlike one bincount over all rows with offsets); few items: one bincount, since a loop of
+    thousands of tiny bincounts costs more in Python overhead than the counting."""
+    count = draws.shape[0]
+    if n_items <= _ONE_BINCOUNT_ITEMS:
+        keys = draws + (np.arange(count, dtype=np.intp) * n_items)[:, None]
+        flat = np.bincount(keys.ravel(), minlength=count * n_items)
+        return flat.reshape(count, n_items).astype(np.float64)
     weights = np.empty(draws.shape, dtype=np.float64)
     for row in range(draws.shape[0]):
         weights[row] = np.bincount(draws[row], minlength=n_items)
@@ -187,12 +225,7 @@ def _chunks(n_resamples: int, cells_per_resample: int) -> list[int]:
 
 
 def _fast_items_bootstrap(
-    data: pd.DataFrame,
-    item: str,
-    value: str,
-    level: str,
-    n_resamples: int,
-    rng: np.random.Generator,
+    data: LongValues, level: str, n_resamples: int, rng: np.random.Generator
 ) -> tuple[float, np.ndarray] | None:
     """(estimate, resampled alphas) from per-item features, or None when this path does not apply.
 
@@ -200,7 +233,7 @@ def _fast_items_bootstrap(
     of per-item features F (see ``_count_features`` and ``_numeric_features``), so a chunk of
     resamples is one matrix product; ordinal data with many distinct values take the general path.
     """
-    encoded = encode_judgments(data, item=item, value=value, level=level)
+    encoded = encode(data, level)
     if isinstance(encoded, ItemValueCounts):
         estimate = alpha_from_sums(*disagreement_sums_from_counts(encoded, level))
         features, finish = _count_features(encoded, level)
@@ -217,6 +250,13 @@ def _fast_items_bootstrap(
     n_items = features.shape[0]
     totals = np.empty((n_resamples, features.shape[1]))
     chunks = _chunks(n_resamples, n_items)
+    if len(chunks) == 1:  # nothing to overlap: no worker thread, no BLAS thread limits to set
+        np.matmul(
+            _count_draws(_draw_items(rng, n_items, n_resamples), n_items), features, out=totals
+        )
+        return estimate, finish(totals)
+    from concurrent.futures import ThreadPoolExecutor
+
     start = 0
     # One worker thread draws the next chunk (numpy releases the GIL while drawing) while this
     # one counts and multiplies: the draws stay in one sequential stream, so same seed, same output.

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-FORMATS = ("table", "markdown", "json", "csv", "html")
+from .render import FORMATS, render_records
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -144,7 +144,8 @@ def read_annotation_file(path: Path, args: argparse.Namespace) -> tuple[Any, dic
     return frame, levels
 
 
-def _render(frame: Any, fmt: str) -> str:
+def _render_frame(frame: Any, fmt: str) -> str:
+    """A per-item or per-rater table (DataFrame) in ``fmt``."""
     from .report import to_json_records
 
     if fmt == "json":
@@ -155,72 +156,7 @@ def _render(frame: Any, fmt: str) -> str:
         return frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.4f}")
     if fmt == "markdown":
         return _markdown(frame)
-    if "metric" in frame.columns and "ci_low" in frame.columns:
-        return _human_table(frame)
     return frame.to_string(index=False, na_rep="", float_format=lambda v: f"{v:.4f}") + "\n"
-
-
-def _human_table(frame: Any) -> str:
-    """The agreement report for a terminal: the figures, then the choices behind them once."""
-    if frame.empty:
-        return "no pairable judgments: nothing to report\n"
-
-    def number(value: Any) -> str:
-        return "" if value is None or value != value else f"{value:.3f}"
-
-    shown = frame.assign(
-        group=frame["group"].map(lambda g: "all raters" if g is None or g != g else str(g)),
-        value=frame["value"].map(number),
-        ci=[
-            f"[{number(lo)}, {number(hi)}]" if lo == lo and lo is not None else ""
-            for lo, hi in zip(frame["ci_low"], frame["ci_high"])
-        ],
-    )
-    columns = [
-        "dimension",
-        "group",
-        "metric",
-        "level",
-        "value",
-        "ci",
-        "n_items",
-        "n_raters",
-        "n_judgments",
-    ]
-    if "note" in shown.columns and shown["note"].fillna("").astype(str).str.strip().any():
-        columns.append("note")
-    body = shown[columns].rename(
-        columns={
-            "ci": "95% CI",
-            "n_items": "items",
-            "n_raters": "raters",
-            "n_judgments": "judgments",
-        }
-    )
-    lines = [body.to_string(index=False, na_rep="")]
-    facts = []
-    for column, label in (
-        ("ci_method", "intervals"),
-        ("expected_from", "expected disagreement from"),
-        ("duplicates_policy", "repeated judgments (same rater, item, dimension)"),
-        ("by", "groups by"),
-    ):
-        if column in frame.columns:
-            values = sorted({str(v) for v in frame[column].dropna().unique()})
-            if values:
-                facts.append(f"{label}: {', '.join(values)}")
-    if "n_duplicates" in frame.columns and frame["n_duplicates"].fillna(0).astype(int).sum():
-        facts.append(
-            "judgments set aside as repeats: "
-            + ", ".join(
-                f"{d} {int(n)}"
-                for d, n in frame.groupby("dimension", observed=True)["n_duplicates"].max().items()
-                if n
-            )
-        )
-    lines.append("")
-    lines.extend(facts)
-    return "\n".join(lines) + "\n"
 
 
 def _markdown(frame: Any) -> str:
@@ -237,14 +173,64 @@ def _markdown(frame: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(
-    args: argparse.Namespace, load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]]
-) -> int:
-    """Compute the requested report and print or write it; returns the exit code."""
-    from .report import agreement_report, items_report, raters_report
+CachedTables = Callable[[str], "tuple[Any, dict[str, str]] | None"]
 
+
+def run(
+    args: argparse.Namespace,
+    load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]],
+    cached_judgments: CachedTables | None = None,
+) -> int:
+    """Compute the requested report and print or write it; returns the exit code.
+
+    ``cached_judgments(id)`` gives (:class:`~.judgments.Judgments`, default levels) straight from
+    the cache, or None; when it is given and the request needs no joins or filters (no
+    ``--where``, ``--by``, ``--items``, ``--raters``), the report is computed without pandas.
+    """
     path = Path(args.target)
-    if path.suffix.lower() in (".csv", ".tsv", ".parquet", ".pq") and path.is_file():
+    is_file = path.suffix.lower() in (".csv", ".tsv", ".parquet", ".pq") and path.is_file()
+    cached = None
+    if cached_judgments is not None and not is_file and not _needs_tables(args):
+        cached = cached_judgments(args.target)
+    if cached is not None:
+        text = render_records(_records_from_judgments(*cached, args), args.format)
+    else:
+        text = _report_from_tables(args, path, is_file, load_tables)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _needs_tables(args: argparse.Namespace) -> bool:
+    return bool(args.items or args.raters or args.where or args.by)
+
+
+def _records_from_judgments(
+    judgments: Any, levels: dict[str, str], args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    from .records import agreement_records
+
+    if args.dimensions:
+        judgments = judgments.only_dimensions(args.dimensions)
+    if args.level:
+        levels = {name: args.level for name in judgments.dimension_names()}
+    return agreement_records(
+        judgments, levels=levels, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
+        seed=args.seed, duplicates=args.duplicates, expected=args.expected,
+    )  # fmt: skip
+
+
+def _report_from_tables(
+    args: argparse.Namespace,
+    path: Path,
+    is_file: bool,
+    load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]],
+) -> str:
+    from .report import agreement_report_records, items_report, raters_report
+
+    if is_file:
         annotations, levels = read_annotation_file(path, args)
         raters = None
     else:
@@ -256,17 +242,11 @@ def run(
         dimensions=args.dimensions, levels=levels, where=args.where, duplicates=args.duplicates
     )
     if args.items:
-        frame = items_report(annotations, raters, **common)
-    elif args.raters:
-        frame = raters_report(annotations, raters, **common)
-    else:
-        frame = agreement_report(
-            annotations, raters, by=args.by, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
-            seed=args.seed, expected=args.expected, **common,
-        )  # fmt: skip
-    text = _render(frame, args.format)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0
+        return _render_frame(items_report(annotations, raters, **common), args.format)
+    if args.raters:
+        return _render_frame(raters_report(annotations, raters, **common), args.format)
+    records = agreement_report_records(
+        annotations, raters, by=args.by, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
+        seed=args.seed, expected=args.expected, **common,
+    )  # fmt: skip
+    return render_records(records, args.format)

@@ -19,11 +19,14 @@ Policies:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..errors import AgreementError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 POLICIES: tuple[str, ...] = ("latest", "first", "mean", "all")
 
@@ -38,6 +41,82 @@ class DuplicateResolution:
     n_groups: int
     n_rows: int
     n_removed: int
+
+
+@dataclass(frozen=True)
+class DuplicatePlan:
+    """Which rows a policy keeps: ``rows`` (ascending positions), and for ``mean`` the value of
+    each kept row (the mean of its group); the counts as in :class:`DuplicateResolution`."""
+
+    rows: np.ndarray
+    means: np.ndarray | None
+    n_groups: int
+    n_rows: int
+
+
+def check_policy(policy: str) -> str:
+    if policy not in POLICIES:
+        raise AgreementError(
+            f"unknown duplicates policy {policy!r}; expected one of {', '.join(POLICIES)}"
+        )
+    return policy
+
+
+def combine_codes(*codes: np.ndarray) -> np.ndarray:
+    """One int64 key per row for several integer code columns (-1 = missing is a value of its own)."""
+    key = np.zeros(codes[0].size if codes else 0, dtype=np.int64)
+    for column in codes:
+        column = np.asarray(column, dtype=np.int64) + 1
+        key = key * (int(column.max()) + 1 if column.size else 1) + column
+        _, key = np.unique(key, return_inverse=True)  # compact again: no overflow
+        key = key.reshape(-1).astype(np.int64)
+    return key
+
+
+def plan_duplicates(
+    keys: np.ndarray,
+    *,
+    policy: str = "latest",
+    order: np.ndarray | None = None,
+    values: np.ndarray | None = None,
+) -> DuplicatePlan:
+    """Apply ``policy`` to rows sharing a key (see the module docstring), on arrays.
+
+    ``order`` (int64 or float; smallest first, so NaT as int64 min and NaN, mapped to -inf, sort
+    first) orders repeated judgments, ties and a missing ``order`` by position. ``values`` (float)
+    are averaged under ``mean``.
+    """
+    check_policy(policy)
+    n = keys.size
+    position = np.arange(n)
+    if n == 0:
+        return DuplicatePlan(position, None, 0, 0)
+    _, group, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    group = group.reshape(-1)
+    repeated = counts[group] > 1
+    n_rows, n_groups = int(np.count_nonzero(repeated)), int(np.count_nonzero(counts > 1))
+    if policy == "all" or n_rows == 0:
+        return DuplicatePlan(position, None, n_groups, n_rows)
+    if policy == "mean":
+        if values is None:
+            raise AgreementError("duplicates policy 'mean' needs numeric values")
+        sorted_rows = np.lexsort((position, group))
+    else:
+        if order is None:
+            sorted_rows = np.lexsort((position, group))
+        else:
+            order = np.asarray(order)
+            if order.dtype.kind == "f":
+                order = np.where(np.isnan(order), -np.inf, order)
+            sorted_rows = np.lexsort((position, order, group))
+    starts = np.flatnonzero(np.r_[True, group[sorted_rows][1:] != group[sorted_rows][:-1]])
+    pick = starts if policy in ("first", "mean") else np.r_[starts[1:], n] - 1
+    rows = np.sort(sorted_rows[pick])
+    means = None
+    if policy == "mean":
+        sums = np.bincount(group, weights=values, minlength=counts.size)
+        means = (sums / counts)[group[rows]]
+    return DuplicatePlan(rows, means, n_groups, n_rows)
 
 
 def resolve_duplicates(
@@ -55,41 +134,38 @@ def resolve_duplicates(
     ``order`` names the column that orders repeated judgments (e.g. ``timestamp``); when it is
     missing or None, table order is used.
     """
-    if policy not in POLICIES:
-        raise AgreementError(
-            f"unknown duplicates policy {policy!r}; expected one of {', '.join(POLICIES)}"
-        )
+    import pandas as pd
+
+    from .alpha import codes_of
+
+    check_policy(policy)
     keys = [rater, item] + (
         [dimension] if dimension is not None and dimension in data.columns else []
     )
     if data.empty:
         return DuplicateResolution(data, policy, 0, 0, 0)
-    duplicated = data.duplicated(keys, keep=False).to_numpy()
-    n_rows = int(duplicated.sum())
-    n_groups = int(data.loc[duplicated, keys].drop_duplicates().shape[0]) if n_rows else 0
-    if policy == "all" or n_rows == 0:
-        return DuplicateResolution(data, policy, n_groups, n_rows, 0)
+    values = None
     if policy == "mean":
         numeric = pd.to_numeric(data[value], errors="coerce")
         if numeric.notna().sum() != data[value].notna().sum():
             raise AgreementError(
                 f"duplicates policy 'mean' needs numeric values in column {value!r}"
             )
-        frame = data.assign(**{value: numeric})
-        means = frame.groupby(keys, sort=False, dropna=False, observed=True)[value].transform(
-            "mean"
-        )
-        frame = frame.assign(**{value: means})
-        resolved = frame[~frame.duplicated(keys, keep="first").to_numpy()]
-    else:
-        frame = data
-        if order is not None and order in data.columns:
-            position = np.arange(len(data))
-            frame = data.assign(_position=position).sort_values(
-                [order, "_position"], na_position="first", kind="stable"
-            )
-        keep = "last" if policy == "latest" else "first"
-        resolved = frame[~frame.duplicated(keys, keep=keep).to_numpy()]
-        if "_position" in resolved.columns:
-            resolved = resolved.sort_values("_position", kind="stable").drop(columns="_position")
-    return DuplicateResolution(resolved, policy, n_groups, n_rows, int(len(data) - len(resolved)))
+        values = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+    order_key = None
+    if order is not None and order in data.columns:
+        order_key, _ = pd.factorize(data[order], sort=True)  # missing: -1, first
+    plan = plan_duplicates(
+        combine_codes(*(codes_of(data[k]) for k in keys)),
+        policy=policy,
+        order=order_key,
+        values=values,
+    )
+    if plan.rows.size == len(data):
+        return DuplicateResolution(data, policy, plan.n_groups, plan.n_rows, 0)
+    resolved = data.iloc[plan.rows]
+    if plan.means is not None:
+        resolved = resolved.assign(**{value: plan.means})
+    return DuplicateResolution(
+        resolved, policy, plan.n_groups, plan.n_rows, int(len(data) - len(resolved))
+    )

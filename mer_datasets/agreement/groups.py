@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..errors import AgreementError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 EXPECTED_CHOICES: tuple[str, ...] = ("group", "all")
 
@@ -50,14 +53,24 @@ def group_differences(table: pd.DataFrame, *, by: str, value: str = "value") -> 
     Rows: ``test`` (kruskal_wallis | mann_whitney_u), ``groups`` ("all" or "A vs B"), ``statistic``,
     ``p_value`` (Holm-adjusted for the pairwise tests), ``n`` (judgments involved).
     """
-    from scipy.stats import kruskal, mannwhitneyu
+    import pandas as pd
 
     samples = {
         key: pd.to_numeric(rows[value], errors="coerce").dropna().to_numpy()
         for key, rows in iter_groups(table, by)
     }
+    return pd.DataFrame(
+        group_differences_of(samples), columns=["test", "groups", "statistic", "p_value", "n"]
+    )
+
+
+def group_differences_of(samples: dict[object, np.ndarray]) -> list[tuple]:
+    """:func:`group_differences` of the numeric values of each group (in the order given): tuples
+    (test, groups, statistic, p_value, n)."""
+    from scipy.stats import kruskal, mannwhitneyu
+
     samples = {key: values for key, values in samples.items() if values.size}
-    records = []
+    records: list[tuple] = []
     if len(samples) >= 2:
         try:
             statistic, p_value = kruskal(*samples.values())
@@ -79,4 +92,4 @@ def group_differences(table: pd.DataFrame, *, by: str, value: str = "value") -> 
         adjusted = holm_adjust(np.array([row[2] for row in pairwise])) if pairwise else []
         for (label, statistic, _, n), p_value in zip(pairwise, adjusted):
             records.append(("mann_whitney_u", label, statistic, float(p_value), n))
-    return pd.DataFrame(records, columns=["test", "groups", "statistic", "p_value", "n"])
+    return records

@@ -33,19 +33,30 @@ and items to drop is an analyst's choice; filter with ``--where`` first).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from .alpha import codes_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 FORMS: tuple[str, ...] = ("icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k")
 TWO_WAY_NEEDS_COMPLETE = "two-way ICC needs a complete design (every rater judged every item once)"
 
 
-def _f_ppf(q: float, df1: float, df2: float) -> float:
-    from scipy.stats import f
+COLUMNS: tuple[str, ...] = (
+    "form", "value", "ci_low", "ci_high", "F", "df1", "df2", "n_items", "n_raters", "design", "note",
+)  # fmt: skip
 
-    return float(f.ppf(q, df1, df2))
+
+def _f_ppf(q: float, df1: float, df2: float) -> float:
+    """Quantile of the F distribution: ``scipy.special.fdtri``, what ``scipy.stats.f.ppf`` calls
+    (importing scipy.special costs a fraction of scipy.stats, and the CLI must start fast)."""
+    from scipy.special import fdtri
+
+    return float(fdtri(df1, df2, q))
 
 
 def icc(
@@ -62,8 +73,18 @@ def icc(
     ``n_items``, ``n_raters`` (k, or k0 for an unbalanced one-way design), ``design``
     (``complete`` | ``unbalanced``) and ``note`` (why a value is NaN).
     """
+    import pandas as pd
+
     x = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=np.float64)
-    items, raters = codes_of(data[item]), codes_of(data[rater])
+    rows = icc_of(x, codes_of(data[item]), codes_of(data[rater]), confidence=confidence)
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def icc_of(
+    x: np.ndarray, items: np.ndarray, raters: np.ndarray, *, confidence: float = 0.95
+) -> list[tuple]:
+    """:func:`icc` of arrays (values, item and rater codes with -1 = missing): one tuple per form,
+    fields as :data:`COLUMNS`."""
     keep = (items >= 0) & (raters >= 0) & ~np.isnan(x)
     x, items, raters = x[keep], items[keep], raters[keep]
     _, items = np.unique(items, return_inverse=True)
@@ -71,26 +92,10 @@ def icc(
     n = int(items.max()) + 1 if items.size else 0
     k = int(raters.max()) + 1 if raters.size else 0
     complete = x.size == n * k and n > 0 and np.unique(items * k + raters).size == x.size
-    rows = (
+    return (
         _complete(x, items, raters, n, k, confidence)
         if complete
         else _unbalanced(x, items, n, confidence)
-    )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "form",
-            "value",
-            "ci_low",
-            "ci_high",
-            "F",
-            "df1",
-            "df2",
-            "n_items",
-            "n_raters",
-            "design",
-            "note",
-        ],
     )
 
 

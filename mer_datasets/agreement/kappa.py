@@ -13,11 +13,15 @@ not be the same people across items, but r must be the same for every item: othe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from ..errors import AgreementError
 from .alpha import codes_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 class FleissDesignError(AgreementError):
@@ -29,7 +33,11 @@ def fleiss_kappa(
 ) -> float:
     """Fleiss' kappa of a long table; ``nan`` when P_e == 1 (a single label overall)."""
     del rater
-    items, labels = codes_of(data[item]), codes_of(data[value])
+    return fleiss_kappa_of(codes_of(data[item]), codes_of(data[value]))
+
+
+def fleiss_kappa_of(items: np.ndarray, labels: np.ndarray) -> float:
+    """:func:`fleiss_kappa` of integer item and label codes (-1 = missing)."""
     keep = (items >= 0) & (labels >= 0)
     items, labels = items[keep], labels[keep]
     if items.size == 0:

@@ -21,30 +21,20 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AgreementError
-from .alpha import check_level, krippendorff_alpha
-from .bootstrap import bootstrap_alpha
-from .duplicates import resolve_duplicates
+from .alpha import krippendorff_alpha
 from .entropy import consensus_entropy, rank_items_by_entropy, rank_items_by_spread, rating_spread
-from .groups import EXPECTED_CHOICES, group_differences, iter_groups
-from .icc import FORMS as ICC_FORMS
-from .icc import icc
-from .kappa import FleissDesignError, fleiss_kappa
+from .judgments import Judgments, dimension_codes, select
 from .raters import intra_rater_consistency, rater_diagnostics, test_retest_alpha
-from .where import where_mask
-
-RECORD_COLUMNS: list[str] = [
-    "dimension", "group", "metric", "level", "value", "ci_low", "ci_high", "ci_method",
-    "n_items", "n_raters", "n_judgments", "by", "expected_from", "duplicates_policy", "n_duplicates",
-    "p_value", "note",
-]  # fmt: skip
-DEFAULT_METRICS: tuple[str, ...] = (
-    "krippendorff_alpha",
-    "icc1_1",
-    "icc2_1",
-    "icc3_1",
-    "fleiss_kappa",
+from .records import (  # noqa: F401  (re-exported: the report's public vocabulary)
+    ALL_METRICS,
+    DEFAULT_METRICS,
+    INTEGER_COLUMNS,
+    RECORD_COLUMNS,
+    agreement_records,
+    check_options,
 )
-ALL_METRICS: tuple[str, ...] = ("krippendorff_alpha", *ICC_FORMS, "fleiss_kappa", "group_tests")
+from .render import plain
+from .where import where_mask
 
 #: Catalog scale -> default level of measurement (catalog.schema.json `scale`).
 SCALE_LEVELS: dict[str, str] = {
@@ -118,20 +108,6 @@ def filter_judgments(table: pd.DataFrame, where: str | None) -> pd.DataFrame:
     return table if not where else table[where_mask(table, where)]
 
 
-def _value_column(rows: pd.DataFrame) -> str:
-    if "value" in rows.columns and rows["value"].notna().any():
-        return "value"
-    return "label" if "label" in rows.columns else "value"
-
-
-def _level_for(
-    dimension: str, rows: pd.DataFrame, value_column: str, levels: dict[str, str] | None
-) -> str:
-    if levels and dimension in levels:
-        return check_level(levels[dimension])
-    return "interval" if value_column == "value" else "nominal"
-
-
 def _prepared(annotations, raters, dimensions, where) -> pd.DataFrame:
     for column in (ITEM, RATER, DIMENSION):
         if column not in annotations.columns:
@@ -144,20 +120,14 @@ def _prepared(annotations, raters, dimensions, where) -> pd.DataFrame:
     return table
 
 
-def _dimension_rows(table: pd.DataFrame, dimension: Any, levels, duplicates: str):
-    rows = table[table[DIMENSION] == dimension]
-    value_column = _value_column(rows)
-    rows = rows[rows[value_column].notna()]
-    level = _level_for(str(dimension), rows, value_column, levels)
-    if level != "nominal" and value_column == "label":
-        rows = rows.assign(label=pd.to_numeric(rows["label"], errors="coerce")).dropna(
-            subset=["label"]
-        )
-    order = "timestamp" if "timestamp" in rows.columns else None
-    resolved = resolve_duplicates(
-        rows, item=ITEM, rater=RATER, value=value_column, policy=duplicates, order=order
-    )
-    return resolved, value_column, level
+def _dimension_rows(table: pd.DataFrame, judgments: Judgments, code: int, levels, duplicates: str):
+    """The rows of one dimension as a DataFrame, after :func:`~.judgments.select` (numeric
+    labels read as numbers, ``mean`` values merged), with the value column and the level."""
+    selection = select(judgments, code, levels, duplicates)
+    rows = table.iloc[selection.rows]
+    if selection.x is not None and (selection.value_column == "label" or duplicates == "mean"):
+        rows = rows.assign(**{selection.value_column: selection.x})
+    return rows, selection
 
 
 def agreement_report(
@@ -183,130 +153,48 @@ def agreement_report(
     group gets its own records (``group`` = its value; the all-raters record has group None) and
     alpha's D_e comes from the group (``expected="group"``) or all data (``"all"``).
     ``"group_tests"`` in ``metrics`` adds Kruskal-Wallis / Holm-corrected Mann-Whitney records.
+    The work is in :func:`~mer_datasets.agreement.records.agreement_records`, on numpy columns.
     """
-    if expected not in EXPECTED_CHOICES:
-        raise AgreementError(
-            f"expected must be one of {', '.join(EXPECTED_CHOICES)}, got {expected!r}"
-        )
-    chosen = tuple(metrics) if metrics else DEFAULT_METRICS
-    unknown = [m for m in chosen if m not in ALL_METRICS]
-    if unknown:
-        raise AgreementError(
-            f"unknown metrics {unknown}; expected some of {', '.join(ALL_METRICS)}"
-        )
-    table = _prepared(annotations, raters, dimensions, where)
-    records: list[dict[str, Any]] = []
-    for dimension in sorted(pd.unique(table[DIMENSION].dropna()), key=str):
-        resolved, value_column, level = _dimension_rows(table, dimension, levels, duplicates)
-        rows = resolved.table
-        common = {
-            "dimension": str(dimension),
-            "level": level,
-            "by": by,
-            "duplicates_policy": duplicates,
-            "n_duplicates": resolved.n_groups,
-        }
-        options = dict(
-            value_column=value_column, level=level, chosen=chosen, explicit=metrics is not None,
-            bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed,
+    return records_frame(
+        agreement_report_records(
+            annotations,
+            raters,
+            dimensions=dimensions,
+            levels=levels,
+            by=by,
+            where=where,
+            bootstrap=bootstrap,
+            bootstrap_method=bootstrap_method,
+            seed=seed,
+            duplicates=duplicates,
+            expected=expected,
+            metrics=metrics,
         )  # fmt: skip
-        records += _metric_records(rows, None, None, common, **options)
-        if by is None:
-            continue
-        for key, group_rows in iter_groups(rows, by):
-            reference = rows if expected == "all" else None
-            records += _metric_records(group_rows, key, reference, common, **options)
-        if "group_tests" in chosen and level != "nominal":
-            tests = group_differences(rows, by=by, value=value_column)
-            for test in tests.itertuples(index=False):
-                records.append(
-                    {**common, "group": test.groups, "metric": test.test, "value": test.statistic,
-                     "p_value": test.p_value, "n_judgments": test.n,
-                     "note": "Holm-adjusted p" if test.test == "mann_whitney_u" else ""}
-                )  # fmt: skip
+    )
+
+
+def agreement_report_records(
+    annotations: pd.DataFrame,
+    raters: pd.DataFrame | None = None,
+    *,
+    dimensions: list[str] | None = None,
+    levels: dict[str, str] | None = None,
+    by: str | None = None,
+    where: str | None = None,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """:func:`agreement_report` as plain records (what the CLI renders)."""
+    check_options(options.get("expected", "group"), options.get("metrics"))
+    table = _prepared(annotations, raters, dimensions, where)
+    return agreement_records(Judgments.from_frame(table, by=by), levels=levels, **options)
+
+
+def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Agreement records as a DataFrame: columns :data:`RECORD_COLUMNS`, counts as ``Int64``."""
     frame = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
-    for column in ("n_items", "n_raters", "n_judgments", "n_duplicates"):
+    for column in INTEGER_COLUMNS:
         frame[column] = frame[column].astype("Int64")
     return frame
-
-
-def _counts(rows: pd.DataFrame) -> dict[str, int]:
-    return {
-        "n_items": int(rows[ITEM].nunique()),
-        "n_raters": int(rows[RATER].nunique()),
-        "n_judgments": int(len(rows)),
-    }
-
-
-def _metric_records(
-    rows,
-    group,
-    reference,
-    common,
-    *,
-    value_column,
-    level,
-    chosen,
-    explicit,
-    bootstrap,
-    bootstrap_method,
-    seed,
-) -> list[dict[str, Any]]:
-    base = {**common, "group": group, **_counts(rows)}
-    out: list[dict[str, Any]] = []
-    if "krippendorff_alpha" in chosen:
-        record = {
-            **base,
-            "metric": "krippendorff_alpha",
-            "expected_from": "all" if reference is not None else "group",
-        }
-        if group is None:
-            record["expected_from"] = "data"
-        try:
-            if bootstrap > 0:
-                result = bootstrap_alpha(
-                    rows, item=ITEM, rater=RATER, value=value_column, level=level, expected_from=reference,
-                    n_resamples=bootstrap, method=bootstrap_method, seed=seed,
-                )  # fmt: skip
-                record.update(value=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high)
-                record["ci_method"] = f"{result.ci_method} ({bootstrap} resamples, 95%)"
-            else:
-                record["value"] = krippendorff_alpha(
-                    rows,
-                    item=ITEM,
-                    rater=RATER,
-                    value=value_column,
-                    level=level,
-                    expected_from=reference,
-                )
-            if np.isnan(record["value"]):
-                record["note"] = "undefined: no item with 2 judgments or no variation in the values"
-        except ValueError as error:
-            record.update(value=np.nan, note=str(error))
-        out.append(record)
-    if level == "interval":
-        forms = [form for form in ICC_FORMS if form in chosen]
-        if forms:
-            table = icc(rows, item=ITEM, rater=RATER, value=value_column).set_index("form")
-            for form in forms:
-                row = table.loc[form]
-                out.append(
-                    {**base, "metric": form, "value": row["value"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
-                     "ci_method": "F (McGraw & Wong 1996), 95%", "note": row["note"] or f"design: {row['design']}"}
-                )  # fmt: skip
-    if level == "nominal" and "fleiss_kappa" in chosen:
-        try:
-            out.append(
-                {
-                    **base,
-                    "metric": "fleiss_kappa",
-                    "value": fleiss_kappa(rows, item=ITEM, value=value_column),
-                }
-            )
-        except FleissDesignError as error:
-            if explicit:
-                out.append({**base, "metric": "fleiss_kappa", "value": np.nan, "note": str(error)})
-    return out
 
 
 def items_report(
@@ -321,10 +209,15 @@ def items_report(
     """Per item and dimension, most contested first: consensus entropy (nominal and ordinal
     dimensions: entropy of the distinct values) and, for numeric values, the spread."""
     table = _prepared(annotations, raters, dimensions, where)
+    judgments = Judgments.from_frame(table)
     parts = []
-    for dimension in sorted(pd.unique(table[DIMENSION].dropna()), key=str):
-        resolved, value_column, level = _dimension_rows(table, dimension, levels, duplicates)
-        rows = resolved.table
+    for code in dimension_codes(judgments):
+        rows, selection = _dimension_rows(table, judgments, code, levels, duplicates)
+        dimension, value_column, level = (
+            selection.dimension,
+            selection.value_column,
+            selection.level,
+        )
         if level in ("nominal", "ordinal"):
             part = rank_items_by_entropy(
                 consensus_entropy(rows, item=ITEM, rater=RATER, value=value_column), item=ITEM
@@ -359,13 +252,17 @@ def raters_report(
     """Per rater and dimension: counts, mean, leave-one-out agreement, and test-retest figures
     (from the repeated judgments, before the duplicates policy) next to the between-rater alpha."""
     table = _prepared(annotations, raters, dimensions, where)
+    judgments = Judgments.from_frame(table)
     parts = []
-    for dimension in sorted(pd.unique(table[DIMENSION].dropna()), key=str):
-        resolved, value_column, level = _dimension_rows(table, dimension, levels, duplicates)
-        raw = table[(table[DIMENSION] == dimension) & table[value_column].notna()]
-        part = rater_diagnostics(
-            resolved.table, item=ITEM, rater=RATER, value=value_column, level=level
+    for code in dimension_codes(judgments):
+        resolved, selection = _dimension_rows(table, judgments, code, levels, duplicates)
+        dimension, value_column, level = (
+            selection.dimension,
+            selection.value_column,
+            selection.level,
         )
+        raw = table[(judgments.dimension.codes == code) & table[value_column].notna().to_numpy()]
+        part = rater_diagnostics(resolved, item=ITEM, rater=RATER, value=value_column, level=level)
         retest = intra_rater_consistency(
             raw, item=ITEM, rater=RATER, value=value_column, level=level,
             order="timestamp" if "timestamp" in raw.columns else None,
@@ -376,7 +273,7 @@ def raters_report(
             dimension=str(dimension),
             level=level,
             between_rater_alpha=krippendorff_alpha(
-                resolved.table, item=ITEM, value=value_column, level=level
+                resolved, item=ITEM, value=value_column, level=level
             ),
             test_retest_alpha=test_retest_alpha(
                 raw, item=ITEM, rater=RATER, value=value_column, level=level
@@ -391,21 +288,9 @@ def raters_report(
     ]
 
 
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (float, np.floating)):
-        return None if not np.isfinite(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def to_json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Records as documented by schemas/agreement-report.schema.json (NaN -> null, numpy -> plain)."""
     return [
-        {key: _plain(value) for key, value in row.items()}
+        {key: None if value is pd.NA else plain(value) for key, value in row.items()}
         for row in frame.to_dict(orient="records")
     ]

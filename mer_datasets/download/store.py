@@ -14,7 +14,6 @@ import os
 import shutil
 import warnings
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -33,7 +32,8 @@ from .ingest import IngestSummary, ingest_dataset
 from .install import VersionStore, archive_pin, copy_to_temp
 from .layout import VersionLayout
 from .lock import dataset_lock
-from .state import read_state
+from .verified import DatasetFiles, verified_files
+from .verified import embedded_root as _embedded_root
 from .verify import PIN_OK, PIN_TOFU, check_pin, sha256_file
 
 __all__ = [
@@ -48,17 +48,6 @@ __all__ = [
 ]
 
 MANUAL_ACCESS = frozenset({"gated", "offline"})
-
-
-@dataclass(frozen=True)
-class DatasetFiles:
-    """Verified local files of one dataset version (member path -> local path and sha256)."""
-
-    dataset_id: str
-    version: str
-    root: Path
-    members: dict[str, Path]
-    sha256: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -190,49 +179,6 @@ def download_dataset(
     return DownloadSummary(files, run.fetched, run.reused, list(run.store.quarantined))
 
 
-def verified_files(
-    info: DatasetInfo,
-    version: str | None = None,
-    *,
-    data_home: str | os.PathLike[str] | None = None,
-) -> DatasetFiles | None:
-    """The version's files if every one was verified before and is unchanged since; else None.
-
-    Why: a warm load must not re-hash megabytes of source files every time. A file counts as
-    unchanged when its size and ``st_mtime_ns`` equal the values recorded right after its hash was
-    accepted, and the recorded hash still satisfies an official or authors' pin. Lock-free: the
-    state record is replaced atomically, and any doubt falls back to the locked, hashing path.
-    """
-    chosen = info.version(version)
-    layout = VersionLayout(resolve_settings(data_home).data_home, info.id, chosen.version)
-    try:
-        records = read_state(layout.state_path)
-    except MERDatasetsError:
-        return None
-    root = _embedded_root() if info.access == "embedded" else None
-    members: dict[str, Path] = {}
-    hashes: dict[str, str] = {}
-    for member in chosen.members():
-        record = records.get(member.path)
-        path = (root / member.path) if root is not None else layout.member_path(member.path)
-        if record is None or record.mtime_ns is None:
-            if member.optional and not path.exists():
-                continue
-            return None
-        pinned = member.sha256 and member.checksum_source in ("official", "authors-repository")
-        if pinned and record.sha256 != member.sha256:
-            return None
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
-            return None
-        members[member.path] = path
-        hashes[member.path] = record.sha256
-    return DatasetFiles(info.id, chosen.version, layout.root, members, hashes)
-
-
 def verify_dataset(
     info: DatasetInfo,
     version: str | None = None,
@@ -316,16 +262,6 @@ def _verify_member(info: DatasetInfo, store: VersionStore, member: Member) -> Fi
 
 
 # -- embedded ---------------------------------------------------------------------------
-
-
-def _embedded_root() -> Path:
-    root = resources.files("mer_datasets") / "sample_data"
-    if not isinstance(root, Path):
-        raise MERDatasetsError(
-            "the embedded sample data is not on the file system (zipped install?); "
-            "reinstall mer-datasets from a wheel"
-        )
-    return root
 
 
 def _ensure_embedded(run: _Run) -> None:

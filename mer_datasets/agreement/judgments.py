@@ -1,0 +1,330 @@
+"""A table of judgments as numpy columns, and one dimension's judgments selected from it.
+
+Why numpy columns: every agreement statistic needs integer codes (item, rater, label) and floats,
+nothing more. Building them once lets the DataFrame API (:meth:`Judgments.from_frame`) and the
+pandas-free CLI path (:mod:`mer_datasets.agreement.cached`, which reads the Parquet cache with
+pyarrow) share every step after reading: the choice of the value column and the level, the
+duplicates policy, the counts and the records. The two paths give the same numbers because they
+run the same code (tested on every dataset).
+
+Codes are those of ``pandas.factorize``: order of first appearance, -1 for missing. An item's
+code within one dimension (or group) is its order of first appearance *there*, which is what
+the item bootstrap's resampling follows (same seed, same interval as before this module existed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import AgreementError
+from .alpha import LongValues, check_level
+from .duplicates import combine_codes, plan_duplicates
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+ITEM, RATER, DIMENSION = "track_id", "rater_id", "dimension"
+#: int64 sort key of a missing timestamp: sorts first, as NaT does in pandas' ``na_position="first"``.
+MISSING_ORDER = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A column as integer codes (intp, -1 = missing) into ``names`` (an object array)."""
+
+    codes: np.ndarray
+    names: np.ndarray
+
+
+@dataclass(frozen=True)
+class Judgments:
+    """One row per judgment: item and rater codes, the dimension, the numeric ``value`` (float64,
+    NaN = missing; None when the table has no numeric value column), the ``label``, an ``order``
+    key for repeated judgments (int64, smallest first; None: table order) and the codes of the
+    ``--by`` column in sorted order of its values (None without grouping)."""
+
+    item: np.ndarray
+    rater: np.ndarray
+    dimension: Coded
+    value: np.ndarray | None
+    label: Coded | None
+    order: np.ndarray | None
+    group: Coded | None = None
+    by: str | None = None
+
+    @property
+    def size(self) -> int:
+        return int(self.item.size)
+
+    def dimension_names(self) -> list[str]:
+        """The names of the dimensions that have judgments."""
+        return [str(self.dimension.names[code]) for code in dimension_codes(self)]
+
+    def only_dimensions(self, names: list[str] | tuple[str, ...]) -> Judgments:
+        """The judgments of the named dimensions only."""
+        wanted = np.array([str(name) in set(map(str, names)) for name in self.dimension.names])
+        codes = self.dimension.codes
+        keep = (codes >= 0) & (wanted[codes] if wanted.size else False)
+        return self.take(np.flatnonzero(keep))
+
+    def take(self, rows: np.ndarray) -> Judgments:
+        """The judgments at positions ``rows`` (codes keep their names)."""
+
+        def coded(column: Coded | None) -> Coded | None:
+            return None if column is None else Coded(column.codes[rows], column.names)
+
+        return Judgments(
+            item=self.item[rows],
+            rater=self.rater[rows],
+            dimension=coded(self.dimension),
+            value=None if self.value is None else self.value[rows],
+            label=coded(self.label),
+            order=None if self.order is None else self.order[rows],
+            group=coded(self.group),
+            by=self.by,
+        )
+
+    @classmethod
+    def from_frame(cls, table: pd.DataFrame, *, by: str | None = None) -> Judgments:
+        """The columns of a long annotations table (docs/dev/contracts.md) as codes and floats.
+
+        A ``value`` column that is not numeric holds labels (used as ``label`` when there is no
+        label column, else an error names it).
+        """
+        import pandas as pd
+
+        from .alpha import codes_of
+
+        for column in (ITEM, RATER, DIMENSION):
+            if column not in table.columns:
+                raise AgreementError(
+                    f"annotations need a {column!r} column (see docs/dev/contracts.md)"
+                )
+        value, label_column = None, table["label"] if "label" in table.columns else None
+        if "value" in table.columns:
+            column = table["value"]
+            numeric = pd.to_numeric(column, errors="coerce")
+            if numeric.notna().sum() == column.notna().sum():
+                value = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+            elif label_column is None:
+                label_column = column
+            else:
+                raise AgreementError(
+                    "column 'value' must be numeric (found non-numeric values such as "
+                    f"{column[numeric.isna() & column.notna()].iloc[0]!r}); labels belong in 'label'"
+                )
+        group = None
+        if by is not None:
+            if by not in table.columns:
+                raise AgreementError(
+                    f"cannot group by {by!r}: not a column of the annotations or raters "
+                    f"({', '.join(map(str, table.columns))})"
+                )
+            codes, uniques = pd.factorize(table[by], sort=True)
+            group = Coded(codes.astype(np.intp), np.asarray(uniques, dtype=object))
+        return cls(
+            item=codes_of(table[ITEM]).astype(np.intp),
+            rater=codes_of(table[RATER]).astype(np.intp),
+            dimension=_coded(table[DIMENSION]),
+            value=value,
+            label=_coded(label_column) if label_column is not None else None,
+            order=_order_key(table["timestamp"]) if "timestamp" in table.columns else None,
+            group=group,
+            by=by,
+        )
+
+
+def _coded(column: pd.Series) -> Coded:
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column, sort=False)
+    return Coded(codes.astype(np.intp), np.asarray(uniques, dtype=object))
+
+
+def _order_key(column: pd.Series) -> np.ndarray:
+    """int64 sort key of the order column: nanoseconds for timestamps, else sorted codes."""
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.DatetimeTZDtype) or (
+        isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"
+    ):
+        stamps = (
+            column.dt.tz_convert("UTC") if isinstance(column.dtype, pd.DatetimeTZDtype) else column
+        )
+        key = (
+            stamps.dt.tz_localize(None) if isinstance(column.dtype, pd.DatetimeTZDtype) else stamps
+        )
+        return key.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
+    codes, _ = pd.factorize(column, sort=True)
+    return np.where(codes < 0, MISSING_ORDER, codes).astype(np.int64)
+
+
+def first_appearance(codes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Re-code integer codes (-1 = missing, kept) by order of first appearance; and how many."""
+    present = codes >= 0
+    out = np.full(codes.size, -1, dtype=np.intp)
+    if not present.any():
+        return out, 0
+    uniques, first, inverse = np.unique(codes[present], return_index=True, return_inverse=True)
+    rank = np.empty(uniques.size, dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(uniques.size)
+    out[present] = rank[inverse.reshape(-1)]
+    return out, int(uniques.size)
+
+
+def numeric_names(names: np.ndarray) -> np.ndarray:
+    """Labels read as numbers (NaN where a label is not one), like ``pandas.to_numeric(coerce)``."""
+    out = np.full(len(names), np.nan)
+    for index, name in enumerate(names):
+        if isinstance(name, (int, float, np.integer, np.floating)) and not isinstance(name, bool):
+            out[index] = float(name)
+            continue
+        text = str(name).strip()
+        if "_" in text:
+            continue
+        with contextlib.suppress(ValueError):
+            out[index] = float(text)
+    return out
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One dimension's judgments after the missing values and the duplicates policy.
+
+    ``rows`` are positions in the :class:`Judgments` (ascending); ``x`` the numeric value of each
+    (None for nominal labels, which have ``labels`` codes into ``label_names``).
+    """
+
+    dimension: str
+    level: str
+    value_column: str
+    rows: np.ndarray
+    x: np.ndarray | None
+    labels: np.ndarray | None
+    label_names: np.ndarray | None
+    n_duplicates: int
+
+    def long_values(self, judgments: Judgments, subset: np.ndarray | None = None) -> LongValues:
+        """The arrays of the statistics for these rows (or ``subset`` of them), items and labels
+        coded by first appearance among them."""
+        rows = self.rows if subset is None else self.rows[subset]
+        items, slots = first_appearance(judgments.item[rows])
+        if self.labels is None:
+            x = self.x if subset is None else self.x[subset]
+            return LongValues(items, slots, x=x)
+        labels = self.labels if subset is None else self.labels[subset]
+        codes, _ = first_appearance(labels)
+        names = _by_code(codes, labels, self.label_names)
+        return LongValues(items, slots, label_codes=codes, labels=names)
+
+    def counts(self, judgments: Judgments, subset: np.ndarray | None = None) -> dict[str, int]:
+        """Items, raters (distinct, missing not counted) and judgments of the rows."""
+        rows = self.rows if subset is None else self.rows[subset]
+        return {
+            "n_items": _n_distinct(judgments.item[rows]),
+            "n_raters": _n_distinct(judgments.rater[rows]),
+            "n_judgments": int(rows.size),
+        }
+
+
+def _by_code(new_codes: np.ndarray, old_codes: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Names indexed by the new codes (new code c is the c-th label to appear)."""
+    present = new_codes >= 0
+    size = int(new_codes.max()) + 1 if present.any() else 0
+    out = np.empty(size, dtype=object)
+    out[new_codes[present]] = names[old_codes[present]]
+    return out
+
+
+def present_codes(codes: np.ndarray) -> np.ndarray:
+    """The distinct non-negative codes, ascending (a bincount: codes are compact, and a plain
+    ``np.unique`` imports ``numpy.ma``, 20 ms of a CLI call)."""
+    present = codes[codes >= 0]
+    return np.flatnonzero(np.bincount(present)) if present.size else present
+
+
+def _n_distinct(codes: np.ndarray) -> int:
+    return int(present_codes(codes).size)
+
+
+def dimension_codes(judgments: Judgments) -> list[int]:
+    """Codes of the dimensions present, sorted by name (as strings)."""
+    present = present_codes(judgments.dimension.codes)
+    return sorted(present.tolist(), key=lambda code: str(judgments.dimension.names[code]))
+
+
+def select(
+    judgments: Judgments, code: int, levels: dict[str, str] | None, duplicates: str
+) -> Selection:
+    """The judgments of dimension ``code``, ready for the statistics.
+
+    The value column is ``value`` when the dimension has numeric values, else ``label``; the level
+    is ``levels[dimension]``, else interval for values and nominal for labels. Labels at a numeric
+    level are read as numbers (rows whose label is not a number are left out). Then ``duplicates``
+    (see :mod:`mer_datasets.agreement.duplicates`) resolves repeated (rater, item) judgments.
+    """
+    name = str(judgments.dimension.names[code])
+    rows = np.flatnonzero(judgments.dimension.codes == code)
+    value = judgments.value
+    if value is not None and not np.isnan(value[rows]).all():
+        value_column = "value"
+    elif judgments.label is not None:
+        value_column = "label"
+    elif value is not None:
+        value_column = "value"
+    else:
+        raise AgreementError("annotations need a 'value' or a 'label' column")
+    level = (
+        check_level(levels[name])
+        if levels and name in levels
+        else ("interval" if value_column == "value" else "nominal")
+    )
+    x = labels = label_names = None
+    if value_column == "value":
+        rows = rows[~np.isnan(value[rows])]
+        x = value[rows]
+    else:
+        rows = rows[judgments.label.codes[rows] >= 0]
+        codes = judgments.label.codes[rows]
+        if level == "nominal":
+            labels, label_names = codes, judgments.label.names
+        else:
+            parsed = numeric_names(judgments.label.names)[codes]
+            keep = ~np.isnan(parsed)
+            rows, x = rows[keep], parsed[keep]
+    keys = combine_codes(judgments.rater[rows], judgments.item[rows])
+    if duplicates == "mean" and x is None and plan_duplicates(keys, policy="all").n_rows:
+        parsed = numeric_names(label_names)[labels]
+        if np.isnan(parsed).any():
+            raise AgreementError(
+                f"duplicates policy 'mean' needs numeric values in column {value_column!r}"
+            )
+        x, labels, label_names = parsed, None, None
+    plan = plan_duplicates(
+        keys,
+        policy=duplicates if x is not None or duplicates != "mean" else "all",
+        order=judgments.order[rows] if judgments.order is not None else None,
+        values=x,
+    )
+    if plan.rows.size != rows.size or plan.means is not None:
+        rows = rows[plan.rows]
+        if plan.means is not None:
+            x = plan.means
+        elif x is not None:
+            x = x[plan.rows]
+        if labels is not None:
+            labels = labels[plan.rows]
+    return Selection(name, level, value_column, rows, x, labels, label_names, plan.n_groups)
+
+
+def group_subsets(judgments: Judgments, selection: Selection) -> list[tuple[Any, np.ndarray]]:
+    """(group value, positions within the selection) for each group present, in sorted order."""
+    if judgments.group is None:
+        return []
+    codes = judgments.group.codes[selection.rows]
+    present = present_codes(codes)
+    return [(judgments.group.names[g], np.flatnonzero(codes == g)) for g in present]

@@ -1,0 +1,198 @@
+"""Agreement records (one per dimension x group x metric) from :class:`Judgments`, without pandas.
+
+Why here and pandas-free: :func:`mer_datasets.agreement.report.agreement_report` (DataFrames) and
+the CLI's fast path (numpy columns read from the Parquet cache) both call :func:`agreement_records`,
+so a figure on the terminal is the figure the Python API returns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import AgreementError
+from .alpha import alpha_of
+from .bootstrap import bootstrap_alpha_of
+from .duplicates import check_policy
+from .groups import EXPECTED_CHOICES
+from .icc import FORMS as ICC_FORMS
+from .judgments import (
+    Judgments,
+    Selection,
+    dimension_codes,
+    first_appearance,
+    group_subsets,
+    select,
+)
+
+RECORD_COLUMNS: list[str] = [
+    "dimension", "group", "metric", "level", "value", "ci_low", "ci_high", "ci_method",
+    "n_items", "n_raters", "n_judgments", "by", "expected_from", "duplicates_policy", "n_duplicates",
+    "p_value", "note",
+]  # fmt: skip
+DEFAULT_METRICS: tuple[str, ...] = (
+    "krippendorff_alpha",
+    "icc1_1",
+    "icc2_1",
+    "icc3_1",
+    "fleiss_kappa",
+)
+ALL_METRICS: tuple[str, ...] = ("krippendorff_alpha", *ICC_FORMS, "fleiss_kappa", "group_tests")
+INTEGER_COLUMNS: tuple[str, ...] = ("n_items", "n_raters", "n_judgments", "n_duplicates")
+
+
+def check_options(expected: str, metrics: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """The metrics to compute (default :data:`DEFAULT_METRICS`); errors for unknown choices."""
+    if expected not in EXPECTED_CHOICES:
+        raise AgreementError(
+            f"expected must be one of {', '.join(EXPECTED_CHOICES)}, got {expected!r}"
+        )
+    chosen = tuple(metrics) if metrics else DEFAULT_METRICS
+    unknown = [m for m in chosen if m not in ALL_METRICS]
+    if unknown:
+        raise AgreementError(
+            f"unknown metrics {unknown}; expected some of {', '.join(ALL_METRICS)}"
+        )
+    return chosen
+
+
+def agreement_records(
+    judgments: Judgments,
+    *,
+    levels: dict[str, str] | None = None,
+    bootstrap: int = 1000,
+    bootstrap_method: str = "items",
+    seed: int | None = 0,
+    duplicates: str = "latest",
+    expected: str = "group",
+    metrics: list[str] | tuple[str, ...] | None = None,
+) -> list[dict[str, Any]]:
+    """The records of :func:`~mer_datasets.agreement.report.agreement_report` (same arguments;
+    groups come from ``judgments.group``), as plain dicts in the order of :data:`RECORD_COLUMNS`."""
+    chosen = check_options(expected, metrics)
+    check_policy(duplicates)
+    by = judgments.by
+    records: list[dict[str, Any]] = []
+    for code in dimension_codes(judgments):
+        selection = select(judgments, code, levels, duplicates)
+        common = {
+            "dimension": selection.dimension,
+            "level": selection.level,
+            "by": by,
+            "duplicates_policy": duplicates,
+            "n_duplicates": selection.n_duplicates,
+        }
+        options = dict(
+            chosen=chosen, explicit=metrics is not None, bootstrap=bootstrap,
+            bootstrap_method=bootstrap_method, seed=seed,
+        )  # fmt: skip
+        records += _metric_records(judgments, selection, None, None, None, common, **options)
+        if by is None:
+            continue
+        for key, subset in group_subsets(judgments, selection):
+            records += _metric_records(
+                judgments, selection, subset, key, expected == "all", common, **options
+            )
+        if "group_tests" in chosen and selection.level != "nominal":
+            records += _group_test_records(judgments, selection, common)
+    return [{column: record.get(column) for column in RECORD_COLUMNS} for record in records]
+
+
+def _metric_records(
+    judgments: Judgments,
+    selection: Selection,
+    subset: np.ndarray | None,
+    group: Any,
+    against_all: bool | None,
+    common: dict[str, Any],
+    *,
+    chosen: tuple[str, ...],
+    explicit: bool,
+    bootstrap: int,
+    bootstrap_method: str,
+    seed: int | None,
+) -> list[dict[str, Any]]:
+    level = selection.level
+    base = {**common, "group": group, **selection.counts(judgments, subset)}
+    values = selection.long_values(judgments, subset)
+    out: list[dict[str, Any]] = []
+    if "krippendorff_alpha" in chosen:
+        reference = selection.long_values(judgments) if against_all else None
+        record = {
+            **base,
+            "metric": "krippendorff_alpha",
+            "expected_from": "data" if group is None else ("all" if against_all else "group"),
+        }
+        try:
+            if bootstrap > 0:
+                result = bootstrap_alpha_of(
+                    values, level=level, reference=reference, n_resamples=bootstrap,
+                    method=bootstrap_method, seed=seed,
+                )  # fmt: skip
+                record.update(value=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high)
+                record["ci_method"] = f"{result.ci_method} ({bootstrap} resamples, 95%)"
+            else:
+                record["value"] = alpha_of(values, level, reference)
+            if np.isnan(record["value"]):
+                record["note"] = "undefined: no item with 2 judgments or no variation in the values"
+        except ValueError as error:
+            record.update(value=float("nan"), note=str(error))
+        out.append(record)
+    if level == "interval":
+        forms = [form for form in ICC_FORMS if form in chosen]
+        if forms:
+            from .icc import COLUMNS, icc_of
+
+            rows = selection.rows if subset is None else selection.rows[subset]
+            table = {
+                row[0]: dict(zip(COLUMNS, row))
+                for row in icc_of(
+                    values.x, values.item_codes, first_appearance(judgments.rater[rows])[0]
+                )
+            }
+            for form in forms:
+                row = table[form]
+                out.append(
+                    {**base, "metric": form, "value": row["value"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                     "ci_method": "F (McGraw & Wong 1996), 95%", "note": row["note"] or f"design: {row['design']}"}
+                )  # fmt: skip
+    if level == "nominal" and "fleiss_kappa" in chosen:
+        from .kappa import FleissDesignError, fleiss_kappa_of
+
+        if values.label_codes is not None:
+            labels = values.label_codes
+        else:
+            from .alpha import factorize
+
+            labels = factorize(values.x)[0]
+        try:
+            out.append(
+                {
+                    **base,
+                    "metric": "fleiss_kappa",
+                    "value": fleiss_kappa_of(values.item_codes, labels),
+                }
+            )
+        except FleissDesignError as error:
+            if explicit:
+                out.append(
+                    {**base, "metric": "fleiss_kappa", "value": float("nan"), "note": str(error)}
+                )
+    return out
+
+
+def _group_test_records(
+    judgments: Judgments, selection: Selection, common: dict[str, Any]
+) -> list[dict[str, Any]]:
+    from .groups import group_differences_of
+
+    samples = {}
+    for key, subset in group_subsets(judgments, selection):
+        x = selection.x[subset]
+        samples[key] = x[~np.isnan(x)]
+    return [
+        {**common, "group": label, "metric": test, "value": statistic, "p_value": p_value,
+         "n_judgments": n, "note": "Holm-adjusted p" if test == "mann_whitney_u" else ""}
+        for test, label, statistic, p_value, n in group_differences_of(samples)
+    ]  # fmt: skip

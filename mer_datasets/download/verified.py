@@ -1,0 +1,87 @@
+"""Which files of a dataset version are verified and unchanged, without hashing or locking.
+
+Why a module of its own: warm loads and the CLI's pandas-free agreement path ask only this
+question, and must not pay for importing the download machinery (HTTP client, extraction,
+ingest) to ask it. :mod:`mer_datasets.download.store` re-exports everything here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import resolve_settings
+from ..errors import MERDatasetsError
+from .layout import VersionLayout
+from .state import read_state
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..catalog import DatasetInfo
+
+
+@dataclass(frozen=True)
+class DatasetFiles:
+    """Verified local files of one dataset version (member path -> local path and sha256)."""
+
+    dataset_id: str
+    version: str
+    root: Path
+    members: dict[str, Path]
+    sha256: dict[str, str]
+
+
+def verified_files(
+    info: DatasetInfo,
+    version: str | None = None,
+    *,
+    data_home: str | os.PathLike[str] | None = None,
+) -> DatasetFiles | None:
+    """The version's files if every one was verified before and is unchanged since; else None.
+
+    Why: a warm load must not re-hash megabytes of source files every time. A file counts as
+    unchanged when its size and ``st_mtime_ns`` equal the values recorded right after its hash was
+    accepted, and the recorded hash still satisfies an official or authors' pin. Lock-free: the
+    state record is replaced atomically, and any doubt falls back to the locked, hashing path.
+    """
+    chosen = info.version(version)
+    layout = VersionLayout(resolve_settings(data_home).data_home, info.id, chosen.version)
+    try:
+        records = read_state(layout.state_path)
+    except MERDatasetsError:
+        return None
+    root = embedded_root() if info.access == "embedded" else None
+    members: dict[str, Path] = {}
+    hashes: dict[str, str] = {}
+    for member in chosen.members():
+        record = records.get(member.path)
+        path = (root / member.path) if root is not None else layout.member_path(member.path)
+        if record is None or record.mtime_ns is None:
+            if member.optional and not path.exists():
+                continue
+            return None
+        pinned = member.sha256 and member.checksum_source in ("official", "authors-repository")
+        if pinned and record.sha256 != member.sha256:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
+            return None
+        members[member.path] = path
+        hashes[member.path] = record.sha256
+    return DatasetFiles(info.id, chosen.version, layout.root, members, hashes)
+
+
+def embedded_root() -> Path:
+    """Where the embedded datasets' files are: inside the installed package."""
+    root = resources.files("mer_datasets") / "sample_data"
+    if not isinstance(root, Path):
+        raise MERDatasetsError(
+            "the embedded sample data is not on the file system (zipped install?); "
+            "reinstall mer-datasets from a wheel"
+        )
+    return root
