@@ -72,6 +72,8 @@ _MAX_EXACT_CELLS = 4096
 #: Largest per-item feature matrix (float64 cells) of the vectorized item bootstrap.
 _MAX_FEATURE_CELLS = 1 << 22
 _MAX_RATIO_BOOTSTRAP_VALUES = 4096
+#: Above this many distinct values the ordinal item bootstrap works per judgment, not per matrix.
+_MAX_MATRIX_ORDINAL_VALUES = 4096
 
 
 @dataclass(frozen=True)
@@ -417,6 +419,8 @@ def _items_bootstrap(
                 pv.value_codes
             ]
         return _items_bootstrap_linear(pv, x, reference, level, n_resamples, rng)
+    if level == "ordinal" and pv.values.size > _MAX_MATRIX_ORDINAL_VALUES:
+        return _items_bootstrap_ordinal_judgments(pv, n_resamples, rng)
     counts_matrix = _value_count_matrix(pv)
     out = np.empty(n_resamples)
     start = 0
@@ -481,6 +485,47 @@ def _items_bootstrap(
         else:
             expected, n_ref = np.full(count, fixed[0]), np.full(count, float(fixed[1]))
         out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
+        start += count
+    return out
+
+
+def _items_bootstrap_ordinal_judgments(
+    pv: PairableValues, n_resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Ordinal item bootstrap from the judgments themselves, for many distinct values (sliders).
+
+    A resample weights judgment j by the multiplicity w_u of its item: the value counts are one
+    weighted bincount over the codes of the sorted distinct values, the positions
+    p_c = sum_{g<c} n_g + n_c / 2 one cumulative sum (centred for accuracy), and the items' sums
+    of p and p^2 two more bincounts: O(N + V) per resample with no items x values matrix. The
+    matrix route costs a sparse product with V ~ N columns per resample (about 80 s for 1000
+    resamples of 10^6 slider judgments, against about 10 s here; benchmarks/results/agreement.md).
+    The draws are those of the matrix route (same chunks), so the same seed gives the same interval.
+    """
+    m = pv.judgments_per_item.astype(np.float64)
+    n_items, n_values = pv.n_items, pv.values.size
+    by_value = np.argsort(pv.value_codes, kind="stable")  # sequential access to the V values
+    items, codes = pv.item_codes[by_value], pv.value_codes[by_value]
+    all_distinct = n_values == codes.size  # continuous sliders: skip the value-level arrays
+    inverse = 1.0 / (m - 1.0)
+    out = np.empty(n_resamples)
+    start = 0
+    for count in _chunks(n_resamples, 2 * n_items + 3 * n_values):
+        weights = _item_weights(rng, n_items, count)
+        observed, expected, n = np.empty(count), np.empty(count), weights @ m
+        for row, w in enumerate(weights):
+            value_counts = w[items]  # judgments in value order: the counts when all distinct
+            if not all_distinct:
+                value_counts = np.bincount(codes, weights=value_counts, minlength=n_values)
+            positions = np.cumsum(value_counts) - value_counts / 2.0
+            positions -= np.dot(value_counts, positions) / n[row]
+            at = positions.copy() if all_distinct else positions[codes]
+            first = np.bincount(items, weights=at, minlength=n_items)
+            at *= at
+            second = np.bincount(items, weights=at, minlength=n_items)
+            observed[row] = 2.0 * np.dot(w, (m * second - first * first) * inverse)
+            expected[row] = 2.0 * n[row] * np.dot(value_counts, positions * positions)
+        out[start : start + count] = _alpha_vector(observed, expected, n, n)
         start += count
     return out
 

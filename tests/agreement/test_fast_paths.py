@@ -179,3 +179,22 @@ def test_the_item_weights_are_multinomial_counts_of_every_resample():
     assert weights.mean() == pytest.approx(1.0, abs=1e-12)
     assert weights.var() == pytest.approx(29 / 30, abs=0.03)
     assert not math.isnan(weights.max())
+
+
+@pytest.mark.parametrize("ties", [False, True], ids=["all-distinct", "with-ties"])
+def test_ordinal_bootstrap_per_judgment_equals_the_count_matrix_route(ties, monkeypatch):
+    # sliders: thousands of distinct values send the ordinal item bootstrap to the per-judgment
+    # route; the count-matrix route (threshold raised) is the independent computation
+    rng = np.random.default_rng(5)
+    items = rng.integers(0, 300, 9000)
+    values = rng.normal(size=300)[items] + rng.normal(size=items.size)
+    if ties:
+        values = np.round(values * 2000)  # ~9000 judgments on ~6000 distinct values
+    table = pd.DataFrame({"item": items, "value": values})
+    assert pairable_values(table, level="ordinal").values.size > 4096
+    fast = bootstrap_alpha(table, level="ordinal", n_resamples=60, seed=9)
+    monkeypatch.setattr(bootstrap_module, "_MAX_MATRIX_ORDINAL_VALUES", 10**12)
+    matrix = bootstrap_alpha(table, level="ordinal", n_resamples=60, seed=9)
+    assert fast.estimate == matrix.estimate
+    np.testing.assert_allclose(fast.samples, matrix.samples, rtol=1e-12, atol=1e-12)
+    assert fast.ci_low < fast.estimate < fast.ci_high
