@@ -19,19 +19,18 @@ documented in ``shared/mirror/PROVENANCE.md`` (section ``deam``):
 
 Dimension names: the static 1-9 ratings are ``valence``/``arousal``; the time-continuous [-1, 1]
 curves are ``valence_dynamic``/``arousal_dynamic`` (different scales must not share a name).
-The parsing helpers of the averaged curves and of TAB-padded quoted metadata are shared with the
-emoMusic loader (DEAM's 2013 part has the same formats).
+The helpers of the format (song ids, ``min.sec`` bounds, the averaged curves) are shared with the
+emoMusic loader (DEAM's 2013 part has the same formats); CSV reading is :mod:`.csvfile`'s.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
+
+from .csvfile import CsvRecords, parse_float, read_csv_records, strip_padding
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -73,55 +72,7 @@ METADATA_ALIASES = {
 
 
 # --------------------------------------------------------------------------------------------
-# shared helpers (also used by the emoMusic loader)
-
-
-@dataclass
-class CsvRecords:
-    """A CSV file read with physical line numbers: header, then (line, fields) per data row."""
-
-    header: list[str]
-    header_line: int
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
-
-
-def read_csv_records(
-    ctx: LoaderContext,
-    member: str,
-    path: Path,
-    *,
-    skipinitialspace: bool = False,
-    encoding: str = "utf-8",
-) -> CsvRecords:
-    """Read a CSV file (any line ending) keeping the physical line of every record.
-
-    ``member`` is the file's path in the dataset layout, for messages. Blank lines carry no
-    record and are skipped. An empty file is a :class:`ParseError`.
-    """
-    text = ctx.decode_text(member, path.read_bytes(), encoding)
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=skipinitialspace)
-        records: list[tuple[int, list[str]]] = []
-        start = 1
-        for row in reader:
-            if row and any(cell.strip() for cell in row):
-                records.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise ctx.parse_error(member, f"malformed CSV: {exc}") from exc
-    if not records:
-        raise ctx.parse_error(member, "the file is empty (expected a header and data rows)", line=1)
-    header_line, header = records[0]
-    return CsvRecords(header=header, header_line=header_line, rows=records[1:])
-
-
-def parse_float(ctx: LoaderContext, member: str, text: str, line: int, field_name: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise ctx.parse_error(
-            member, f"expected a number, found {text!r}", line=line, field=field_name
-        ) from None
+# DEAM/emoMusic format helpers (also used by the emoMusic loader: DEAM's 2013 part, same formats)
 
 
 def song_id(ctx: LoaderContext, member: str, text: str, line: int, field_name: str) -> str:
@@ -149,8 +100,8 @@ def minsec_to_seconds(text: str) -> float | None:
     return int(minutes) * 60.0 + int(seconds)
 
 
-def sample_times(ctx: LoaderContext, member: str, records: CsvRecords) -> list[float]:
-    """Times (s) of the ``sample_<ms>ms`` header columns; the first column must be ``song_id``."""
+def _song_id_header(ctx: LoaderContext, member: str, records: CsvRecords) -> list[str]:
+    """The stripped header of an averaged file (static or curve): its first column is ``song_id``."""
     header = [cell.strip() for cell in records.header]
     if not header or header[0] != "song_id":
         raise ctx.parse_error(
@@ -159,14 +110,27 @@ def sample_times(ctx: LoaderContext, member: str, records: CsvRecords) -> list[f
             line=records.header_line,
             field="song_id",
         )
+    return header
+
+
+def sample_times(ctx: LoaderContext, member: str, records: CsvRecords) -> list[float]:
+    """Times (s) of the ``sample_<ms>ms`` header columns; the first column must be ``song_id``."""
+    header = _song_id_header(ctx, member, records)
+    return _times_of_samples(ctx, member, records.header_line, header[1:])
+
+
+def _times_of_samples(
+    ctx: LoaderContext, member: str, header_line: int, cells: list[str]
+) -> list[float]:
+    """Times (s) of header cells ``sample_<ms>ms`` (averaged and per-rater curves alike)."""
     times = []
-    for cell in header[1:]:
+    for cell in cells:
         match = _SAMPLE_HEADER.match(cell)
         if not match:
             raise ctx.parse_error(
                 member,
                 "expected a column named like 'sample_15000ms'",
-                line=records.header_line,
+                line=header_line,
                 field=cell,
             )
         times.append(int(match.group(1)) / 1000.0)
@@ -187,7 +151,6 @@ def continuous_labels(
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name))
     times = sample_times(ctx, member, records)
-    ctx.quirks.source_rows(member, len(records.rows))
     ids: list[str] = []
     sample_s: list[float] = []
     values: list[float] = []
@@ -249,12 +212,6 @@ def continuous_labels(
     )
 
 
-def strip_padding(text: str) -> str | None:
-    """Value of a TAB/space-padded quoted field (``"\\tBlues\\t"``); None when nothing is left."""
-    cleaned = text.strip()
-    return cleaned or None
-
-
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     import pandas as pd
 
@@ -303,15 +260,7 @@ def _static_labels(ctx: LoaderContext, name: str) -> pd.DataFrame:
     """Averaged static labels; column names ``<dimension>_<statistic>`` (one is repaired)."""
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name), skipinitialspace=True)
-    ctx.quirks.source_rows(member, len(records.rows))
-    header = [cell.strip() for cell in records.header]
-    if not header or header[0] != "song_id":
-        raise ctx.parse_error(
-            member,
-            f"expected first column 'song_id', found {header[:1]}",
-            line=records.header_line,
-            field="song_id",
-        )
+    header = _song_id_header(ctx, member, records)
     columns: list[tuple[int, str, str]] = []
     repaired = []
     for index, cell in enumerate(header[1:], start=1):
@@ -345,11 +294,7 @@ def _static_labels(ctx: LoaderContext, name: str) -> pd.DataFrame:
     )
     rows: list[dict[str, Any]] = []
     empty = []
-    for line, row in records.rows:
-        if len(row) != len(header):
-            raise ctx.parse_error(
-                member, f"expected {len(header)} fields, found {len(row)}", line=line
-            )
+    for line, row in records.rectangular(ctx, member):
         track = song_id(ctx, member, row[0], line, "song_id")
         for index, dimension, statistic in columns:
             text = row[index].strip()
@@ -490,7 +435,6 @@ def parse_metadata_records(
 def _metadata_file(ctx: LoaderContext, name: str) -> pd.DataFrame:
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name), skipinitialspace=True)
-    ctx.quirks.source_rows(member, len(records.rows))
     return parse_metadata_records(ctx, member, int(name.rsplit("_", 1)[1]), records)
 
 
@@ -548,7 +492,6 @@ def _per_rater_static(ctx: LoaderContext, name: str) -> pd.DataFrame:
     """
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name), skipinitialspace=True)
-    ctx.quirks.source_rows(member, len(records.rows))
     header = [cell.strip() for cell in records.header]
     lowered = [cell.lower() for cell in header]
     try:
@@ -664,21 +607,10 @@ def _per_rater_dynamic(ctx: LoaderContext, directory: Path) -> pd.DataFrame:
             continue
         track = str(int(track))
         records = read_csv_records(ctx, member, path, skipinitialspace=True)
-        ctx.quirks.source_rows(member, len(records.rows))
         header = [cell.strip() for cell in records.header]
         has_worker = bool(header) and header[0].lower() == "workerid"
         sample_cells = header[1:] if has_worker else header
-        times = []
-        for cell in sample_cells:
-            match = _SAMPLE_HEADER.match(cell)
-            if not match:
-                raise ctx.parse_error(
-                    member,
-                    "expected a column named like 'sample_15000ms'",
-                    line=records.header_line,
-                    field=cell,
-                )
-            times.append(int(match.group(1)) / 1000.0)
+        times = _times_of_samples(ctx, member, records.header_line, sample_cells)
         track_ids, raters, values, time_s, lines, annotation_ids = [], [], [], [], [], []
         for position, (line, row) in enumerate(records.rows, start=1):
             rater = row[0].strip() if has_worker else f"{dimension}/{track}#{position}"

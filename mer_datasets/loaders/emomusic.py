@@ -11,14 +11,16 @@ music", CrowdMM '13; formats as documented in ``shared/mirror/PROVENANCE.md`` (`
   values in [-1, 1] (averages) and their std.
 
 Only per-song aggregates are published (no per-rater data): ``raters`` and ``annotations`` are
-empty. The curve and padding helpers are DEAM's (emoMusic is DEAM's 2013 part, same formats).
+empty. The song-id, ``min.sec`` and curve helpers are DEAM's (emoMusic is DEAM's 2013 part, same
+formats); CSV reading and TAB padding are :mod:`.csvfile`'s.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .deam import continuous_labels, minsec_to_seconds, read_csv_records, song_id, strip_padding
+from .csvfile import parse_float, read_csv_records, strip_padding
+from .deam import continuous_labels, minsec_to_seconds, song_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from .base import LoaderContext, Tables
@@ -94,25 +96,12 @@ def _songs(ctx: LoaderContext) -> Any:
     name = "songs_info"
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name))
-    ctx.quirks.source_rows(member, len(records.rows))
-    header = [cell.strip() for cell in records.header]
-    for column in SONG_COLUMNS:
-        if column not in header:
-            raise ctx.parse_error(
-                member,
-                f"required column {column!r} is missing",
-                line=records.header_line,
-                field=column,
-            )
+    header = records.require_columns(ctx, member, SONG_COLUMNS)
     index = {column: header.index(column) for column in SONG_COLUMNS}
     rows = []
     seen: dict[str, int] = {}
     padded = 0
-    for line, row in records.rows:
-        if len(row) != len(header):
-            raise ctx.parse_error(
-                member, f"expected {len(header)} fields, found {len(row)}", line=line
-            )
+    for line, row in records.rectangular(ctx, member):
         record: dict[str, Any] = {}
         for column, target in SONG_COLUMNS.items():
             raw = row[index[column]]
@@ -146,6 +135,11 @@ def _songs(ctx: LoaderContext) -> Any:
         reason="quoted values padded with TAB/space characters; padding stripped",
         effect="repaired",
     )
+    if not rows:  # a header and no songs: every annotated song becomes a track with its id only
+        bounds = ("segment_start", "segment_end")
+        columns = [t for t in SONG_COLUMNS.values() if t not in bounds]
+        columns += ["excerpt_start_s", "segment_start_raw", "excerpt_end_s", "segment_end_raw"]
+        return pd.DataFrame(columns=columns)
     return pd.DataFrame(rows)
 
 
@@ -155,41 +149,22 @@ def _static_labels(ctx: LoaderContext) -> Any:
     name = "static_annotations"
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name), skipinitialspace=True)
-    ctx.quirks.source_rows(member, len(records.rows))
-    header = [cell.strip() for cell in records.header]
-    for column in ("song_id", *STATIC_COLUMNS):
-        if column not in header:
-            raise ctx.parse_error(
-                member,
-                f"required column {column!r} is missing",
-                line=records.header_line,
-                field=column,
-            )
+    header = records.require_columns(ctx, member, ("song_id", *STATIC_COLUMNS))
     rows = []
     empty = []
-    for line, row in records.rows:
-        if len(row) != len(header):
-            raise ctx.parse_error(
-                member, f"expected {len(header)} fields, found {len(row)}", line=line
-            )
+    for line, row in records.rectangular(ctx, member):
         track = song_id(ctx, member, row[header.index("song_id")], line, "song_id")
         for column, (dimension, statistic) in STATIC_COLUMNS.items():
             text = row[header.index(column)].strip()
             if not text:
                 empty.append(f"song {track} {column} (line {line})")
                 continue
-            try:
-                value = float(text)
-            except ValueError:
-                raise ctx.parse_error(
-                    member, f"expected a number, found {text!r}", line=line, field=column
-                ) from None
             rows.append(
                 {
                     "track_id": track,
                     "dimension": dimension,
                     "statistic": statistic,
-                    "value": value,
+                    "value": parse_float(ctx, member, text, line, column),
                     "source": member,
                 }
             )

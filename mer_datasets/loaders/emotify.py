@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .base import LoaderContext, Tables
-from .csvfile import read_csv
+from .csvfile import parse_float, read_csv
 
 LOADER_VERSION = "1"
 
@@ -86,13 +86,7 @@ def load(ctx: LoaderContext) -> Tables:
             return _row[index[name]].strip()
 
         def number(name: str, _line=line) -> float:
-            text = cell(name)
-            try:
-                return float(text)
-            except ValueError:
-                raise ctx.parse_error(
-                    member, f"expected a number, found {text!r}", line=_line, field=name
-                ) from None
+            return parse_float(ctx, member, cell(name), _line, name)
 
         track_id = _track_id(ctx, member, line, cell("track id"))
         genre = cell("genre")

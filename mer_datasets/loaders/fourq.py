@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .deam import read_csv_records
+from .csvfile import read_csv_records
 
 if TYPE_CHECKING:  # pragma: no cover
     from .base import LoaderContext, Tables
@@ -83,24 +83,11 @@ def _annotations(ctx: LoaderContext) -> Any:
     name = "annotations"
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name), encoding="utf-8-sig")
-    ctx.quirks.source_rows(member, len(records.rows))
-    header = [cell.strip() for cell in records.header]
-    for column in ("Song", "Quadrant"):
-        if column not in header:
-            raise ctx.parse_error(
-                member,
-                f"required column {column!r} is missing",
-                line=records.header_line,
-                field=column,
-            )
+    header = records.require_columns(ctx, member, ("Song", "Quadrant"))
     song_at, quadrant_at = header.index("Song"), header.index("Quadrant")
     rows = []
     seen: dict[str, int] = {}
-    for line, row in records.rows:
-        if len(row) != len(header):
-            raise ctx.parse_error(
-                member, f"expected {len(header)} fields, found {len(row)}", line=line
-            )
+    for line, row in records.rectangular(ctx, member):
         song, quadrant = row[song_at].strip(), row[quadrant_at].strip()
         if not song:
             raise ctx.parse_error(member, "empty song id", line=line, field="Song")
@@ -137,23 +124,10 @@ def _metadata(ctx: LoaderContext) -> Any:
     name = "metadata"
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name), encoding="utf-8-sig")
-    ctx.quirks.source_rows(member, len(records.rows))
-    header = [cell.strip() for cell in records.header]
-    for column in METADATA_COLUMNS:
-        if column not in header:
-            raise ctx.parse_error(
-                member,
-                f"required column {column!r} is missing",
-                line=records.header_line,
-                field=column,
-            )
+    header = records.require_columns(ctx, member, METADATA_COLUMNS)
     rows = []
     empty: dict[str, list[str]] = {}
-    for line, row in records.rows:
-        if len(row) != len(header):
-            raise ctx.parse_error(
-                member, f"expected {len(header)} fields, found {len(row)}", line=line
-            )
+    for line, row in records.rectangular(ctx, member):
         record: dict[str, Any] = {}
         for column, (target, kind) in METADATA_COLUMNS.items():
             text = row[header.index(column)].strip()

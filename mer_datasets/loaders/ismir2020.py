@@ -60,6 +60,10 @@ RATER_COLUMNS: dict[str, str] = {
     "mus_soph": "musical_sophistication",
     "mus_soph_enc": "musical_sophistication_enc",
 }
+#: (column, dimension, the authors' binary encoding column or None), in the order judgments are made
+JUDGMENT_COLUMNS: tuple[tuple[str, str, str | None], ...] = tuple(
+    (column, dimension, None) for column, dimension in EMOTION_COLUMNS.items()
+) + tuple((column, dimension, encoded) for column, (dimension, encoded) in QUESTION_COLUMNS.items())
 REQUIRED_RATING_COLUMNS = (
     ("user", "language", "excerpt", "emotion", "quadrant")
     + tuple(EMOTION_COLUMNS)
@@ -307,26 +311,16 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
             "source_file": name,
             "source_line": line,
         }
-        for column, dimension in EMOTION_COLUMNS.items():
+        for column, dimension, encoded in JUDGMENT_COLUMNS:
             value = _number(ctx, name, row[column], line, column)
             if value is None:
                 missing.append(f"line {line}: {column}")
                 continue
-            judgments.append(
-                {
-                    **common,
-                    "judgment_id": f"{annotation_id}:{dimension}",
-                    "dimension": dimension,
-                    "value": value,
-                    "authors_binary": None,
-                }
+            binary = (
+                _number(ctx, name, row[encoded], line, encoded)
+                if encoded is not None and encoded in row
+                else None
             )
-        for column, (dimension, encoded) in QUESTION_COLUMNS.items():
-            value = _number(ctx, name, row[column], line, column)
-            if value is None:
-                missing.append(f"line {line}: {column}")
-                continue
-            binary = _number(ctx, name, row[encoded], line, encoded) if encoded in row else None
             judgments.append(
                 {
                     **common,

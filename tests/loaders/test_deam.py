@@ -250,7 +250,8 @@ def test_real_deam_files_give_1802_songs_and_every_published_value(shared_mirror
 def test_derived_metadata_copies_parse_with_their_ragged_tails(shared_mirror):
     """The edited metadata copies (renamed headers, not byte-original) still exercise the tails."""
     from mer_datasets.loaders.base import LoaderContext, QuirksReport
-    from mer_datasets.loaders.deam import parse_metadata_records, read_csv_records
+    from mer_datasets.loaders.csvfile import read_csv_records
+    from mer_datasets.loaders.deam import parse_metadata_records
 
     info = _catalog().get(DATASET)
     ctx = LoaderContext(

@@ -108,6 +108,20 @@ def test_a_curve_row_longer_than_its_header_is_a_parse_error(tmp_path):
     assert excinfo.value.line == 3
 
 
+def test_songs_info_with_a_header_only_loads_every_annotated_song_as_a_bare_track(tmp_path):
+    copy = tmp_path / DATASET
+    shutil.copytree(FIXTURE, copy)
+    target = copy / "annotations/songs_info.csv"
+    target.write_text(target.read_text().split("\n", 1)[0] + "\n")
+    tables, quirks = load_from_directory(DATASET, copy, catalog=_catalog())
+    expected, _ = load_from_directory(DATASET, FIXTURE, catalog=_catalog())
+    assert set(tables.tracks["track_id"]) == set(expected.labels["track_id"])
+    assert tables.tracks["title"].isna().all()
+    assert len(tables.labels) == len(expected.labels)
+    [kind] = [q["kind"] for q in quirks.to_records() if q["count"]]
+    assert kind == "labels-without-song-info"
+
+
 @pytest.mark.real_data
 def test_real_emomusic_files_give_744_songs_with_61_samples_each(shared_mirror):
     root = shared_mirror / DATASET
