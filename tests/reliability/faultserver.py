@@ -1,9 +1,12 @@
 """A fault-injecting HTTP server on 127.0.0.1 for the reliability suite.
 
-Why a separate server from ``tests/download/server.py``: the reliability suite needs faults that
-the unit-test server does not model (a TCP reset, a 206 answer with the wrong bytes, redirect
-loops, a drip that stays under the read timeout, a server that never answers) and a log of the
-bytes actually sent, so that "every file crossed the wire once" can be counted.
+It is the download tests' loopback server (``tests/download/server.py``: lifecycle, behaviour
+queue, ``Range``/resume handling, body writing) plus what the reliability suite needs besides:
+faults the unit-test server does not model (a TCP reset, a 206 answer with the wrong bytes, a
+drip that stays under the read timeout, other bytes than the registered file), a behaviour kept
+for a path whenever its queue is empty, answers in HTTP/1.1 (the download tests' server keeps
+http.server's HTTP/1.0), and a log of the bytes actually sent, so that "every file crossed the
+wire once" can be counted.
 
 Behaviours are queued per path and consumed one per request; ``always`` sets a behaviour used
 whenever the queue is empty (default: answer normally, honouring ``Range`` with 206).
@@ -26,7 +29,8 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.download.server import LoopbackHandler, LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -39,151 +43,78 @@ class Served:
     body_bytes: int
 
 
-class FaultServer:
-    """Threaded loopback server; ``files`` maps URL paths to bytes."""
+class FaultHandler(LoopbackHandler):
+    protocol_version = "HTTP/1.1"
+
+    def content(self, behaviour: tuple) -> bytes | None:
+        if behaviour[0] == "body":
+            return behaviour[1]
+        return super().content(behaviour)
+
+    def range_body(self, behaviour: tuple, data: bytes, start: int) -> bytes:
+        body = super().range_body(behaviour, data, start)
+        if behaviour[0] == "wrong-range" and start:
+            return bytes(b ^ 0x5A for b in body)
+        return body
+
+    def write_body(self, behaviour: tuple, body: bytes) -> None:
+        name = behaviour[0]
+        if name == "reset":
+            self.send_and_close(body[: behaviour[1]])
+            time.sleep(0.1)  # let the client read them: an RST discards unread data
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif name == "short":
+            self.send_and_close(body[: behaviour[1]])
+        elif name == "drip":
+            self.send_in_pieces(body, behaviour[1], behaviour[2])
+        else:
+            super().write_body(behaviour, body)
+
+
+class FaultServer(LoopbackServer):
+    """Threaded loopback server; ``files`` maps URL paths to bytes, ``log`` holds ``Served``."""
+
+    handler_class = FaultHandler
 
     def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.queued: dict[str, list[tuple]] = {}
+        super().__init__()
         self.always: dict[str, tuple] = {}
-        self.log: list[Served] = []
-        self.stopping = threading.Event()
-        self._guard = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return self._httpd.server_address[1]
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def url(self, path: str) -> str:
-        return self.base + path
+        self._pending = 0  # requests arrived and not yet logged
+        self._settled = threading.Condition(self._guard)
 
     def add(self, path: str, data: bytes) -> str:
-        self.files[path] = data
-        return self.url(path)
-
-    def queue(self, path: str, *behaviours: tuple) -> None:
-        with self._guard:
-            self.queued.setdefault(path, []).extend(behaviours)
+        return self.add_file(path, data)
 
     def set_always(self, path: str, behaviour: tuple) -> None:
         with self._guard:
             self.always[path] = behaviour
 
-    def served(self, path: str) -> list[Served]:
-        with self._guard:
-            return [entry for entry in self.log if entry.path == path]
+    def served(self, path: str, *, settle_s: float = 5.0) -> list[Served]:
+        """The logged requests for ``path``, once every request that arrived is logged.
+
+        Why wait: a request is logged when its body write returns, and a client can read the
+        last byte, fail its checksum and reach a test's assertion before that (a race seen on a
+        loaded 2-core machine). Hangs are logged on arrival, so they never hold this up.
+        """
+        with self._settled:
+            self._settled.wait_for(lambda: self._pending == 0, timeout=settle_s)
+        return self.requests_for(path)
 
     def bytes_sent(self, path: str) -> int:
         return sum(entry.body_bytes for entry in self.served(path))
 
-    def next_behaviour(self, path: str) -> tuple:
+    def _fallback(self, path: str) -> tuple:
+        return self.always.get(path, ("ok",))
+
+    def _on_arrival(self, path: str, range_header: str | None) -> None:
+        """Logged once answered instead (``_on_outcome``), with the body bytes written."""
         with self._guard:
-            queue = self.queued.get(path)
-            if queue:
-                return queue.pop(0)
-            return self.always.get(path, ("ok",))
+            self._pending += 1
 
-    def record(self, entry: Served) -> None:
+    def _on_outcome(
+        self, path: str, range_header: str | None, status: int, body_bytes: int
+    ) -> None:
         with self._guard:
-            self.log.append(entry)
-
-    def start(self) -> FaultServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-
-def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:  # quiet test output
-            pass
-
-        def _empty(self, code: int, headers: dict[str, str] | None = None) -> None:
-            self.send_response(code)
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            server.record(Served(self.path, self.headers.get("Range"), code, 0))
-
-        def do_GET(self) -> None:
-            asked = self.headers.get("Range")
-            behaviour = server.next_behaviour(self.path)
-            name = behaviour[0]
-            if name == "hang":
-                server.record(Served(self.path, asked, 0, 0))
-                server.stopping.wait(120)
-                self.close_connection = True
-                return
-            if name == "status":
-                self._empty(behaviour[1], behaviour[2])
-                return
-            if name == "redirect":
-                code = behaviour[2] if len(behaviour) > 2 else 302
-                self._empty(code, {"Location": behaviour[1]})
-                return
-            data = behaviour[1] if name == "body" else server.files.get(self.path)
-            if data is None:
-                self._empty(404)
-                return
-            start = 0
-            if asked and name != "ignore-range":
-                start = int(asked.removeprefix("bytes=").split("-")[0])
-                if start >= len(data):
-                    self._empty(416, {"Content-Range": f"bytes */{len(data)}"})
-                    return
-            body = data[start:]
-            if name == "wrong-range" and start:
-                body = bytes(b ^ 0x5A for b in body)
-            status = 206 if start else 200
-            self.send_response(status)
-            if start:
-                self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            sent = 0
-            try:
-                if name in ("reset", "short"):
-                    part = body[: behaviour[1]]
-                    self.wfile.write(part)
-                    self.wfile.flush()
-                    sent = len(part)
-                    if name == "reset":
-                        time.sleep(0.1)  # let the client read them: an RST discards unread data
-                        self.connection.setsockopt(
-                            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                        )
-                    self.close_connection = True
-                elif name == "drip":
-                    pieces, pause = behaviour[1], behaviour[2]
-                    step = max(1, -(-len(body) // pieces))
-                    for offset in range(0, len(body), step):
-                        if server.stopping.is_set():
-                            break
-                        self.wfile.write(body[offset : offset + step])
-                        self.wfile.flush()
-                        sent += len(body[offset : offset + step])
-                        time.sleep(pause)
-                else:
-                    self.wfile.write(body)
-                    sent = len(body)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True
-            server.record(Served(self.path, asked, status, sent))
-
-    return Handler
+            self.log.append(Served(path, range_header, status, body_bytes))
+            self._pending -= 1
+            self._settled.notify_all()
