@@ -228,7 +228,7 @@ def _report_from_tables(
     is_file: bool,
     load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]],
 ) -> str:
-    from .report import agreement_report_records, items_report, raters_report
+    from .report import agreement_report, items_report, raters_report, to_json_records
 
     if is_file:
         annotations, levels = read_annotation_file(path, args)
@@ -245,8 +245,8 @@ def _report_from_tables(
         return _render_frame(items_report(annotations, raters, **common), args.format)
     if args.raters:
         return _render_frame(raters_report(annotations, raters, **common), args.format)
-    records = agreement_report_records(
+    frame = agreement_report(
         annotations, raters, by=args.by, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
         seed=args.seed, expected=args.expected, **common,
     )  # fmt: skip
-    return render_records(records, args.format)
+    return render_records(to_json_records(frame), args.format)

@@ -155,38 +155,14 @@ def agreement_report(
     ``"group_tests"`` in ``metrics`` adds Kruskal-Wallis / Holm-corrected Mann-Whitney records.
     The work is in :func:`~mer_datasets.agreement.records.agreement_records`, on numpy columns.
     """
-    return records_frame(
-        agreement_report_records(
-            annotations,
-            raters,
-            dimensions=dimensions,
-            levels=levels,
-            by=by,
-            where=where,
-            bootstrap=bootstrap,
-            bootstrap_method=bootstrap_method,
-            seed=seed,
-            duplicates=duplicates,
-            expected=expected,
-            metrics=metrics,
-        )  # fmt: skip
-    )
-
-
-def agreement_report_records(
-    annotations: pd.DataFrame,
-    raters: pd.DataFrame | None = None,
-    *,
-    dimensions: list[str] | None = None,
-    levels: dict[str, str] | None = None,
-    by: str | None = None,
-    where: str | None = None,
-    **options: Any,
-) -> list[dict[str, Any]]:
-    """:func:`agreement_report` as plain records (what the CLI renders)."""
-    check_options(options.get("expected", "group"), options.get("metrics"))
+    check_options(expected, metrics)
     table = _prepared(annotations, raters, dimensions, where)
-    return agreement_records(Judgments.from_frame(table, by=by), levels=levels, **options)
+    records = agreement_records(
+        Judgments.from_frame(table, by=by), levels=levels, bootstrap=bootstrap,
+        bootstrap_method=bootstrap_method, seed=seed, duplicates=duplicates, expected=expected,
+        metrics=metrics,
+    )  # fmt: skip
+    return records_frame(records)
 
 
 def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:

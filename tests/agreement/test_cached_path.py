@@ -26,7 +26,7 @@ from mer_datasets.agreement.cli import add_arguments, run
 from mer_datasets.agreement.judgments import Judgments
 from mer_datasets.agreement.records import agreement_records
 from mer_datasets.agreement.render import FORMATS, render_records
-from mer_datasets.agreement.report import agreement_report_records
+from mer_datasets.agreement.report import agreement_report, to_json_records
 from mer_datasets.catalog import default_catalog
 from mer_datasets.download.store import ingest_dataset
 from mer_datasets.download.verified import verified_files
@@ -58,7 +58,7 @@ def _both_paths(ds, catalog_info, options: dict) -> tuple[str, str]:
         levels = {str(d): level for d in ds.annotations["dimension"].dropna().unique()}
         fast_levels = {name: level for name in judgments.dimension_names()}
     fast = agreement_records(judgments, levels=fast_levels, **options)
-    full = agreement_report_records(ds.annotations, ds.raters, levels=levels, **options)
+    full = to_json_records(agreement_report(ds.annotations, ds.raters, levels=levels, **options))
     return render_records(fast, "json"), render_records(full, "json")
 
 
@@ -90,8 +90,10 @@ def test_fast_path_equals_the_dataframe_path_on_the_sample_with_a_dimension_subs
     fast = agreement_records(
         judgments.only_dimensions(subset), levels=default_levels(info), bootstrap=300
     )
-    full = agreement_report_records(
-        ds.annotations, ds.raters, dimensions=subset, levels=default_levels(info), bootstrap=300
+    full = to_json_records(
+        agreement_report(
+            ds.annotations, ds.raters, dimensions=subset, levels=default_levels(info), bootstrap=300
+        )
     )
     assert [r["dimension"] for r in fast] == [r["dimension"] for r in full]
     assert {r["dimension"] for r in fast} == set(subset)
