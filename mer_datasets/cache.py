@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from .catalog import DatasetInfo, Version
     from .loaders.base import QuirksReport, Tables
@@ -57,6 +58,17 @@ def cache_key(
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
+def _checked_parquet(entry: Path, manifest: dict, name: str, **options: object) -> pq.ParquetFile:
+    """One table's Parquet file of an entry, opened to verify every page's CRC on reading;
+    ValueError when its size is not the one the manifest records (a truncated or swapped file)."""
+    import pyarrow.parquet as pq
+
+    path = entry / f"{name}.parquet"
+    if path.stat().st_size != manifest["files"][path.name]["size"]:
+        raise ValueError(f"{path.name} does not have the size the manifest records")
+    return pq.ParquetFile(path, page_checksum_verification=True, **options)
+
+
 class TableCache:
     """Cache entries under ``<root>/<key>/``: four Parquet files, quirks and a manifest."""
 
@@ -69,7 +81,6 @@ class TableCache:
     def read(self, key: str, dataset: str) -> tuple[Tables, QuirksReport] | None:
         """The cached tables, or None when absent or not intact (then the entry is removed)."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         from .loaders.base import QuirksReport, Tables
         from .model import restore_dtypes
@@ -82,13 +93,7 @@ class TableCache:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             frames = {}
             for name in TABLES:
-                path = entry / f"{name}.parquet"
-                expected = manifest["files"][f"{name}.parquet"]
-                if path.stat().st_size != expected["size"]:
-                    raise ValueError(f"{path.name} does not have the size the manifest records")
-                table = pq.ParquetFile(path, page_checksum_verification=True).read(
-                    use_threads=False
-                )
+                table = _checked_parquet(entry, manifest, name).read(use_threads=False)
                 frames[name] = restore_dtypes(name, table.to_pandas(use_threads=False))
             quirks = QuirksReport.from_records(
                 dataset, manifest["quirks"], manifest.get("source_rows", {})
@@ -105,17 +110,11 @@ class TableCache:
         dictionary arrays), or None when the entry is absent, not intact or lacks a column.
         Read-only: the full :meth:`read` discards a bad entry and rebuilds it."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         entry = self.entry(key)
         try:
             manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
-            path = entry / f"{name}.parquet"
-            if path.stat().st_size != manifest["files"][path.name]["size"]:
-                return None
-            parquet = pq.ParquetFile(
-                path, page_checksum_verification=True, read_dictionary=list(as_dictionary)
-            )
+            parquet = _checked_parquet(entry, manifest, name, read_dictionary=list(as_dictionary))
             if not set(columns) <= set(parquet.schema_arrow.names):
                 return None
             return parquet.read(columns=list(columns), use_threads=False)

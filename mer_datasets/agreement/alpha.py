@@ -120,15 +120,19 @@ def codes_of(column: pd.Series) -> np.ndarray:
 
 
 def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, uniques) in order of first appearance, -1 for missing (None or NaN), without pandas.
+    """(codes, uniques) in order of first appearance, -1 for missing, without pandas.
 
-    Gives the codes ``pandas.factorize(values, sort=False)`` gives, so that statistics whose
-    resampling depends on the order of the items are the same from a DataFrame and from numpy
+    Missing is NaN for floats, None or NaN for objects, and a negative value for signed
+    integers (which are codes here: re-coding codes by first appearance within a subset keeps
+    -1 as -1). Gives the codes ``pandas.factorize(values, sort=False)`` gives, so that statistics
+    whose resampling follows the order of the items are the same from a DataFrame and from numpy
     columns (the pandas-free CLI path).
     """
     values = np.asarray(values)
     if values.dtype.kind == "f":
         missing = np.isnan(values)
+    elif values.dtype.kind == "i":
+        missing = values < 0
     elif values.dtype == object:
         missing = np.fromiter((v is None or v != v for v in values), bool, values.size)
     else:

@@ -439,7 +439,7 @@ def _items_bootstrap(
                 value_counts = _times(weights, counts_matrix)
                 expected, n_ref = n * n - np.sum(value_counts * value_counts, axis=1), n
             else:
-                expected, n_ref = np.full(count, fixed[0]), np.full(count, float(fixed[1]))
+                expected, n_ref = _repeated(fixed, count)
             out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
             start += count
         return out
@@ -483,7 +483,7 @@ def _items_bootstrap(
             value_counts = _times(weights, counts_matrix)
             expected, n_ref = np.sum((value_counts @ delta2) * value_counts, axis=1), n
         else:
-            expected, n_ref = np.full(count, fixed[0]), np.full(count, float(fixed[1]))
+            expected, n_ref = _repeated(fixed, count)
         out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
         start += count
     return out
@@ -528,6 +528,11 @@ def _items_bootstrap_ordinal_judgments(
         out[start : start + count] = _alpha_vector(observed, expected, n, n)
         start += count
     return out
+
+
+def _repeated(fixed: tuple[float, int], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fixed (expected sum, n_ref) of a reference table, once per resample."""
+    return np.full(count, fixed[0]), np.full(count, float(fixed[1]))
 
 
 def _fixed_expected(
@@ -580,7 +585,7 @@ def _items_bootstrap_linear(
             expected = 2.0 * (n * totals[:, 3] - totals[:, 2] ** 2)
             n_ref = n
         else:
-            expected, n_ref = np.full(count, fixed[0]), np.full(count, float(fixed[1]))
+            expected, n_ref = _repeated(fixed, count)
         out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
         start += count
     return out

@@ -58,7 +58,12 @@ def cached_judgments(
     table = TableCache(files.root / "cache").read_columns(
         key, "annotations", COLUMNS, as_dictionary=CODED
     )
-    return judgments_from_arrow(table) if table is not None else None
+    if table is None:
+        return None
+    try:
+        return judgments_from_arrow(table)
+    except TypeError:  # columns of another type than this model writes: take the full path
+        return None
 
 
 def judgments_from_arrow(table: pa.Table) -> Judgments:

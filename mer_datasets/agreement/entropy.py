@@ -53,10 +53,14 @@ def consensus_entropy(
 
 def rank_items_by_entropy(entropy_table: pd.DataFrame, *, item: str = "item") -> pd.DataFrame:
     """Most contested first (highest entropy); ties broken by item id (ascending), deterministic."""
-    keys = entropy_table[item].astype(str)
+    return _most_first(entropy_table, "entropy", item)
+
+
+def _most_first(table: pd.DataFrame, column: str, item: str) -> pd.DataFrame:
+    """Rows by ``column`` descending (missing last), ties by item id as text, ascending."""
     return (
-        entropy_table.assign(_key=keys)
-        .sort_values(["entropy", "_key"], ascending=[False, True], kind="stable")
+        table.assign(_key=table[item].astype(str))
+        .sort_values([column, "_key"], ascending=[False, True], kind="stable", na_position="last")
         .drop(columns="_key")
         .reset_index(drop=True)
     )
@@ -89,13 +93,7 @@ def rating_spread(
 
 def rank_items_by_spread(spread_table: pd.DataFrame, *, item: str = "item") -> pd.DataFrame:
     """Most contested numeric items first (largest std), ties by item id."""
-    keys = spread_table[item].astype(str)
-    return (
-        spread_table.assign(_key=keys)
-        .sort_values(["std", "_key"], ascending=[False, True], kind="stable", na_position="last")
-        .drop(columns="_key")
-        .reset_index(drop=True)
-    )
+    return _most_first(spread_table, "std", item)
 
 
 __all__ = [

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import AgreementError
-from .alpha import LongValues, check_level
+from .alpha import LongValues, check_level, factorize
 from .duplicates import combine_codes, plan_duplicates
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,7 +66,8 @@ class Judgments:
 
     def only_dimensions(self, names: list[str] | tuple[str, ...]) -> Judgments:
         """The judgments of the named dimensions only."""
-        wanted = np.array([str(name) in set(map(str, names)) for name in self.dimension.names])
+        chosen = {str(name) for name in names}
+        wanted = np.array([str(name) in chosen for name in self.dimension.names])
         codes = self.dimension.codes
         keep = (codes >= 0) & (wanted[codes] if wanted.size else False)
         return self.take(np.flatnonzero(keep))
@@ -99,11 +100,7 @@ class Judgments:
 
         from .alpha import codes_of
 
-        for column in (ITEM, RATER, DIMENSION):
-            if column not in table.columns:
-                raise AgreementError(
-                    f"annotations need a {column!r} column (see docs/dev/contracts.md)"
-                )
+        require_columns(table)
         value, label_column = None, table["label"] if "label" in table.columns else None
         if "value" in table.columns:
             column = table["value"]
@@ -138,6 +135,15 @@ class Judgments:
         )
 
 
+def require_columns(table: pd.DataFrame) -> None:
+    """The columns every agreement computation needs (docs/dev/contracts.md), or an error."""
+    for column in (ITEM, RATER, DIMENSION):
+        if column not in table.columns:
+            raise AgreementError(
+                f"annotations need a {column!r} column (see docs/dev/contracts.md)"
+            )
+
+
 def _coded(column: pd.Series) -> Coded:
     import pandas as pd
 
@@ -146,34 +152,16 @@ def _coded(column: pd.Series) -> Coded:
 
 
 def _order_key(column: pd.Series) -> np.ndarray:
-    """int64 sort key of the order column: nanoseconds for timestamps, else sorted codes."""
+    """int64 sort key of the order column: UTC nanoseconds for timestamps (NaT is int64's
+    minimum, so it sorts first), else sorted codes with missing first."""
     import pandas as pd
 
-    if isinstance(column.dtype, pd.DatetimeTZDtype) or (
-        isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"
-    ):
-        stamps = (
-            column.dt.tz_convert("UTC") if isinstance(column.dtype, pd.DatetimeTZDtype) else column
-        )
-        key = (
-            stamps.dt.tz_localize(None) if isinstance(column.dtype, pd.DatetimeTZDtype) else stamps
-        )
-        return key.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        column = column.dt.tz_convert("UTC").dt.tz_localize(None)
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+        return column.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
     codes, _ = pd.factorize(column, sort=True)
     return np.where(codes < 0, MISSING_ORDER, codes).astype(np.int64)
-
-
-def first_appearance(codes: np.ndarray) -> tuple[np.ndarray, int]:
-    """Re-code integer codes (-1 = missing, kept) by order of first appearance; and how many."""
-    present = codes >= 0
-    out = np.full(codes.size, -1, dtype=np.intp)
-    if not present.any():
-        return out, 0
-    uniques, first, inverse = np.unique(codes[present], return_index=True, return_inverse=True)
-    rank = np.empty(uniques.size, dtype=np.intp)
-    rank[np.argsort(first, kind="stable")] = np.arange(uniques.size)
-    out[present] = rank[inverse.reshape(-1)]
-    return out, int(uniques.size)
 
 
 def numeric_names(names: np.ndarray) -> np.ndarray:
@@ -212,14 +200,14 @@ class Selection:
         """The arrays of the statistics for these rows (or ``subset`` of them), items and labels
         coded by first appearance among them."""
         rows = self.rows if subset is None else self.rows[subset]
-        items, slots = first_appearance(judgments.item[rows])
+        items, item_codes = factorize(judgments.item[rows])
         if self.labels is None:
             x = self.x if subset is None else self.x[subset]
-            return LongValues(items, slots, x=x)
-        labels = self.labels if subset is None else self.labels[subset]
-        codes, _ = first_appearance(labels)
-        names = _by_code(codes, labels, self.label_names)
-        return LongValues(items, slots, label_codes=codes, labels=names)
+            return LongValues(items, item_codes.size, x=x)
+        labels, label_codes = factorize(self.labels if subset is None else self.labels[subset])
+        return LongValues(
+            items, item_codes.size, label_codes=labels, labels=self.label_names[label_codes]
+        )
 
     def counts(self, judgments: Judgments, subset: np.ndarray | None = None) -> dict[str, int]:
         """Items, raters (distinct, missing not counted) and judgments of the rows."""
@@ -229,15 +217,6 @@ class Selection:
             "n_raters": _n_distinct(judgments.rater[rows]),
             "n_judgments": int(rows.size),
         }
-
-
-def _by_code(new_codes: np.ndarray, old_codes: np.ndarray, names: np.ndarray) -> np.ndarray:
-    """Names indexed by the new codes (new code c is the c-th label to appear)."""
-    present = new_codes >= 0
-    size = int(new_codes.max()) + 1 if present.any() else 0
-    out = np.empty(size, dtype=object)
-    out[new_codes[present]] = names[old_codes[present]]
-    return out
 
 
 def present_codes(codes: np.ndarray) -> np.ndarray:

@@ -12,19 +12,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import AgreementError
-from .alpha import alpha_of
+from .alpha import alpha_of, factorize
 from .bootstrap import bootstrap_alpha_of
 from .duplicates import check_policy
 from .groups import EXPECTED_CHOICES
+from .icc import COLUMNS as ICC_COLUMNS
 from .icc import FORMS as ICC_FORMS
-from .judgments import (
-    Judgments,
-    Selection,
-    dimension_codes,
-    first_appearance,
-    group_subsets,
-    select,
-)
+from .icc import icc_of
+from .judgments import Judgments, Selection, dimension_codes, group_subsets, select
+from .kappa import FleissDesignError, fleiss_kappa_of
 
 RECORD_COLUMNS: list[str] = [
     "dimension", "group", "metric", "level", "value", "ci_low", "ci_high", "ci_method",
@@ -142,14 +138,10 @@ def _metric_records(
     if level == "interval":
         forms = [form for form in ICC_FORMS if form in chosen]
         if forms:
-            from .icc import COLUMNS, icc_of
-
             rows = selection.rows if subset is None else selection.rows[subset]
             table = {
-                row[0]: dict(zip(COLUMNS, row))
-                for row in icc_of(
-                    values.x, values.item_codes, first_appearance(judgments.rater[rows])[0]
-                )
+                row[0]: dict(zip(ICC_COLUMNS, row))
+                for row in icc_of(values.x, values.item_codes, factorize(judgments.rater[rows])[0])
             }
             for form in forms:
                 row = table[form]
@@ -158,13 +150,9 @@ def _metric_records(
                      "ci_method": "F (McGraw & Wong 1996), 95%", "note": row["note"] or f"design: {row['design']}"}
                 )  # fmt: skip
     if level == "nominal" and "fleiss_kappa" in chosen:
-        from .kappa import FleissDesignError, fleiss_kappa_of
-
         if values.label_codes is not None:
             labels = values.label_codes
         else:
-            from .alpha import factorize
-
             labels = factorize(values.x)[0]
         try:
             out.append(

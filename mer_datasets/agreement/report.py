@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import AgreementError
 from .alpha import krippendorff_alpha
 from .entropy import consensus_entropy, rank_items_by_entropy, rank_items_by_spread, rating_spread
-from .judgments import Judgments, dimension_codes, select
+from .judgments import Judgments, dimension_codes, require_columns, select
 from .raters import intra_rater_consistency, rater_diagnostics, test_retest_alpha
 from .records import (  # noqa: F401  (re-exported: the report's public vocabulary)
     ALL_METRICS,
@@ -109,11 +109,7 @@ def filter_judgments(table: pd.DataFrame, where: str | None) -> pd.DataFrame:
 
 
 def _prepared(annotations, raters, dimensions, where) -> pd.DataFrame:
-    for column in (ITEM, RATER, DIMENSION):
-        if column not in annotations.columns:
-            raise AgreementError(
-                f"annotations need a {column!r} column (see docs/dev/contracts.md)"
-            )
+    require_columns(annotations)
     table = filter_judgments(judgment_table(annotations, raters), where)
     if dimensions:
         table = table[table[DIMENSION].isin(list(dimensions))]
@@ -155,7 +151,6 @@ def agreement_report(
     ``"group_tests"`` in ``metrics`` adds Kruskal-Wallis / Holm-corrected Mann-Whitney records.
     The work is in :func:`~mer_datasets.agreement.records.agreement_records`, on numpy columns.
     """
-    check_options(expected, metrics)
     table = _prepared(annotations, raters, dimensions, where)
     records = agreement_records(
         Judgments.from_frame(table, by=by), levels=levels, bootstrap=bootstrap,
@@ -173,6 +168,26 @@ def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+def _per_dimension(annotations, raters, dimensions, levels, where, duplicates):
+    """(the dimension's judgments before the duplicates policy, its rows after it, the
+    :class:`~.judgments.Selection`) for each dimension of the prepared table, sorted by name."""
+    table = _prepared(annotations, raters, dimensions, where)
+    judgments = Judgments.from_frame(table)
+    for code in dimension_codes(judgments):
+        rows, selection = _dimension_rows(table, judgments, code, levels, duplicates)
+        yield table[judgments.dimension.codes == code], rows, selection
+
+
+def _stacked(parts: list[pd.DataFrame], key: str) -> pd.DataFrame:
+    """One table of the per-dimension parts, ``dimension`` and ``level`` first."""
+    if not parts:
+        return pd.DataFrame(columns=["dimension", key])
+    result = pd.concat(parts, ignore_index=True)
+    return result[
+        ["dimension", "level", *[c for c in result.columns if c not in ("dimension", "level")]]
+    ]
+
+
 def items_report(
     annotations: pd.DataFrame,
     raters: pd.DataFrame | None = None,
@@ -184,36 +199,24 @@ def items_report(
 ) -> pd.DataFrame:
     """Per item and dimension, most contested first: consensus entropy (nominal and ordinal
     dimensions: entropy of the distinct values) and, for numeric values, the spread."""
-    table = _prepared(annotations, raters, dimensions, where)
-    judgments = Judgments.from_frame(table)
     parts = []
-    for code in dimension_codes(judgments):
-        rows, selection = _dimension_rows(table, judgments, code, levels, duplicates)
-        dimension, value_column, level = (
-            selection.dimension,
-            selection.value_column,
-            selection.level,
-        )
+    for _, rows, selection in _per_dimension(
+        annotations, raters, dimensions, levels, where, duplicates
+    ):
+        column, level = selection.value_column, selection.level
         if level in ("nominal", "ordinal"):
             part = rank_items_by_entropy(
-                consensus_entropy(rows, item=ITEM, rater=RATER, value=value_column), item=ITEM
+                consensus_entropy(rows, item=ITEM, rater=RATER, value=column), item=ITEM
             )
             if level == "ordinal":
-                spread = rating_spread(rows, item=ITEM, rater=RATER, value=value_column).drop(
-                    columns="n_raters"
-                )
-                part = part.merge(spread, on=ITEM, how="left")
+                spread = rating_spread(rows, item=ITEM, rater=RATER, value=column)
+                part = part.merge(spread.drop(columns="n_raters"), on=ITEM, how="left")
         else:
             part = rank_items_by_spread(
-                rating_spread(rows, item=ITEM, rater=RATER, value=value_column), item=ITEM
+                rating_spread(rows, item=ITEM, rater=RATER, value=column), item=ITEM
             )
-        parts.append(part.assign(dimension=str(dimension), level=level))
-    if not parts:
-        return pd.DataFrame(columns=["dimension", ITEM])
-    result = pd.concat(parts, ignore_index=True)
-    return result[
-        ["dimension", "level", *[c for c in result.columns if c not in ("dimension", "level")]]
-    ]
+        parts.append(part.assign(dimension=selection.dimension, level=level))
+    return _stacked(parts, ITEM)
 
 
 def raters_report(
@@ -227,41 +230,29 @@ def raters_report(
 ) -> pd.DataFrame:
     """Per rater and dimension: counts, mean, leave-one-out agreement, and test-retest figures
     (from the repeated judgments, before the duplicates policy) next to the between-rater alpha."""
-    table = _prepared(annotations, raters, dimensions, where)
-    judgments = Judgments.from_frame(table)
     parts = []
-    for code in dimension_codes(judgments):
-        resolved, selection = _dimension_rows(table, judgments, code, levels, duplicates)
-        dimension, value_column, level = (
-            selection.dimension,
-            selection.value_column,
-            selection.level,
-        )
-        raw = table[(judgments.dimension.codes == code) & table[value_column].notna().to_numpy()]
-        part = rater_diagnostics(resolved, item=ITEM, rater=RATER, value=value_column, level=level)
+    for dimension_rows, resolved, selection in _per_dimension(
+        annotations, raters, dimensions, levels, where, duplicates
+    ):
+        column, level = selection.value_column, selection.level
+        raw = dimension_rows[dimension_rows[column].notna()]
+        part = rater_diagnostics(resolved, item=ITEM, rater=RATER, value=column, level=level)
         retest = intra_rater_consistency(
-            raw, item=ITEM, rater=RATER, value=value_column, level=level,
+            raw, item=ITEM, rater=RATER, value=column, level=level,
             order="timestamp" if "timestamp" in raw.columns else None,
         )  # fmt: skip
         if not retest.empty:
             part = part.merge(retest, on=RATER, how="left")
         part = part.assign(
-            dimension=str(dimension),
+            dimension=selection.dimension,
             level=level,
-            between_rater_alpha=krippendorff_alpha(
-                resolved, item=ITEM, value=value_column, level=level
-            ),
+            between_rater_alpha=krippendorff_alpha(resolved, item=ITEM, value=column, level=level),
             test_retest_alpha=test_retest_alpha(
-                raw, item=ITEM, rater=RATER, value=value_column, level=level
+                raw, item=ITEM, rater=RATER, value=column, level=level
             ),
         )
         parts.append(part)
-    if not parts:
-        return pd.DataFrame(columns=["dimension", RATER])
-    result = pd.concat(parts, ignore_index=True)
-    return result[
-        ["dimension", "level", *[c for c in result.columns if c not in ("dimension", "level")]]
-    ]
+    return _stacked(parts, RATER)
 
 
 def to_json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

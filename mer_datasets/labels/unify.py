@@ -380,6 +380,7 @@ def unified(
     tables: Any,
     info: Any,
     *,
+    table: str = "annotations",
     to: str | None = None,
     on_axis: OnAxisPolicy = "missing",
     temperature: float = DEFAULT_TEMPERATURE,
@@ -391,35 +392,21 @@ def unified(
 ) -> pd.DataFrame:
     """The annotations of one dataset in the unified label space (columns: see module docstring).
 
-    ``tables`` has an ``annotations`` DataFrame; ``info`` is the dataset's catalog entry
-    (``.id``, ``.dimension(name)``). ``exclude_bases=("convention of this library",)`` keeps
-    placements that are conventions of this library out of every mapping.
+    ``tables`` has an ``annotations`` and a ``labels`` DataFrame (``table`` picks one);
+    ``info`` is the dataset's catalog entry (``.id``, ``.dimension(name)``).
+    ``exclude_bases=("convention of this library",)`` keeps placements that are conventions of
+    this library out of every mapping.
     """
+    if table not in ("annotations", "labels"):
+        raise ValueError(f"table must be 'annotations' or 'labels', got {table!r}")
     return _unify(
-        _frame(tables, "annotations"), info, table="annotations", to=to, on_axis=on_axis,
+        _frame(tables, table), info, table=table, to=to, on_axis=on_axis,
         temperature=temperature, ambiguity_threshold=ambiguity_threshold, distribution=distribution,
         arousal_dimensions=arousal_dimensions, valence_dimensions=valence_dimensions,
         exclude_bases=exclude_bases,
     )  # fmt: skip
 
 
-def unified_labels(
-    tables: Any,
-    info: Any,
-    *,
-    to: str | None = None,
-    on_axis: OnAxisPolicy = "missing",
-    temperature: float = DEFAULT_TEMPERATURE,
-    ambiguity_threshold: float = DEFAULT_AMBIGUITY_THRESHOLD,
-    distribution: bool = False,
-    arousal_dimensions: Collection[str] = AROUSAL_DIMENSIONS,
-    valence_dimensions: Collection[str] = VALENCE_DIMENSIONS,
-    exclude_bases: Collection[str] = (),
-) -> pd.DataFrame:
-    """The published labels of one dataset in the unified label space (see :func:`unified`)."""
-    return _unify(
-        _frame(tables, "labels"), info, table="labels", to=to, on_axis=on_axis,
-        temperature=temperature, ambiguity_threshold=ambiguity_threshold, distribution=distribution,
-        arousal_dimensions=arousal_dimensions, valence_dimensions=valence_dimensions,
-        exclude_bases=exclude_bases,
-    )  # fmt: skip
+def unified_labels(tables: Any, info: Any, **options: Any) -> pd.DataFrame:
+    """The published labels of one dataset in the unified label space (options: :func:`unified`)."""
+    return unified(tables, info, table="labels", **options)

@@ -6,20 +6,7 @@ import pytest
 
 from mer_datasets.agreement.alpha import krippendorff_alpha
 from mer_datasets.agreement.bootstrap import bootstrap_alpha
-
-EMOTIONS = [
-    "anger",
-    "bitter",
-    "fear",
-    "joy",
-    "peace",
-    "power",
-    "sad",
-    "surprise",
-    "tender",
-    "tension",
-    "transcendence",
-]
+from tests.fixtures.generators.ismir2020_agreement import EMOTION_COLUMNS as EMOTIONS
 
 
 @pytest.fixture

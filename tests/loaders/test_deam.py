@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
 from mer_datasets.loaders.base import load_from_directory
 from tests.fixtures.generators import deam as generator
@@ -18,13 +19,6 @@ ANN = FIXTURE / "DEAM_Annotations" / "annotations"
 AVERAGED = ANN / "annotations averaged per song"
 PER_RATER = ANN / "annotations per each rater"
 DATASET = "deam"
-
-
-def _catalog():
-    """The packaged catalog (one source of truth for pins, files and scales)."""
-    from mer_datasets.catalog import default_catalog
-
-    return default_catalog()
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -38,7 +32,7 @@ def _nonempty_cells(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def loaded():
-    return load_from_directory(DATASET, FIXTURE, catalog=_catalog())
+    return load_from_directory(DATASET, FIXTURE)
 
 
 def test_the_committed_fixture_is_what_the_generator_writes(tmp_path):
@@ -173,7 +167,7 @@ def test_without_per_rater_and_metadata_files_tables_hold_ids_and_averages_only(
     shutil.copytree(FIXTURE, copy)
     shutil.rmtree(copy / "DEAM_Annotations/annotations/annotations per each rater")
     shutil.rmtree(copy / "metadata")
-    tables, quirks = load_from_directory(DATASET, copy, catalog=_catalog())
+    tables, quirks = load_from_directory(DATASET, copy)
     assert tables.raters.empty and tables.annotations.empty
     assert list(tables.raters.columns) == ["rater_id"]
     assert tables.tracks["title"].isna().all() and len(tables.tracks) == 7
@@ -192,7 +186,7 @@ def test_a_missing_required_column_is_a_parse_error_naming_file_and_line(tmp_pat
     lines[0] = lines[0].replace("arousal_mean", "arousal_average")
     target.write_bytes("\r\n".join(lines).encode())
     with pytest.raises(ParseError) as excinfo:
-        load_from_directory(DATASET, copy, catalog=_catalog())
+        load_from_directory(DATASET, copy)
     message = str(excinfo.value)
     assert "static_annotations_averaged_songs_1_2000.csv" in message and "line 1" in message
     assert excinfo.value.line == 1
@@ -211,14 +205,14 @@ def test_a_non_numeric_sample_is_a_parse_error_with_its_line(tmp_path):
     lines[3] = ",".join(cells)
     target.write_text("\n".join(lines))
     with pytest.raises(ParseError) as excinfo:
-        load_from_directory(DATASET, copy, catalog=_catalog())
+        load_from_directory(DATASET, copy)
     assert excinfo.value.line == 4 and excinfo.value.field == "sample_15500ms"
 
 
 @pytest.mark.real_data
 def test_real_deam_files_give_1802_songs_and_every_published_value(shared_mirror):
     root = shared_mirror / "deam"
-    tables, quirks = load_from_directory(DATASET, root, catalog=_catalog())
+    tables, quirks = load_from_directory(DATASET, root)
     averaged = root / "DEAM_Annotations/annotations/annotations averaged per song"
     first = _rows(averaged / "song_level/static_annotations_averaged_songs_1_2000.csv")
     second = _rows(averaged / "song_level/static_annotations_averaged_songs_2000_2058.csv")
@@ -253,7 +247,7 @@ def test_derived_metadata_copies_parse_with_their_ragged_tails(shared_mirror):
     from mer_datasets.loaders.csvfile import read_csv_records
     from mer_datasets.loaders.deam import parse_metadata_records
 
-    info = _catalog().get(DATASET)
+    info = default_catalog().get(DATASET)
     ctx = LoaderContext(
         dataset=info, version=info.version(), files={}, quirks=QuirksReport(DATASET)
     )

@@ -14,33 +14,15 @@ from mer_datasets.errors import ParseError
 from mer_datasets.loaders.base import load_from_directory
 from mer_datasets.validate import validate_tables
 from tests.conftest import FIXTURES
+from tests.fixtures.generators.ismir2020_agreement import EMOTION_COLUMNS
 
 DATASET = "ismir2020-agreement"
 FIXTURE = FIXTURES / DATASET
 WORDS = {"bitter": "bitterness", "sad": "sadness", "tender": "tenderness"}
-EMOTION_COLUMNS = [
-    "anger",
-    "bitter",
-    "fear",
-    "joy",
-    "peace",
-    "power",
-    "sad",
-    "surprise",
-    "tender",
-    "tension",
-    "transcendence",
-]
-
-
-def _catalog():
-    """The packaged catalog (one source of truth for pins, files and scales)."""
-
-    return default_catalog()
 
 
 def _load(directory: Path):
-    return load_from_directory(DATASET, directory, catalog=_catalog())
+    return load_from_directory(DATASET, directory)
 
 
 def _quirk(quirks, kind: str) -> int:
@@ -62,7 +44,7 @@ def test_fixture_gives_fourteen_judgments_per_row_minus_blank_cells():
         (tables.annotations["rater_id"] == "2") & (tables.annotations["track_id"] == "sad_1")
     ]
     assert "fear" not in set(blank["dimension"].astype(str))
-    validate_tables(tables, _catalog().get(DATASET))
+    validate_tables(tables, default_catalog().get(DATASET))
 
 
 def test_fixture_values_are_the_source_values_under_trompa11_names():
@@ -175,4 +157,4 @@ def test_real_files_load_with_every_row_accounted_for(shared_mirror):
     excluded = _quirk(quirks, "incomplete_survey") + _quirk(quirks, "survey_not_in_ratings")
     assert linked + excluded == survey_rows
     assert linked == 126
-    validate_tables(tables, _catalog().get(DATASET))
+    validate_tables(tables, default_catalog().get(DATASET))

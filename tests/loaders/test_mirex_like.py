@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
 from mer_datasets.loaders.base import load_from_directory
 from tests.fixtures.generators import mirex_like as generator
@@ -18,23 +19,9 @@ FOLDER = FIXTURE / "MIREX-like_mood" / "dataset"
 DATASET = "mirex-like"
 
 
-def _catalog():
-    """The packaged catalog (one source of truth for pins, files and scales)."""
-    from mer_datasets.catalog import default_catalog
-
-    return default_catalog()
-
-
 @pytest.fixture(scope="module")
 def loaded():
-    return load_from_directory(DATASET, FIXTURE, catalog=_catalog())
-
-
-def test_the_committed_fixture_is_what_the_generator_writes(tmp_path):
-    generator.generate(tmp_path)
-    for path in FIXTURE.rglob("*"):
-        if path.is_file():
-            assert (tmp_path / path.relative_to(FIXTURE)).read_bytes() == path.read_bytes(), path
+    return load_from_directory(DATASET, FIXTURE)
 
 
 def test_the_info_fixture_is_utf16_with_bom_crlf_and_a_trailing_separator():
@@ -93,7 +80,7 @@ def test_a_missing_filename_column_is_a_parse_error_on_line_1(tmp_path):
     text = target.read_bytes()[2:].decode("utf-16-le").replace("Filename;", "File;", 1)
     target.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
     with pytest.raises(ParseError) as excinfo:
-        load_from_directory(DATASET, copy, catalog=_catalog())
+        load_from_directory(DATASET, copy)
     assert excinfo.value.line == 1 and excinfo.value.field == "Filename"
 
 
@@ -105,14 +92,14 @@ def test_an_unknown_cluster_is_a_parse_error_with_its_line(tmp_path):
     lines[3] = "Cluster 9"
     target.write_text("\n".join(lines))
     with pytest.raises(ParseError) as excinfo:
-        load_from_directory(DATASET, copy, catalog=_catalog())
+        load_from_directory(DATASET, copy)
     assert excinfo.value.line == 4 and "clusters.txt" in str(excinfo.value)
 
 
 @pytest.mark.real_data
 def test_real_mirex_like_files_give_903_clips_in_five_clusters(shared_mirror):
     root = shared_mirror / DATASET
-    tables, quirks = load_from_directory(DATASET, root, catalog=_catalog())
+    tables, quirks = load_from_directory(DATASET, root)
     folder = root / "MIREX-like_mood/dataset"
     clusters = (folder / "clusters.txt").read_text().splitlines()
     categories = (folder / "categories.txt").read_text().splitlines()
@@ -124,7 +111,7 @@ def test_real_mirex_like_files_give_903_clips_in_five_clusters(shared_mirror):
         tables.labels[tables.labels.dimension == "category"]["label"].value_counts().to_dict()
     )
     assert got_categories == dict(Counter(categories))
-    declared = _catalog().get(DATASET).dimension("category").categories
+    declared = default_catalog().get(DATASET).dimension("category").categories
     assert set(got_categories) == set(declared)
     text = (folder / "dataset info.csv").read_bytes().decode("utf-16")
     rows = [line for line in text.split("\r\n")[1:] if line]

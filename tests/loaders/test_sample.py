@@ -16,12 +16,6 @@ from tests.conftest import REPO_ROOT
 DATASET = "sample"
 
 
-def _catalog():
-    """The packaged catalog (one source of truth for pins, files and scales)."""
-
-    return default_catalog()
-
-
 def _make_sample():
     spec = importlib.util.spec_from_file_location(
         "make_sample", REPO_ROOT / "scripts" / "make_sample.py"
@@ -40,7 +34,7 @@ def test_regenerating_the_sample_gives_the_committed_bytes(tmp_path):
 
 
 def test_catalog_pins_match_the_embedded_files_and_say_synthetic():
-    info = _catalog().get(DATASET)
+    info = default_catalog().get(DATASET)
     assert info.synthetic and info.access == "embedded" and info.license == "CC0-1.0"
     members = info.version().members()
     assert {m.path for m in members} == set(info.version().files.values())
@@ -52,8 +46,8 @@ def test_catalog_pins_match_the_embedded_files_and_say_synthetic():
 
 
 def test_sample_loads_through_the_trompa_mer_loader_with_its_planted_quirks():
-    info = _catalog().get(DATASET)
-    tables, quirks = load_from_directory(DATASET, sample_data_dir(), catalog=_catalog())
+    info = default_catalog().get(DATASET)
+    tables, quirks = load_from_directory(DATASET, sample_data_dir())
     validate_tables(tables, info)
     document = json.loads((sample_data_dir() / "data" / "data_sample.json").read_text())
     records = document["annotations"]
@@ -70,7 +64,7 @@ def test_sample_loads_through_the_trompa_mer_loader_with_its_planted_quirks():
 
 
 def test_sample_has_both_consensus_and_split_tracks():
-    tables, _ = load_from_directory(DATASET, sample_data_dir(), catalog=_catalog())
+    tables, _ = load_from_directory(DATASET, sample_data_dir())
     judgments = tables.annotations
     valence = judgments[judgments["dimension"] == "valence"].copy()
     arousal = judgments[judgments["dimension"] == "arousal"].set_index("annotation_id")["value"]

@@ -21,14 +21,8 @@ FIXTURE = FIXTURES / DATASET
 DIMENSIONS = ("valence", "arousal", "emotion", "familiarity", "preference")
 
 
-def _catalog():
-    """The packaged catalog (one source of truth for pins, files and scales)."""
-
-    return default_catalog()
-
-
 def _load(directory: Path, version: str | None = None):
-    return load_from_directory(DATASET, directory, version=version, catalog=_catalog())
+    return load_from_directory(DATASET, directory, version=version)
 
 
 def _quirk(quirks, kind: str) -> int:
@@ -48,7 +42,7 @@ def test_fixture_latest_export_gives_one_judgment_per_answered_field():
         "emotion": 9,
     }
     assert _quirk(quirks, "missing_rating") == 1
-    validate_tables(tables, _catalog().get(DATASET))
+    validate_tables(tables, default_catalog().get(DATASET))
 
 
 def test_fixture_values_match_the_source_records():
@@ -208,4 +202,4 @@ def test_real_exports_load_with_every_record_accounted_for(
     labels = tables.labels.set_index("track_id")["label"]
     for row in summary[:50]:
         assert labels.loc[row["cdr_track_num"]] == f"Q{row['quadrant']}"
-    validate_tables(tables, _catalog().get(DATASET))
+    validate_tables(tables, default_catalog().get(DATASET))
