@@ -193,10 +193,17 @@ def cmd_load(args: argparse.Namespace) -> int:
     dataset = _load(args)
     written = dataset.to_parquet(args.out) if args.format == "parquet" else dataset.to_csv(args.out)
     for name, path in written.items():
-        frame = getattr(dataset, name, None)
-        rows = len(frame) if frame is not None else len(dataset.quirks.quirks)
-        _print(f"{name:12s} {rows:>8d} rows  {path}")
+        _print(f"{name:12s} {_written_rows(dataset, name):>8d} rows  {path}")
     return EXIT_OK
+
+
+def _written_rows(dataset: Any, name: str) -> int:
+    """Rows written for table ``name``: a table's length, or the quirks report's entries (the
+    quirks file holds one row per quirk kind, so its ``quirks`` list, not the report, is counted)."""
+    table = getattr(dataset, name, None)
+    if hasattr(table, "shape"):
+        return int(table.shape[0])
+    return len(dataset.quirks.quirks)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -118,3 +118,18 @@ def test_downloading_a_gated_dataset_explains_how_to_get_it(capsys):
     assert "mer-datasets ingest deap" in err
     for member in info.version().members():
         assert member.path in err
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_load_writes_the_tables_and_reports_each_files_row_count(fmt, tmp_path, capsys):
+    import pandas as pd
+
+    assert main(["load", "sample", "--out", str(tmp_path), "--format", fmt]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "tracks", "raters", "annotations", "labels", "quirks",
+    ]  # fmt: skip
+    read = pd.read_parquet if fmt == "parquet" else pd.read_csv
+    for line in lines:
+        name, rows, _, path = line.split()
+        assert int(rows) == len(read(path)), name
