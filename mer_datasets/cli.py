@@ -281,7 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 1 data or network error, 2 usage error.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    parser.add_argument("-V", "--package-version", action="version", version=_version())
+    parser.add_argument(
+        "-V", "--version", "--package-version", action="version", version=_version()
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(
@@ -289,6 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=func)
+        # also after the command (`mer-datasets stats x --debug`); SUPPRESS keeps a --debug given
+        # before the command from being reset to False by the subparser's default
+        p.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+        )
         return p
 
     p = command("list", cmd_list, "show the catalog as a table")

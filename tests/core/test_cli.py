@@ -133,3 +133,32 @@ def test_load_writes_the_tables_and_reports_each_files_row_count(fmt, tmp_path, 
     for line in lines:
         name, rows, _, path = line.split()
         assert int(rows) == len(read(path)), name
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_the_package_version_is_printed_by_both_flags(flag, capsys):
+    from mer_datasets import __version__
+
+    with pytest.raises(SystemExit) as exit_info:
+        main([flag])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"mer-datasets {__version__}"
+
+
+def test_a_dataset_version_after_the_command_is_still_the_dataset_version(capsys):
+    assert main(["stats", "sample", "--version", "no-such-version"]) == 1
+    assert "has no version 'no-such-version'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["--debug", "info", "no-such-dataset"], ["info", "no-such-dataset", "--debug"]]
+)
+def test_debug_shows_the_traceback_before_or_after_the_command(argv):
+    result = run_cli(*argv)
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "UnknownDatasetError" in result.stderr
+
+
+def test_without_debug_an_error_has_no_traceback():
+    result = run_cli("info", "no-such-dataset")
+    assert "Traceback" not in result.stderr
