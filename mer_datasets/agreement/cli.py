@@ -144,24 +144,84 @@ def read_annotation_file(path: Path, args: argparse.Namespace) -> tuple[Any, dic
     return frame, levels
 
 
+#: Per-rater report columns that hold one figure per dimension (the same on every rater's row):
+#: the text formats state them once under the table instead.
+DATASET_WIDE: dict[str, str] = {
+    "between_rater_alpha": "between-rater alpha",
+    "test_retest_alpha": "test-retest alpha",
+}
+
+
+def _readable(frame: Any) -> Any:
+    """The frame for people: counts as integers (``n_*`` columns, blank when missing rather than
+    ``<NA>``), numeric labels without ``.0000`` (``-1``, not ``-1.0000``)."""
+    import pandas as pd
+
+    def integer(value: Any) -> str:
+        return "" if pd.isna(value) else str(int(value))
+
+    def label(value: Any) -> Any:
+        return f"{value:g}" if isinstance(value, float) else ("" if pd.isna(value) else value)
+
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if column == "modal_label":
+            frame[column] = values.map(label)
+        elif pd.api.types.is_bool_dtype(values):
+            frame[column] = values.map(lambda v: "yes" if v is True or v == True else "")  # noqa: E712
+        elif isinstance(values.dtype, pd.Int64Dtype):
+            frame[column] = values.map(integer)
+        elif str(column).startswith("n_") and pd.api.types.is_numeric_dtype(values):
+            finite = values.dropna().astype(float)
+            if bool(((finite % 1) == 0).all()):
+                frame[column] = values.map(integer)
+    return frame
+
+
+def _dataset_wide_footer(frame: Any) -> tuple[Any, str]:
+    """``frame`` without the :data:`DATASET_WIDE` columns, and those figures once per dimension."""
+    present = [c for c in DATASET_WIDE if c in frame.columns]
+    if not present or "dimension" not in frame.columns:
+        return frame, ""
+    lines = []
+    for dimension, rows in frame.groupby("dimension", sort=False, observed=True):
+        figures = []
+        for column in present:
+            value = rows[column].dropna()
+            shown = f"{float(value.iloc[0]):.3f}" if len(value) else "undefined"
+            figures.append(f"{DATASET_WIDE[column]} {shown}")
+        lines.append(f"{dimension}: " + ", ".join(figures))
+    footer = "\nper dimension, over all raters:\n" + "\n".join(f"  {line}" for line in lines)
+    return frame.drop(columns=present), footer + "\n"
+
+
 def _render_frame(frame: Any, fmt: str) -> str:
-    """A per-item or per-rater table (DataFrame) in ``fmt``."""
+    """A per-item or per-rater table (DataFrame) in ``fmt``; the text formats (table, markdown)
+    state dataset-wide figures once under the table, machine formats keep them on every row."""
     from .report import to_json_records
 
+    footer = ""
+    if fmt in ("table", "markdown"):
+        frame, footer = _dataset_wide_footer(_readable(frame))
+        if fmt == "markdown":
+            return _markdown(frame) + footer
+        text = frame.to_string(index=False, na_rep="", float_format=lambda v: f"{v:.4f}")
+        return text + "\n" + footer
     if fmt == "json":
         return json.dumps(to_json_records(frame), indent=2, ensure_ascii=False, default=str) + "\n"
     if fmt == "csv":
         return frame.to_csv(index=False)
     if fmt == "html":
         return frame.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.4f}")
-    if fmt == "markdown":
-        return _markdown(frame)
-    return frame.to_string(index=False, na_rep="", float_format=lambda v: f"{v:.4f}") + "\n"
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
 def _markdown(frame: Any) -> str:
+    import pandas as pd
+
     def cell(value: Any) -> str:
-        if value is None or (isinstance(value, float) and value != value):
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
             return ""
         if isinstance(value, float):
             return f"{value:.4f}"

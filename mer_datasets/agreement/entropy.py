@@ -21,12 +21,22 @@ from .alpha import codes_of
 def consensus_entropy(
     data: pd.DataFrame, *, item: str = "item", rater: str = "rater", value: str = "label"
 ) -> pd.DataFrame:
-    """Per item: ``entropy`` (nats), ``n_raters`` (distinct raters), ``n_judgments``, ``modal_label``
-    (ties: the label first in sorted order) and ``modal_share``. Index-free, one row per item."""
+    """Per item: ``entropy`` (nats; unanimity is 0.0, never -0.0), ``n_raters`` (distinct raters),
+    ``n_judgments``, ``modal_label`` (ties: the label first in sorted order), ``modal_share`` and
+    ``modal_tie`` (True when another label is as frequent, so the modal label is a pick among
+    equals). Index-free, one row per item."""
     frame = data[[item, rater, value]].dropna(subset=[item, value])
     if frame.empty:
         return pd.DataFrame(
-            columns=[item, "entropy", "n_raters", "n_judgments", "modal_label", "modal_share"]
+            columns=[
+                item,
+                "entropy",
+                "n_raters",
+                "n_judgments",
+                "modal_label",
+                "modal_share",
+                "modal_tie",
+            ]  # fmt: skip
         )
     counts = (
         frame.groupby([item, value], observed=True, sort=True).size().rename("count").reset_index()
@@ -37,14 +47,17 @@ def consensus_entropy(
     counts["share"] = share
     entropy = counts.groupby(item, observed=True, sort=True)["term"].sum()
     modal = counts.sort_values([item, "count", value], ascending=[True, False, True], kind="stable")
+    most = counts.groupby(item, observed=True, sort=True)["count"].max()
+    tied = (counts["count"] == counts[item].map(most)).groupby(counts[item], observed=True).sum()
     modal = modal.drop_duplicates(item).set_index(item)
     result = pd.DataFrame(
         {
-            "entropy": entropy.clip(lower=0.0),
+            "entropy": entropy.clip(lower=0.0) + 0.0,  # + 0.0 turns -0.0 into 0.0
             "n_raters": frame.groupby(item, observed=True, sort=True)[rater].nunique(),
             "n_judgments": frame.groupby(item, observed=True, sort=True).size(),
             "modal_label": modal[value],
             "modal_share": modal["share"],
+            "modal_tie": tied > 1,
         }
     )
     result.index.name = item

@@ -15,6 +15,7 @@ holding that dimension's value (or label) in the *same source record* (same ``an
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -198,7 +199,12 @@ def items_report(
     duplicates: str = "latest",
 ) -> pd.DataFrame:
     """Per item and dimension, most contested first: consensus entropy (nominal and ordinal
-    dimensions: entropy of the distinct values) and, for numeric values, the spread."""
+    dimensions: entropy of the distinct values) and, for numeric values, the spread.
+
+    Items judged by a single rater agree with nobody, so their entropy of 0 says nothing: they
+    are marked ``single_rater``, get no ``rank`` and come after the ranked items, so neither end
+    of the ranking (most contested, most agreed) is made of them. ``modal_tie`` flags items whose
+    modal label is tied with another."""
     parts = []
     for _, rows, selection in _per_dimension(
         annotations, raters, dimensions, levels, where, duplicates
@@ -215,8 +221,18 @@ def items_report(
             part = rank_items_by_spread(
                 rating_spread(rows, item=ITEM, rater=RATER, value=column), item=ITEM
             )
-        parts.append(part.assign(dimension=selection.dimension, level=level))
+        parts.append(_ranked(part).assign(dimension=selection.dimension, level=level))
     return _stacked(parts, ITEM)
+
+
+def _ranked(part: pd.DataFrame) -> pd.DataFrame:
+    """``part`` (sorted most contested first) with ``single_rater`` and ``rank`` (1 = most
+    contested; missing for single-rater items, which move after the ranked ones)."""
+    single = (part["n_raters"] < 2).to_numpy(dtype=bool)
+    part = pd.concat([part[~single], part[single]], ignore_index=True)
+    ranked = int((~single).sum())
+    rank = pd.array(list(range(1, ranked + 1)) + [None] * (len(part) - ranked), dtype="Int64")
+    return part.assign(single_rater=part["n_raters"] < 2, rank=rank)
 
 
 def raters_report(
@@ -243,6 +259,8 @@ def raters_report(
         )  # fmt: skip
         if not retest.empty:
             part = part.merge(retest, on=RATER, how="left")
+            for count in ("n_repeated_items", "n_repeated_pairs"):
+                part[count] = part[count].astype("Int64")  # counts, not 1.0000
         part = part.assign(
             dimension=selection.dimension,
             level=level,
@@ -251,8 +269,28 @@ def raters_report(
                 raw, item=ITEM, rater=RATER, value=column, level=level
             ),
         )
-        parts.append(part)
+        parts.append(part.iloc[natural_order(part[RATER])])
     return _stacked(parts, RATER)
+
+
+def natural_key(value: Any) -> tuple:
+    """Sort key reading digit runs as numbers: rater "2" before "10", "r9" before "r10".
+
+    Ids stay strings (never parsed as numbers: "7" and "007" are two raters); only the order is
+    numeric-aware. Ties on the numbers ("7", "007") fall back to the text, so the order is total.
+    """
+    text = "" if value is None else str(value)
+    parts = re.split(r"(\d+)", text)
+    return (
+        tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != ""),
+        text,
+    )
+
+
+def natural_order(values: pd.Series) -> list[int]:
+    """Positions of ``values`` in natural (numeric-aware) order, see :func:`natural_key`."""
+    keys = [natural_key(v) for v in values.tolist()]
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 def to_json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -468,6 +468,8 @@ def items_section(dataset: MERDataset, *, top: int) -> dict[str, Any]:
     if items.empty:
         return out
     for dimension, frame in items.groupby("dimension", observed=True, sort=False):
+        if "single_rater" in frame.columns:  # one rater's judgment agrees with nobody: unranked
+            frame = frame[~frame["single_rater"].astype(bool)]
         frame = frame.dropna(axis=1, how="all")
         out["per_dimension"][str(dimension)] = {
             "items": int(len(frame)),

@@ -162,3 +162,83 @@ def test_debug_shows_the_traceback_before_or_after_the_command(argv):
 def test_without_debug_an_error_has_no_traceback():
     result = run_cli("info", "no-such-dataset")
     assert "Traceback" not in result.stderr
+
+
+# -- agreement output formatting (issue 11 #6, #13) --------------------------------------
+
+
+def _write(path, header: str, rows: list[tuple]) -> str:
+    path.write_text(header + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    return str(path)
+
+
+def test_natural_key_orders_digit_runs_as_numbers_and_keeps_ids_distinct():
+    from mer_datasets.agreement.report import natural_key
+
+    ids = ["r10", "10", "r2", "007", "2", "7", "r1", "1"]
+    assert sorted(ids, key=natural_key) == ["1", "2", "007", "7", "10", "r1", "r2", "r10"]
+
+
+def test_raters_are_listed_in_natural_order_with_integer_counts_and_dataset_figures_once(
+    tmp_path, capsys
+):
+    import pandas as pd
+
+    from mer_datasets.agreement.report import raters_report
+
+    # raters 1, 2, 10 rate items a-c; rater 10 rates item a twice (a test-retest pair)
+    rows = [
+        ("a", "1", 1), ("b", "1", 2), ("c", "1", 3),
+        ("a", "2", 1), ("b", "2", 3), ("c", "2", 3),
+        ("a", "10", 2), ("b", "10", 2), ("c", "10", 3), ("a", "10", 2),
+    ]  # fmt: skip
+    path = _write(tmp_path / "r.csv", "track_id,rater_id,value", rows)
+    assert main(["agreement", path, "--raters", "--level", "interval"]) == 0
+    out = capsys.readouterr().out
+    table, footer = out.split("\nper dimension, over all raters:\n")
+    lines = table.strip().splitlines()
+    header = lines[0].split()
+    assert "between_rater_alpha" not in header and "test_retest_alpha" not in header
+    raters = [line.split()[header.index("rater_id")] for line in lines[1:]]
+    assert raters == ["1", "2", "10"]
+    assert ".0000" not in " ".join(lines[-1].split()[3:5])  # n_judgments, n_items
+    row_10 = lines[-1].split()
+    assert row_10[header.index("n_judgments")] == "3"  # latest of the repeat
+    assert row_10[header.index("n_repeated_items")] == "1"
+    frame = pd.read_csv(path, dtype={"track_id": str, "rater_id": str}).assign(dimension="value")
+    expected = raters_report(frame, levels={"value": "interval"})
+    alpha = expected["between_rater_alpha"].iloc[0]
+    assert footer.strip() == (
+        f"value: between-rater alpha {alpha:.3f}, test-retest alpha "
+        + (
+            "undefined"
+            if expected["test_retest_alpha"].isna().all()
+            else f"{expected['test_retest_alpha'].iloc[0]:.3f}"
+        )
+    )
+
+
+def test_items_report_marks_single_rater_items_flags_modal_ties_and_prints_unanimity_as_0(
+    tmp_path, capsys
+):
+    rows = [
+        ("same", "r1", "x"), ("same", "r2", "x"), ("same", "r3", "x"),
+        ("tied", "r1", "x"), ("tied", "r2", "y"),
+        ("split", "r1", "x"), ("split", "r2", "x"), ("split", "r3", "y"),
+        ("alone", "r1", "z"),
+    ]  # fmt: skip
+    path = _write(tmp_path / "i.csv", "track_id,rater_id,label", rows)
+    assert main(["agreement", path, "--items", "--format", "csv"]) == 0
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert frame["track_id"].tolist() == ["tied", "split", "same", "alone"]
+    assert frame["rank"].tolist()[:3] == [1, 2, 3] and pd.isna(frame["rank"].iloc[3])
+    assert frame["single_rater"].tolist() == [False, False, False, True]
+    assert frame["modal_tie"].tolist() == [True, False, False, False]
+    assert main(["agreement", path, "--items"]) == 0
+    table = capsys.readouterr().out
+    same = next(line for line in table.splitlines() if " same " in f" {line} ")
+    assert "-0" not in same and " 0.0000 " in same
