@@ -218,13 +218,44 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _no_per_rater_judgments(info: Any, dataset: Any) -> Exception:
+    """The error for ``agreement`` on a dataset without per-rater judgments: agreement between
+    raters needs each rater's judgment, so say so and what the dataset publishes instead."""
+    from .errors import AgreementError
+
+    labels = dataset.labels
+    if len(labels):
+        parts = labels.groupby(["dimension", "statistic"], observed=True).size()
+        published = ", ".join(f"{d} {s} ×{n}" for (d, s), n in parts.items() if n)
+        what = (
+            f"{len(labels)} aggregated labels of {labels['track_id'].nunique()} tracks in its "
+            f"`labels` table ({published}): map them with `mer-datasets labels {info.id} "
+            "--table labels`"
+        )
+    else:
+        what = "no aggregated labels either (its `labels` table is empty)"
+    return AgreementError(
+        f"dataset {info.id!r} publishes no per-rater judgments (its `raters` and `annotations` "
+        "tables are empty), so there is no agreement between raters to compute. It publishes "
+        f"{what}; `mer-datasets load {info.id} --out DIR` writes every table. Datasets with "
+        "per-rater judgments have per_rater true in `mer-datasets list --json`."
+    )
+
+
 def cmd_agreement(args: argparse.Namespace) -> int:
     from .agreement.cli import run
+
+    catalog = _catalog(args)
+    info = catalog.get(args.target) if args.target in catalog else None
+    if info is not None:
+        args.synthetic = info.synthetic
 
     def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str]]:
         from .model import default_levels
 
         dataset = _load(args, dataset_id)
+        if dataset.annotations.empty:
+            raise _no_per_rater_judgments(dataset.info, dataset)
         return dataset.annotations, dataset.raters, default_levels(dataset.info)
 
     def cached_judgments(dataset_id: str) -> tuple[Any, dict[str, str]] | None:
@@ -232,7 +263,9 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         from .agreement.cached import cached_judgments as from_cache
         from .model import default_levels
 
-        info = _catalog(args).get(dataset_id)
+        info = catalog.get(dataset_id)
+        if not info.per_rater:
+            return None  # the full path says what the dataset publishes instead
         judgments = from_cache(info, info.version(args.version), data_home=args.data_home)
         return None if judgments is None else (judgments, default_levels(info))
 

@@ -38,7 +38,7 @@ _FACTS: tuple[tuple[str, str], ...] = (
     ("ci_method", "intervals"),
     ("expected_from", "expected disagreement from"),
     ("duplicates_policy", "repeated judgments (same rater, item, dimension)"),
-    ("by", "groups by"),
+    ("by", "grouping (--by)"),
 )
 
 
@@ -55,8 +55,28 @@ def plain(value: Any) -> Any:
     return value
 
 
-def render_records(records: Sequence[dict[str, Any]], fmt: str) -> str:
-    """``records`` (keys :data:`RECORD_COLUMNS`) in format ``fmt`` (one of :data:`FORMATS`)."""
+#: How to read alpha's size, stated under every terminal table that shows an alpha.
+ALPHA_READING = (
+    "reading alpha: 1 = perfect agreement, 0 = no better than chance; alpha >= 0.800 reliable, "
+    "0.667 to 0.800 for tentative conclusions only, below 0.667 not reliable "
+    "(Krippendorff 2004, Content Analysis, 2nd ed., p. 241)"
+)
+
+
+def render_records(records: Sequence[dict[str, Any]], fmt: str, context: Sequence[str] = ()) -> str:
+    """``records`` (keys :data:`RECORD_COLUMNS`) in format ``fmt`` (one of :data:`FORMATS`).
+
+    ``context``: lines about the request (filter, grouping, the data's nature) that the text
+    formats (table, markdown) print under the figures; machine formats carry only the records.
+    """
+    text = _render(records, fmt)
+    if context and fmt in ("table", "markdown"):
+        blank = [""] if fmt == "markdown" else []  # ends the markdown table
+        text += "".join(f"{line}\n" for line in (*blank, *context))
+    return text
+
+
+def _render(records: Sequence[dict[str, Any]], fmt: str) -> str:
     rows = [{column: plain(record.get(column)) for column in RECORD_COLUMNS} for record in records]
     if fmt == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False, default=str) + "\n"
@@ -75,7 +95,8 @@ def _cell(value: Any, digits: int = 4) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.{digits}f}"
+        text = f"{value:.{digits}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.000"
     return str(value)
 
 
@@ -113,7 +134,7 @@ def _html(rows: list[dict[str, Any]]) -> str:
 def _terminal_table(rows: list[dict[str, Any]]) -> str:
     """The figures, then the choices behind them once (not repeated on every row)."""
     if not rows:
-        return "no pairable judgments: nothing to report\n"
+        return "no judgments left (after the filter, if any): nothing to report\n"
     shown = []
     for row in rows:
         low, high = row["ci_low"], row["ci_high"]
@@ -153,4 +174,6 @@ def _terminal_table(rows: list[dict[str, Any]]) -> str:
             "judgments set aside as repeats: "
             + ", ".join(f"{d} {n}" for d, n in sorted(repeats.items()))
         )
+    if any(row["metric"] == "krippendorff_alpha" for row in rows):
+        lines.append(ALPHA_READING)
     return "\n".join(lines) + "\n"

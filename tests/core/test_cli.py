@@ -242,3 +242,71 @@ def test_items_report_marks_single_rater_items_flags_modal_ties_and_prints_unani
     table = capsys.readouterr().out
     same = next(line for line in table.splitlines() if " same " in f" {line} ")
     assert "-0" not in same and " 0.0000 " in same
+
+
+def test_the_main_job_says_the_sample_is_synthetic_and_how_to_read_alpha(capsys):
+    from mer_datasets.agreement.render import ALPHA_READING
+
+    assert main(["agreement", "sample", "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC" in out and "no real listeners" in out
+    assert ALPHA_READING in out and "Krippendorff 2004" in ALPHA_READING
+    assert "0.800" in ALPHA_READING and "0.667" in ALPHA_READING
+
+
+def test_a_file_report_is_not_called_synthetic(tmp_path, capsys):
+    rows = [("a", "r1", 1), ("a", "r2", 2), ("b", "r1", 3), ("b", "r2", 3)]
+    path = _write(tmp_path / "f.csv", "track_id,rater_id,value", rows)
+    assert main(["agreement", path, "--bootstrap", "0"]) == 0
+    assert "SYNTHETIC" not in capsys.readouterr().out
+
+
+def test_the_where_help_example_selects_judgments_of_the_sample(capsys):
+    import re
+
+    parser = build_parser()
+    help_text = parser._subparsers._group_actions[0].choices["agreement"].format_help()
+    example = re.search(r"e\.g\. on sample or trompa-mer: '(.+?)'", " ".join(help_text.split()))
+    assert example, help_text
+    expression = example.group(1)
+    assert main(["agreement", "sample", "--where", expression, "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "krippendorff_alpha" in out
+    assert f"filter (--where): {expression}" in out
+
+
+def test_the_footer_echoes_the_filter_and_the_grouping(capsys):
+    argv = ["agreement", "sample", "--where", "familiarity == 1", "--by", "mother_language"]
+    assert main([*argv, "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "filter (--where): familiarity == 1" in out
+    assert "grouping (--by): mother_language" in out
+    assert main([*argv, "--items"]) == 0
+    out = capsys.readouterr().out
+    assert "filter (--where): familiarity == 1" in out
+    assert "grouping (--by): mother_language is not applied" in out
+
+
+def test_agreement_on_a_dataset_without_per_rater_judgments_says_what_it_publishes(
+    tmp_path, monkeypatch, capsys
+):
+    import mer_datasets.catalog as catalog_module
+    from mer_datasets.download.store import ingest_dataset
+    from tests.conftest import FIXTURES
+    from tests.test_contract import fixture_catalog
+
+    catalog = fixture_catalog("4qaed")
+    home = tmp_path / "home"
+    ingest_dataset(catalog.get("4qaed"), FIXTURES / "4qaed", data_home=home)
+    monkeypatch.setattr(catalog_module, "default_catalog", lambda: catalog)
+    assert main(["load", "4qaed", "--data-home", str(home), "--out", str(tmp_path / "t")]) == 0
+    capsys.readouterr()
+    import pandas as pd
+
+    labels = pd.read_parquet(tmp_path / "t" / "labels.parquet")
+    assert len(labels) > 0
+    assert main(["agreement", "4qaed", "--data-home", str(home), "--offline"]) == 1
+    err = capsys.readouterr().err
+    assert "publishes no per-rater judgments" in err
+    assert f"{len(labels)} aggregated labels of {labels['track_id'].nunique()} tracks" in err
+    assert "mer-datasets labels 4qaed --table labels" in err
