@@ -35,7 +35,7 @@ from .records import (  # noqa: F401  (re-exported: the report's public vocabula
     check_options,
 )
 from .render import plain
-from .where import where_mask
+from .where import unknown_column_message, where_mask
 
 #: Catalog scale -> default level of measurement (catalog.schema.json `scale`).
 SCALE_LEVELS: dict[str, str] = {
@@ -153,6 +153,8 @@ def agreement_report(
     The work is in :func:`~mer_datasets.agreement.records.agreement_records`, on numpy columns.
     """
     table = _prepared(annotations, raters, dimensions, where)
+    if by is not None and by not in table.columns:
+        raise AgreementError(unknown_column_message(by, table.columns, f"cannot group by {by!r}"))
     records = agreement_records(
         Judgments.from_frame(table, by=by), levels=levels, bootstrap=bootstrap,
         bootstrap_method=bootstrap_method, seed=seed, duplicates=duplicates, expected=expected,

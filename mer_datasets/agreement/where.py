@@ -16,7 +16,8 @@ arithmetic, comprehensions, ``__import__``) raises :class:`WhereError` naming th
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,24 @@ _COMPARISONS: dict[type, Callable] = {
     ast.GtE: lambda a, b: a >= b,
 }
 _NULL_NAMES = {"null", "None", "NA"}
+
+
+def close_matches(name: str, columns: Iterable[object], limit: int = 5) -> list[str]:
+    """Column names a mistyped ``name`` probably meant: names containing it (``language`` ->
+    ``survey_language``), then similar spellings (difflib), at most ``limit``."""
+    names = [str(c) for c in columns]
+    lowered = name.lower()
+    containing = [c for c in names if lowered in c.lower()]
+    similar = difflib.get_close_matches(name, names, n=limit, cutoff=0.7)
+    return list(dict.fromkeys(containing + similar))[:limit]
+
+
+def unknown_column_message(name: str, columns: Iterable[object], what: str) -> str:
+    """``what`` (e.g. "--by 'x'") names no column: suggest close matches, then list them all."""
+    columns = [str(c) for c in columns]
+    matches = close_matches(name, columns)
+    hint = f" (did you mean {' or '.join(repr(m) for m in matches)}?)" if matches else ""
+    return f"{what}: no column {name!r}{hint}; available: {', '.join(sorted(columns))}"
 
 
 def parse_where(expression: str) -> ast.Expression:
@@ -121,8 +140,11 @@ def _operand(node: ast.AST, table: pd.DataFrame, expression: str):
             return None
         if node.id not in table.columns:
             raise WhereError(
-                f"unknown name {node.id!r} in --where (column {node.col_offset + 1}); available: "
-                + ", ".join(sorted(map(str, table.columns)))
+                unknown_column_message(
+                    node.id,
+                    table.columns,
+                    f"unknown name in --where at column {node.col_offset + 1}",
+                )
             )
         return table[node.id]
     if isinstance(node, (ast.List, ast.Tuple)):

@@ -310,3 +310,22 @@ def test_agreement_on_a_dataset_without_per_rater_judgments_says_what_it_publish
     assert "publishes no per-rater judgments" in err
     assert f"{len(labels)} aggregated labels of {labels['track_id'].nunique()} tracks" in err
     assert "mer-datasets labels 4qaed --table labels" in err
+
+
+def test_close_matches_suggest_the_columns_a_name_is_part_of_or_a_misspelling_of():
+    from mer_datasets.agreement.where import close_matches
+
+    columns = ["age", "anger", "survey_language", "native_language", "familiarity"]
+    assert close_matches("language", columns) == ["survey_language", "native_language"]
+    assert close_matches("familarity", columns) == ["familiarity"]
+    assert close_matches("zzz", columns) == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--by", "language"), ("--where", 'language == "es"')]
+)
+def test_an_unknown_by_or_where_column_suggests_close_matches(option, value, capsys):
+    assert main(["agreement", "sample", option, value, "--bootstrap", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "no column 'language'" in err
+    assert "did you mean 'mother_language' or 'other_languages'?" in err
