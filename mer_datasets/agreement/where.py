@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -38,6 +39,13 @@ _COMPARISONS: dict[type, Callable] = {
     ast.GtE: lambda a, b: a >= b,
 }
 _NULL_NAMES = {"null", "None", "NA"}
+#: Bounds checked before parsing, so no expression can exhaust the parser's stack or memory
+#: (a hostile ``not not ... x`` or ``((((...))))`` is refused, not parsed).
+MAX_LENGTH = 2000
+MAX_DEPTH = 16
+#: Largest magnitude of a number literal: anything a float column can be compared with exactly
+#: enough; a 4,299-digit integer would overflow the float conversion.
+MAX_NUMBER = 1e300
 
 
 def close_matches(name: str, columns: Iterable[object], limit: int = 5) -> list[str]:
@@ -58,14 +66,45 @@ def unknown_column_message(name: str, columns: Iterable[object], what: str) -> s
     return f"{what}: no column {name!r}{hint}; available: {', '.join(sorted(columns))}"
 
 
+def _check_size(expression: str) -> None:
+    """Refuse an expression too long or too deeply nested before the parser sees it."""
+    if not isinstance(expression, str):
+        raise WhereError(f"--where must be a string, got {type(expression).__name__}")
+    if len(expression) > MAX_LENGTH:
+        raise WhereError(
+            f"--where is {len(expression)} characters long; at most {MAX_LENGTH} are accepted"
+        )
+    depth = deepest = 0
+    quote: str | None = None
+    for char in expression:
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    nots = len(re.findall(r"\bnot\b", expression))
+    if deepest > MAX_DEPTH or nots > MAX_DEPTH:
+        raise WhereError(
+            f"--where nests too deeply ({max(deepest, nots)} levels of brackets or 'not'); "
+            f"at most {MAX_DEPTH} are accepted"
+        )
+
+
 def parse_where(expression: str) -> ast.Expression:
-    """Parse and whitelist-check ``expression``; raises :class:`WhereError`."""
+    """Bound, parse and whitelist-check ``expression``; raises :class:`WhereError`."""
+    _check_size(expression)
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as error:
         raise WhereError(
             f"cannot parse --where {expression!r}: {error.msg} at column {error.offset}"
         ) from None
+    except (RecursionError, MemoryError, ValueError, OverflowError) as error:
+        raise WhereError(f"cannot parse --where: {type(error).__name__}") from None
     _check(tree.body, expression)
     return tree
 
@@ -82,10 +121,18 @@ def _check(node: ast.AST, expression: str) -> None:
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         _check(node.operand, expression)
     elif isinstance(node, ast.Compare):
-        for op in node.ops:
+        operands = [node.left, *node.comparators]
+        for index, op in enumerate(node.ops):
             if type(op) not in _COMPARISONS and not isinstance(op, (ast.In, ast.NotIn)):
                 raise WhereError(f"operator {type(op).__name__} is not allowed in --where")
-        for operand in [node.left, *node.comparators]:
+            if not isinstance(op, (ast.In, ast.NotIn)):
+                for side in operands[index : index + 2]:
+                    if isinstance(side, (ast.List, ast.Tuple)):
+                        raise WhereError(
+                            f"a list can only follow 'in' or 'not in' in --where: "
+                            f"{_token(side, expression)}; e.g. value in [1, 2]"
+                        )
+        for operand in operands:
             _check_operand(operand, expression)
     else:
         raise WhereError(
@@ -100,14 +147,27 @@ def _check_operand(node: ast.AST, expression: str) -> None:
             raise WhereError(f"not allowed in --where: {_token(node, expression)}")
         return
     if _is_constant(node):
+        _check_number(node, expression)
         return
     if isinstance(node, (ast.List, ast.Tuple)) and all(
         _is_constant(element) for element in node.elts
     ):
+        for element in node.elts:
+            _check_number(element, expression)
         return
     raise WhereError(
         f"not allowed in --where: {_token(node, expression)}; operands are column names, constants or lists of constants"
     )
+
+
+def _check_number(node: ast.AST, expression: str) -> None:
+    value = _constant(node)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not abs(value) <= MAX_NUMBER:  # also refuses nan / inf
+            raise WhereError(
+                f"number out of range in --where: {_token(node, expression)[:80]}; "
+                f"numbers up to {MAX_NUMBER:g} in magnitude are accepted"
+            )
 
 
 def _is_constant(node: ast.AST) -> bool:
@@ -172,7 +232,7 @@ def _compare(op: ast.cmpop, left, right, n_rows: int) -> np.ndarray:
         return missing if isinstance(op, ast.Eq) else ~missing
     try:
         result = _COMPARISONS[type(op)](left, right)
-    except TypeError as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise WhereError(f"cannot compare these operands in --where: {error}") from None
     if isinstance(result, pd.Series):
         return result.fillna(False).to_numpy(dtype=bool)

@@ -329,3 +329,45 @@ def test_an_unknown_by_or_where_column_suggests_close_matches(option, value, cap
     err = capsys.readouterr().err
     assert "no column 'language'" in err
     assert "did you mean 'mother_language' or 'other_languages'?" in err
+
+
+# -- hostile --where expressions (issue 18 #14) ------------------------------------------
+
+HOSTILE_WHERE = {
+    "4299-digit integer": ("familiarity == " + "9" * 4299, "characters long"),
+    "1000-digit integer": ("familiarity == " + "9" * 1000, "number out of range"),
+    "not x 5000": ("not " * 5000 + "familiarity > 1", "characters long"),
+    "not x 100": ("not " * 100 + "familiarity > 1", "nests too deeply"),
+    "1000 nested parens": ("(" * 1000 + "familiarity > 1" + ")" * 1000, "characters long"),
+    "100 nested parens": ("(" * 100 + "familiarity > 1" + ")" * 100, "nests too deeply"),
+    "list compared with ==": ("familiarity == [1,2]", "a list can only follow 'in'"),
+    "infinite number": ("familiarity < 1e999", "number out of range"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_WHERE))
+def test_hostile_where_expressions_are_refused_with_a_typed_error_and_exit_1(case, capsys):
+    from mer_datasets.agreement.where import WhereError, where_mask
+
+    expression, message = HOSTILE_WHERE[case]
+    with pytest.raises(WhereError, match=message):
+        where_mask(__import__("pandas").DataFrame({"familiarity": [0.0, 1.0]}), expression)
+    assert main(["agreement", "sample", "--where", expression, "--bootstrap", "0"]) == 1
+    err = capsys.readouterr().err
+    assert message in err and len(err) < 1000
+
+
+def test_bounded_where_expressions_within_the_limits_still_work():
+    import pandas as pd
+
+    from mer_datasets.agreement.where import MAX_DEPTH, where_mask
+
+    table = pd.DataFrame({"familiarity": [0.0, 1.0]})
+    nested = "(" * MAX_DEPTH + "familiarity == 1" + ")" * MAX_DEPTH
+    assert where_mask(table, nested).tolist() == [False, True]
+    assert where_mask(table, "not not familiarity == 1").tolist() == [False, True]
+    assert where_mask(table, "familiarity in [1, 2]").tolist() == [False, True]
+    assert where_mask(table, 'familiarity == 1 or "((((((((((((((((((((" == "x"').tolist() == [
+        False,
+        True,
+    ]
