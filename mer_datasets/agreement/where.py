@@ -162,12 +162,12 @@ def _check_operand(node: ast.AST, expression: str) -> None:
 
 def _check_number(node: ast.AST, expression: str) -> None:
     value = _constant(node)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not abs(value) <= MAX_NUMBER:  # also refuses nan / inf
-            raise WhereError(
-                f"number out of range in --where: {_token(node, expression)[:80]}; "
-                f"numbers up to {MAX_NUMBER:g} in magnitude are accepted"
-            )
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and not abs(value) <= MAX_NUMBER:  # also refuses nan / inf
+        raise WhereError(
+            f"number out of range in --where: {_token(node, expression)[:80]}; "
+            f"numbers up to {MAX_NUMBER:g} in magnitude are accepted"
+        )
 
 
 def _is_constant(node: ast.AST) -> bool:
