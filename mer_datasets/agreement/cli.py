@@ -99,6 +99,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: file-input option -> the canonical column it is renamed to
+COLUMN_OPTIONS: dict[str, str] = {
+    "item": "track_id",
+    "rater": "rater_id",
+    "value": "value",
+    "label": "label",
+    "dimension_column": "dimension",
+}
+
+
+def check_column_choices(args: argparse.Namespace, columns: list[str], file: str) -> None:
+    """Refuse column choices that would silently read the wrong column.
+
+    Two roles naming one column (``--item rater_id --rater rater_id``), or a column renamed to a
+    canonical name that another column of the file already has (``--value score`` beside a
+    ``value`` column; ``--item song`` beside ``track_id``): the rename would hide one of them.
+    """
+    from ..errors import ParseError
+
+    chosen = {option: getattr(args, option) for option in COLUMN_OPTIONS}
+    present = {option: name for option, name in chosen.items() if name in columns}
+    by_column: dict[str, list[str]] = {}
+    for option, name in present.items():
+        by_column.setdefault(name, []).append(option)
+    for name, options in by_column.items():
+        if len(options) > 1 and set(options) != {"value", "label"}:
+            flags = " and ".join(f"--{o.replace('_', '-')}" for o in options)
+            raise ParseError(
+                f"{flags} name the same column {name!r}; each role needs its own column "
+                f"(columns are {columns})",
+                file=file,
+            )
+    for option, name in present.items():
+        canonical = COLUMN_OPTIONS[option]
+        if name != canonical and canonical in columns and canonical not in chosen.values():
+            flag = f"--{option.replace('_', '-')}"
+            raise ParseError(
+                f"{flag} {name} would be read as {canonical!r}, but the file also has a column "
+                f"{canonical!r}: rename or drop one of them, or name {canonical!r} with its own "
+                "option",
+                file=file,
+            )
+
+
 def read_annotation_file(path: Path, args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
     """A researcher's own long annotations renamed to the canonical columns, and default levels."""
     import pandas as pd
@@ -111,6 +155,7 @@ def read_annotation_file(path: Path, args: argparse.Namespace) -> tuple[Any, dic
             if path.suffix.lower() != ".csv"
             else pd.read_csv(path)
         )
+    check_column_choices(args, list(frame.columns), str(path))
     missing = [c for c in (args.item, args.rater) if c not in frame.columns]
     if missing:
         from ..errors import ParseError

@@ -7,13 +7,14 @@ so a figure on the terminal is the figure the Python API returns.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from ..errors import AgreementError
-from .alpha import alpha_of, factorize
-from .bootstrap import bootstrap_alpha_of
+from .alpha import LEVELS, alpha_of, factorize
+from .bootstrap import METHODS, bootstrap_alpha_of
 from .duplicates import check_policy
 from .groups import EXPECTED_CHOICES
 from .icc import COLUMNS as ICC_COLUMNS
@@ -53,6 +54,48 @@ def check_options(expected: str, metrics: list[str] | tuple[str, ...] | None) ->
     return chosen
 
 
+def check_arguments(
+    *,
+    levels: Any = None,
+    dimensions: Any = None,
+    bootstrap: Any = 0,
+    bootstrap_method: Any = "items",
+    seed: Any = 0,
+) -> None:
+    """Refuse arguments of the wrong type or value before any work, with a typed error.
+
+    Why: a wrong type used to change results silently (``levels="interval"`` dropped every
+    declared level, ``dimensions="valence"`` selected nothing, ``bootstrap_method="x"`` ran
+    without a CI when ``bootstrap=0``); a string where a list or mapping is expected is refused.
+    """
+    if levels is not None:
+        if not isinstance(levels, Mapping):
+            raise AgreementError(
+                f"levels must be a mapping of dimension name to level, e.g. "
+                f"{{'valence': 'interval'}}, got {type(levels).__name__} {levels!r}"
+            )
+        wrong = {str(k): v for k, v in levels.items() if v not in LEVELS}
+        if wrong:
+            raise AgreementError(f"unknown level(s) {wrong}; a level is one of {', '.join(LEVELS)}")
+    if dimensions is not None and (
+        isinstance(dimensions, (str, bytes))
+        or not isinstance(dimensions, Iterable)
+        or not all(isinstance(d, str) for d in dimensions)
+    ):
+        raise AgreementError(
+            "dimensions must be a list of dimension names, e.g. ['valence'], got "
+            f"{type(dimensions).__name__} {dimensions!r}"
+        )
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise AgreementError(f"bootstrap must be a whole number >= 0, got {bootstrap!r}")
+    if bootstrap_method not in METHODS:
+        raise AgreementError(
+            f"unknown bootstrap_method {bootstrap_method!r}; expected one of {', '.join(METHODS)}"
+        )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise AgreementError(f"seed must be a whole number or None, got {seed!r}")
+
+
 def agreement_records(
     judgments: Judgments,
     *,
@@ -67,6 +110,9 @@ def agreement_records(
     """The records of :func:`~mer_datasets.agreement.report.agreement_report` (same arguments;
     groups come from ``judgments.group``), as plain dicts in the order of :data:`RECORD_COLUMNS`."""
     chosen = check_options(expected, metrics)
+    check_arguments(
+        levels=levels, bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed
+    )
     check_policy(duplicates)
     by = judgments.by
     records: list[dict[str, Any]] = []

@@ -32,6 +32,7 @@ from .records import (  # noqa: F401  (re-exported: the report's public vocabula
     INTEGER_COLUMNS,
     RECORD_COLUMNS,
     agreement_records,
+    check_arguments,
     check_options,
 )
 from .render import plain
@@ -109,7 +110,8 @@ def filter_judgments(table: pd.DataFrame, where: str | None) -> pd.DataFrame:
     return table if not where else table[where_mask(table, where)]
 
 
-def _prepared(annotations, raters, dimensions, where) -> pd.DataFrame:
+def _prepared(annotations, raters, dimensions, where, levels=None) -> pd.DataFrame:
+    check_arguments(levels=levels, dimensions=dimensions)
     require_columns(annotations)
     table = filter_judgments(judgment_table(annotations, raters), where)
     if dimensions:
@@ -152,7 +154,10 @@ def agreement_report(
     ``"group_tests"`` in ``metrics`` adds Kruskal-Wallis / Holm-corrected Mann-Whitney records.
     The work is in :func:`~mer_datasets.agreement.records.agreement_records`, on numpy columns.
     """
-    table = _prepared(annotations, raters, dimensions, where)
+    check_arguments(bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed)
+    table = _prepared(annotations, raters, dimensions, where, levels)
+    if by is not None and not isinstance(by, str):
+        raise AgreementError(f"by must be one column name, got {type(by).__name__} {by!r}")
     if by is not None and by not in table.columns:
         raise AgreementError(unknown_column_message(by, table.columns, f"cannot group by {by!r}"))
     records = agreement_records(
@@ -174,7 +179,7 @@ def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
 def _per_dimension(annotations, raters, dimensions, levels, where, duplicates):
     """(the dimension's judgments before the duplicates policy, its rows after it, the
     :class:`~.judgments.Selection`) for each dimension of the prepared table, sorted by name."""
-    table = _prepared(annotations, raters, dimensions, where)
+    table = _prepared(annotations, raters, dimensions, where, levels)
     judgments = Judgments.from_frame(table)
     for code in dimension_codes(judgments):
         rows, selection = _dimension_rows(table, judgments, code, levels, duplicates)

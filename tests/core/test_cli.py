@@ -371,3 +371,59 @@ def test_bounded_where_expressions_within_the_limits_still_work():
         False,
         True,
     ]
+
+
+# -- argument types and column choices (issue 18 #11) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"levels": "interval"}, "levels must be a mapping"),
+        ({"levels": {"valence": "intervall"}}, "unknown level"),
+        ({"dimensions": "valence"}, "dimensions must be a list"),
+        ({"bootstrap_method": "x", "bootstrap": 0}, "unknown bootstrap_method 'x'"),
+        ({"bootstrap": 1.5}, "bootstrap must be a whole number"),
+        ({"by": ["mother_language"]}, "by must be one column name"),
+    ],
+)
+def test_wrong_argument_types_are_refused_at_the_boundary(kwargs, message):
+    from mer_datasets import load_dataset
+    from mer_datasets.errors import AgreementError
+
+    ds = load_dataset("sample")
+    with pytest.raises(AgreementError, match=message):
+        ds.agreement(**{"bootstrap": 0, **kwargs})
+    if set(kwargs) <= {"levels", "dimensions"}:
+        for report in (ds.agreement_items, ds.agreement_raters):
+            with pytest.raises(AgreementError, match=message):
+                report(**kwargs)
+
+
+def test_right_argument_types_still_work():
+    from mer_datasets import load_dataset
+
+    ds = load_dataset("sample")
+    frame = ds.agreement(dimensions=("valence",), levels={"valence": "nominal"}, bootstrap=0)
+    assert frame["dimension"].tolist() == ["valence"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--item", "rater", "--rater", "rater"], "--item and --rater name the same column"),
+        (["--item", "song", "--rater", "rater"], "--item song would be read as 'track_id'"),
+        (
+            ["--item", "track_id", "--rater", "rater", "--value", "score"],
+            "--value score would be read as 'value'",
+        ),
+    ],
+)
+def test_column_choices_that_would_read_the_wrong_column_are_refused(
+    options, message, tmp_path, capsys
+):
+    rows = [("a", "1", "r1", 3, 5), ("a", "1", "r2", 4, 5), ("b", "2", "r1", 1, 5)]
+    path = _write(tmp_path / "c.csv", "song,track_id,rater,score,value", rows)
+    assert main(["agreement", path, *options, "--bootstrap", "0"]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "c.csv" in err and "Traceback" not in err
