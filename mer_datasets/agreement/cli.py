@@ -219,7 +219,9 @@ def _readable(frame: Any) -> Any:
             frame[column] = values.map(lambda v: "yes" if v is True or v == True else "")  # noqa: E712
         elif isinstance(values.dtype, pd.Int64Dtype):
             frame[column] = values.map(integer)
-        elif str(column).startswith("n_") and pd.api.types.is_numeric_dtype(values):
+        elif (column == "n" or str(column).startswith("n_")) and pd.api.types.is_numeric_dtype(
+            values
+        ):
             finite = values.dropna().astype(float)
             if bool(((finite % 1) == 0).all()):
                 frame[column] = values.map(integer)
