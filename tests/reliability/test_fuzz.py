@@ -227,6 +227,11 @@ HOSTILE_WHERE = [
     "value := 3",
     "await value",
     "*value",
+    # resource exhaustion (issue 18 #14): refused by size and depth bounds before parsing
+    "value == " + "9" * 4299,
+    "not " * 5000 + "value > 1",
+    "(" * 1000 + "value > 1" + ")" * 1000,
+    "value == [1, 2]",
 ]
 
 
