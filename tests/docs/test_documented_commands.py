@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import re
 import shlex
 import shutil
@@ -91,17 +92,34 @@ SUBSTITUTIONS: tuple[Substitution, ...] = (
 )
 
 
+#: Shell syntax beyond ``&&`` (pipes, redirections, sequences, subshells): such a command runs
+#: whole through bash, with the installed ``mer-datasets`` first on PATH and offline mode on.
+SHELL_OPERATORS = {";", "|", "||", "&", ">", ">>", "<", "(", ")", "<<", ">&", "|&"}
+
+
 @dataclass(frozen=True)
 class Command:
     document: str
     line: int
     text: str
 
+    def _tokens(self) -> list[str]:
+        lexer = shlex.shlex(self.text, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        return list(lexer)
+
+    @property
+    def needs_shell(self) -> bool:
+        return any(t in SHELL_OPERATORS for t in self._tokens()) or "$(" in self.text
+
     @property
     def steps(self) -> list[str]:
-        """The ``&&``-joined steps, each re-quoted, comments dropped."""
+        """The ``&&``-joined steps, each re-quoted, comments dropped (or the whole text, when it
+        needs a shell)."""
+        if self.needs_shell:
+            return [self.text]
         steps: list[list[str]] = [[]]
-        for token in shlex.split(self.text, comments=True):
+        for token in self._tokens():
             if token == "&&":
                 steps.append([])
             else:
@@ -214,7 +232,22 @@ def _no_network(*args: object, **kwargs: object) -> None:
     raise OSError("network access in a documented-commands test (use a substitution)")
 
 
-def _run_step(step: str, environment: dict, capsys: pytest.CaptureFixture) -> tuple[int, str]:
+def _run_step(
+    step: str, environment: dict, capsys: pytest.CaptureFixture, shell: bool
+) -> tuple[int, str]:
+    if shell:
+        bin_dir = str(Path(sys.executable).parent)
+        env = {
+            **os.environ,
+            "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+            "MER_DATASETS_HOME": str(environment["home"]),
+            "MER_DATASETS_OFFLINE": "1",
+        }
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", step], capture_output=True, text=True,
+            timeout=600, check=False, env=env, cwd=Path.cwd(),
+        )  # fmt: skip
+        return result.returncode, result.stdout[-3000:] + result.stderr[-3000:]
     argv = shlex.split(step)
     if argv[0] == "mer-datasets":
         code = main(argv[1:])
@@ -273,7 +306,7 @@ def test_documented_command_succeeds(command, environment, monkeypatch, tmp_path
         rewritten = rewritten.format(
             fixtures=FIXTURES, mirror=environment["mirror"], python=sys.executable
         )
-        code, output = _run_step(rewritten, environment, capsys)
+        code, output = _run_step(rewritten, environment, capsys, command.needs_shell)
         assert code == 0, (
             f"{command.document}:{command.line}: `{rewritten}` exited {code}:\n{output}"
         )
@@ -300,3 +333,19 @@ def test_the_extractor_reads_prompts_continuations_and_comments_and_skips_output
     assert [c.line for c in commands] == [3, 4, 8, 12]
     assert commands[0].steps == ["mer-datasets list"]
     assert Command("x", 1, "a b && c 'd e'").steps == ["a b", "c 'd e'"]
+    piped = Command("x", 1, "printf 'a,b\\n' > f.csv; mer-datasets agreement f.csv  # note")
+    assert piped.needs_shell and piped.steps == [piped.text]
+    assert not Command("x", 1, "mer-datasets list  # a; b > c").needs_shell
+
+
+def test_a_command_with_shell_syntax_runs_through_bash_with_the_installed_command(
+    environment, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    rows = "track_id,rater_id,value\\na,1,1\\na,2,2\\nb,1,3\\nb,2,3\\n"
+    command = Command(
+        "x", 1, f"printf '{rows}' > f.csv; mer-datasets agreement f.csv --bootstrap 0"
+    )
+    code, output = _run_step(command.steps[0], environment, capsys, command.needs_shell)
+    assert code == 0, output
+    assert "krippendorff_alpha" in output
