@@ -130,7 +130,7 @@ def decode(data: bytes, encoding: str | None, name: str) -> str:
         shown = "UTF-8" if encoding.startswith("utf-8") else encoding
         prefix = data[: exc.start].decode(encoding, errors="replace")
         raise UserFileError(
-            f"not valid {shown}: bytes {data[exc.start : exc.end + 1][:4].hex(' ')} cannot be "
+            f"not valid {shown}: bytes {data[exc.start : exc.end][:4].hex(' ')} cannot be "
             "decoded; if the file is Latin-1 or Windows-1252, pass --encoding latin-1 "
             "(or --encoding cp1252)",
             file=name,
