@@ -304,7 +304,7 @@ def _text(cell: Any, na: set[str]) -> str | None:
         text = cell.strip()
         return None if text == "" or text in na else text
     if isinstance(cell, float) and math.isnan(cell):
-        return None
+        return "nan" if "nan" not in na else None  # a stored NaN is a value; refused if a number
     if isinstance(cell, bool):
         return "true" if cell else "false"
     if isinstance(cell, (datetime, date)):

@@ -254,7 +254,7 @@ def read_json(name: str, text: str) -> RawTable:
     if stripped.startswith("["):
         try:
             document = json.loads(text, object_pairs_hook=_unique_keys)
-        except (json.JSONDecodeError, _DuplicateKey) as exc:
+        except (json.JSONDecodeError, _DuplicateKey, RecursionError) as exc:
             raise _json_error(name, exc, "line", getattr(exc, "lineno", None)) from None
         if not isinstance(document, list):
             raise UserFileError("expected a JSON array of objects", file=name)
@@ -269,7 +269,7 @@ def read_json(name: str, text: str) -> RawTable:
                 continue
             try:
                 record = json.loads(line, object_pairs_hook=_unique_keys)
-            except (json.JSONDecodeError, _DuplicateKey) as exc:
+            except (json.JSONDecodeError, _DuplicateKey, RecursionError) as exc:
                 raise _json_error(name, exc, "line", number) from None
             records.append(_json_record(record, name, "line", number))
             places.append(number)
@@ -295,6 +295,8 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _json_error(name: str, exc: Exception, unit: str, number: int | None) -> UserFileError:
+    if isinstance(exc, RecursionError):
+        return UserFileError("not valid JSON here: nested too deeply", file=name, **{unit: number})
     detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
     return UserFileError(f"not valid JSON: {detail}", file=name, **{unit: number})
 
@@ -392,44 +394,16 @@ def read_excel(path: Path) -> RawTable:
             "as CSV)",
             file=name,
         ) from None
-    import zipfile
-
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UserFileError(f"cannot be read as an .xlsx workbook: {exc}", file=name) from None
-    except Exception as exc:  # openpyxl's InvalidFileException and friends
+    except Exception as exc:  # a bad zip, bad XML, openpyxl's InvalidFileException, ...
         raise UserFileError(f"cannot be read as an .xlsx workbook: {exc}", file=name) from None
     try:
-        sheet = workbook.worksheets[0]
-        header: list[str] | None = None
-        header_row = 0
-        rows: list[tuple[Any, ...]] = []
-        places: list[int] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            if all(
-                value is None or (isinstance(value, str) and not value.strip()) for value in values
-            ):
-                continue
-            if header is None:
-                trimmed = list(values)
-                while trimmed and trimmed[-1] is None:
-                    trimmed.pop()
-                header = ["" if value is None else str(value).strip() for value in trimmed]
-                header_row = number
-                _check_names(header, name, number, unit="row")
-                continue
-            extra = [i for i, value in enumerate(values) if i >= len(header) and value is not None]
-            if extra:
-                raise UserFileError(
-                    f"this row has a value in column {extra[0] + 1}, beyond the header's "
-                    f"{len(header)} columns (row {header_row})",
-                    file=name,
-                    row=number,
-                )
-            padded = tuple(values) + (None,) * (len(header) - len(values))
-            rows.append(padded[: len(header)])
-            places.append(number)
+        header, header_row, rows, places = _worksheet_rows(workbook, name)
+    except UserFileError:
+        raise
+    except Exception as exc:  # rows are parsed lazily: broken XML surfaces while iterating
+        raise UserFileError(f"cannot be read as an .xlsx workbook: {exc}", file=name) from None
     finally:
         workbook.close()
     if header is None:
@@ -442,3 +416,37 @@ def read_excel(path: Path) -> RawTable:
         )
     cells = {column: [row[i] for row in rows] for i, column in enumerate(header)}
     return RawTable(name, header, cells, places, "row")
+
+
+def _worksheet_rows(
+    workbook: Any, name: str
+) -> tuple[list[str] | None, int, list[tuple[Any, ...]], list[int]]:
+    """The header, its row number, the data rows (padded to the header) and their row numbers."""
+    sheet = workbook.worksheets[0]
+    header: list[str] | None = None
+    header_row = 0
+    rows: list[tuple[Any, ...]] = []
+    places: list[int] = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
+            continue
+        if header is None:
+            trimmed = list(values)
+            while trimmed and trimmed[-1] is None:
+                trimmed.pop()
+            header = ["" if value is None else str(value).strip() for value in trimmed]
+            header_row = number
+            _check_names(header, name, number, unit="row")
+            continue
+        extra = [i for i, value in enumerate(values) if i >= len(header) and value is not None]
+        if extra:
+            raise UserFileError(
+                f"this row has a value in column {extra[0] + 1}, beyond the header's "
+                f"{len(header)} columns (row {header_row})",
+                file=name,
+                row=number,
+            )
+        padded = tuple(values) + (None,) * (len(header) - len(values))
+        rows.append(padded[: len(header)])
+        places.append(number)
+    return header, header_row, rows, places
