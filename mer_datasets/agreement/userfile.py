@@ -312,14 +312,42 @@ def _text(cell: Any, na: set[str]) -> str | None:
     return str(cell)
 
 
+def _texts(cells: list[Any], na: set[str]) -> list[str | None]:
+    """:func:`_text` of every cell (a comprehension without calls when every cell is text)."""
+    if all(type(cell) is str for cell in cells):
+        return [text if (text := cell.strip()) and text not in na else None for cell in cells]
+    return [_text(cell, na) for cell in cells]
+
+
 def _ids(raw: RawTable, column: str, na: set[str]) -> list[str]:
-    out = []
-    for index, cell in enumerate(raw.cells[column]):
-        text = _text(cell, na)
-        if text is None:
-            raise raw.error("empty id; every judgment needs an item, a rater (and a dimension)",
-                            index, column)  # fmt: skip
-        out.append(text)
+    texts = _texts(raw.cells[column], na)
+    if None in texts:
+        raise raw.error("empty id; every judgment needs an item, a rater (and a dimension)",
+                        texts.index(None), column)  # fmt: skip
+    return texts  # type: ignore[return-value]
+
+
+def _numbers(cells: list[Any], texts: list[str | None]) -> list[float | None]:
+    """:func:`_number` of every present cell (None where missing or not a number).
+
+    pandas parses the text cells in one call; :func:`_number` decides the cells it did not read
+    as finite numbers (``inf``, ``1e400``, labels), so both paths give float()'s answer.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not all(type(cell) is str for cell in cells):
+        return [None if t is None else _number(c if not isinstance(c, str) else t)
+                for c, t in zip(cells, texts)]  # fmt: skip
+    parsed = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").astype("float64")
+    values = parsed.to_numpy()
+    out: list[float | None] = values.tolist()
+    for index in np.flatnonzero(~np.isfinite(values)).tolist():
+        text = texts[index]
+        out[index] = None if text is None else _number(text)
+    for index, text in enumerate(texts):
+        if text is not None and "_" in text:  # float("1_0") is 10, to_numeric's may differ
+            out[index] = None
     return out
 
 
@@ -337,42 +365,45 @@ def _number(cell: Any) -> float | None:
 
 def _values(
     raw: RawTable, chosen: dict[str, str], na: set[str], level: str | None, dimensions: list[str]
-) -> tuple[list[float] | None, list[str | None] | None]:
+) -> tuple[Any, list[str | None] | None]:
     """The numeric ``value`` and the ``label`` columns, decided per dimension (module docstring)."""
+    import numpy as np
+
     label_cells = None
     if "label" in chosen:
-        label_cells = [_text(cell, na) for cell in raw.cells[chosen["label"]]]
+        label_cells = _texts(raw.cells[chosen["label"]], na)
     if "value" not in chosen:
         if level in NUMERIC_LEVELS:
             _require_numbers(raw, chosen["label"], label_cells, level)
         return None, label_cells
     column = chosen["value"]
-    texts = [_text(cell, na) for cell in raw.cells[column]]
-    cells = raw.cells[column]
-    numbers: list[float | None] = [
-        None if text is None else _number(cell if not isinstance(cell, str) else text)
-        for cell, text in zip(cells, texts)
-    ]
+    texts = _texts(raw.cells[column], na)
+    numbers = _numbers(raw.cells[column], texts)
+    present = np.array([text is not None for text in texts], dtype=bool)
+    x = np.array([np.nan if n is None else n for n in numbers], dtype=np.float64)
+    is_number = present & np.array([n is not None for n in numbers], dtype=bool)
+    infinite = np.flatnonzero(is_number & ~np.isfinite(x))
+    if infinite.size:
+        index, text = int(infinite[0]), texts[int(infinite[0])]
+        raise raw.error(
+            f"{text!r} is not a finite number; agreement needs finite values (declare it "
+            f"missing with --na {text!r} if it means missing)",
+            index,
+            column,
+        )
+    is_text = present & ~is_number
+    dimension_array = np.asarray(dimensions, dtype=object)
     kinds: dict[str, list[int]] = {}  # dimension -> [numbers, texts] counts
     first_text: dict[str, int] = {}
     first_number: dict[str, int] = {}
-    for index, (text, number) in enumerate(zip(texts, numbers)):
-        if text is None:
-            continue
-        counts = kinds.setdefault(dimensions[index], [0, 0])
-        if number is None:
-            counts[1] += 1
-            first_text.setdefault(dimensions[index], index)
-        else:
-            counts[0] += 1
-            first_number.setdefault(dimensions[index], index)
-            if not math.isfinite(number):
-                raise raw.error(
-                    f"{text!r} is not a finite number; agreement needs finite values (declare it "
-                    f"missing with --na {text!r} if it means missing)",
-                    index,
-                    column,
-                )
+    for dimension in dict.fromkeys(dimensions):
+        rows = dimension_array == dimension
+        numbers_here, texts_here = np.flatnonzero(rows & is_number), np.flatnonzero(rows & is_text)
+        kinds[dimension] = [numbers_here.size, texts_here.size]
+        if texts_here.size:
+            first_text[dimension] = int(texts_here[0])
+        if numbers_here.size:
+            first_number[dimension] = int(numbers_here[0])
     label_dimensions = set()
     for dimension, (n_numbers, n_texts) in kinds.items():
         if n_texts == 0:
@@ -401,19 +432,17 @@ def _values(
             column,
         )
     if not label_dimensions:
-        value = [math.nan if n is None else n for n in numbers]
-        return value, label_cells
+        return x, label_cells
     if label_cells is not None:
         raise raw.error(
             f"column {column!r} holds labels and a label column {chosen['label']!r} exists too; "
             "name one of them (--value or --label)",
             column=column,
         )
-    value = [
-        math.nan if n is None or d in label_dimensions else n for n, d in zip(numbers, dimensions)
-    ]
-    labels = [t if d in label_dimensions else None for t, d in zip(texts, dimensions)]
-    return (None if all(math.isnan(v) for v in value) else value), labels
+    is_label = np.isin(dimension_array, list(label_dimensions))
+    value = np.where(is_label, np.nan, x)
+    labels = [t if label else None for t, label in zip(texts, is_label.tolist())]
+    return (None if np.isnan(value).all() else value), labels
 
 
 def _require_numbers(
@@ -479,9 +508,8 @@ def _extra_column(cells: list[Any], na: set[str]) -> pd.Series:
     """Another column for ``--where``/``--by``: numbers when every cell is one, else text."""
     import pandas as pd
 
-    texts = [_text(cell, na) for cell in cells]
-    numbers = [None if t is None else _number(c if not isinstance(c, str) else t)
-               for c, t in zip(cells, texts)]  # fmt: skip
+    texts = _texts(cells, na)
+    numbers = _numbers(cells, texts)
     if any(t is not None for t in texts) and all(
         t is None or (n is not None and math.isfinite(n)) for t, n in zip(texts, numbers)
     ):

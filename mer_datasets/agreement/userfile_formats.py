@@ -17,7 +17,8 @@ import codecs
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,33 +37,42 @@ PARQUET_MAGIC = b"PAR1"
 _NESTED = ("list", "large_list", "fixed_size_list", "struct", "map", "union", "list_view")
 
 
-@dataclass(frozen=True)
+@dataclass
 class RawTable:
     """A file's cells by column (lists of Python values, ``None`` = empty) and each row's place.
 
     ``unit`` is ``"line"`` (text and JSON lines: the line where the row starts) or ``"row"``
     (Parquet: 1-based row; a worksheet: its row number). ``header`` and ``delimiter`` are the
     raw header line and the delimiter used, for text files only (to suggest another delimiter).
+    ``places`` may be None with ``locate`` computing them when an error needs one (the fast CSV
+    path does not track lines).
     """
 
     path: str
     columns: list[str]
     cells: dict[str, list[Any]]
-    places: list[int]
+    places: list[int] | None
     unit: str
     header: str | None = None
     delimiter: str | None = None
-    notes: list[str] = field(default_factory=list)
+    locate: Callable[[], list[int]] | None = None
 
     @property
     def n_rows(self) -> int:
-        return len(self.places)
+        return len(next(iter(self.cells.values()))) if self.cells else 0
+
+    def place(self, index: int) -> int:
+        """The line or row of row ``index`` (0-based)."""
+        if self.places is None:
+            assert self.locate is not None
+            self.places = self.locate()
+        return self.places[index]
 
     def error(
         self, message: str, index: int | None = None, column: str | None = None
     ) -> UserFileError:
         """A :class:`UserFileError` naming this file, the place of row ``index`` and ``column``."""
-        place = None if index is None else self.places[index]
+        place = None if index is None else self.place(index)
         return UserFileError(
             message,
             file=self.path,
@@ -178,9 +188,55 @@ def parse_delimiter(value: str) -> str:
 def read_delimited(
     name: str, text: str, delimiter: str | None, *, prefer_tab: bool = False
 ) -> RawTable:
-    """CSV/TSV: a header, then rows with exactly as many fields; blank lines are not rows."""
+    """CSV/TSV: a header, then rows with exactly as many fields; blank lines are not rows.
+
+    Read by pyarrow's CSV parser (fast, and strict about the number of fields); anything it does
+    not accept is read again by :func:`read_delimited_strictly`, which names the line at fault.
+    """
     header_text = next(line for line in text.splitlines() if line.strip())
     delimiter = delimiter or sniff_delimiter(header_text, prefer_tab)
+    fast = _read_with_arrow(name, text, header_text, delimiter)
+    return fast if fast is not None else read_delimited_strictly(name, text, delimiter, header_text)
+
+
+def _read_with_arrow(name: str, text: str, header_text: str, delimiter: str) -> RawTable | None:
+    """The table, or None when pyarrow refuses the text or the header needs the careful path."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    body = text.lstrip("\r\n")
+    if not body.startswith(header_text) or '"' in header_text:
+        return None
+    header = split_header(header_text, delimiter)
+    _check_names(header, name, text[: len(text) - len(body)].count("\n") + 1)
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(body.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_rows == 0:
+        return None
+    cells = {column: table.column(i).to_pylist() for i, column in enumerate(header)}
+
+    def locate() -> list[int]:
+        return read_delimited_strictly(name, text, delimiter, header_text).places or []
+
+    return RawTable(name, header, cells, None, "line", header_text, delimiter, locate)
+
+
+def read_delimited_strictly(name: str, text: str, delimiter: str, header_text: str) -> RawTable:
+    """:func:`read_delimited` with Python's csv module in strict mode, line by line."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     header_line = 0
