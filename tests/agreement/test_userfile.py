@@ -461,3 +461,20 @@ def test_the_library_reader_raises_a_typed_error(tmp_path):
     with pytest.raises(UserFileError) as caught:
         read_annotations(write(tmp_path, "r.csv", "track_id,rater_id,value\nx,1\n"))
     assert caught.value.line == 2 and caught.value.file.endswith("r.csv")
+
+
+def test_lines_are_counted_across_blank_lines_and_quoted_newlines(capsys, tmp_path):
+    content = 'item,rater,value\n\na,1,3\n"b\nc",2,4\nd,1,oops\n'
+    message = fails(capsys, write(tmp_path, "lines.csv", content))
+    assert "line 6" in message and "'oops'" in message
+
+
+def test_quoted_delimiters_stay_inside_their_field(capsys, tmp_path):
+    path = write(tmp_path, "quoted.csv", GOOD.replace("a,", '"a,1",'))
+    code, out, _ = run(capsys, path, "--items", "--format", "json")
+    assert code == 0 and {r["track_id"] for r in json.loads(out)} == {"a,1", "b", "c"}
+
+
+def test_a_whitespace_only_line_is_skipped_like_a_blank_one(capsys, tmp_path):
+    path = write(tmp_path, "spaces.csv", GOOD.replace("b,r1,4\n", "b,r1,4\n   \n"))
+    assert alpha(capsys, path)["value"] == alpha(capsys, write(tmp_path, "ref.csv", GOOD))["value"]
