@@ -136,16 +136,24 @@ class Judgments:
         )
 
 
+#: Largest magnitude accepted: squares and sums of squares of the statistics stay finite.
+MAX_MAGNITUDE = 1e150
+
+
 def _check_finite(value: np.ndarray, table: pd.DataFrame) -> None:
-    """Refuse inf (NaN is missing): no agreement statistic is defined on it, and a silent result
-    ("no variation") would hide the cause."""
-    bad = np.flatnonzero(np.isinf(value))
+    """Refuse inf and magnitudes above :data:`MAX_MAGNITUDE` (NaN is missing): no statistic is
+    defined on inf, squares of 1e160 overflow, and a silent result ("no variation", numpy
+    warnings) would hide the cause."""
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.abs(value) > MAX_MAGNITUDE)
     if bad.size:
         row = int(bad[0])
+        reason = "is not finite" if np.isinf(value[row]) else f"exceeds {MAX_MAGNITUDE:g} in size"
         raise AgreementError(
-            f"value {value[row]!r} at row {row + 1} (index {table.index[row]!r}, item "
-            f"{table[ITEM].iloc[row]!r}, rater {table[RATER].iloc[row]!r}) is not finite; "
-            f"{bad.size} such value(s): agreement needs finite numbers (drop or fix them)"
+            f"value {float(value[row])!r} at row {row + 1} (index {table.index[row]!r}, item "
+            f"{table[ITEM].iloc[row]!r}, rater {table[RATER].iloc[row]!r}) {reason}; "
+            f"{bad.size} such value(s): agreement needs finite numbers of a workable size "
+            "(drop them, or rescale the values)"
         )
 
 

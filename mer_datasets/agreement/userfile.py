@@ -369,6 +369,8 @@ def _values(
     """The numeric ``value`` and the ``label`` columns, decided per dimension (module docstring)."""
     import numpy as np
 
+    from .judgments import MAX_MAGNITUDE
+
     label_cells = None
     if "label" in chosen:
         label_cells = _texts(raw.cells[chosen["label"]], na)
@@ -382,9 +384,17 @@ def _values(
     present = np.array([text is not None for text in texts], dtype=bool)
     x = np.array([np.nan if n is None else n for n in numbers], dtype=np.float64)
     is_number = present & np.array([n is not None for n in numbers], dtype=bool)
-    infinite = np.flatnonzero(is_number & ~np.isfinite(x))
-    if infinite.size:
-        index, text = int(infinite[0]), texts[int(infinite[0])]
+    with np.errstate(invalid="ignore"):
+        unworkable = np.flatnonzero(is_number & ~(np.abs(x) <= MAX_MAGNITUDE))
+    if unworkable.size:
+        index, text = int(unworkable[0]), texts[int(unworkable[0])]
+        if np.isfinite(x[index]):
+            raise raw.error(
+                f"{text!r} exceeds {MAX_MAGNITUDE:g} in size: squares of such values overflow; "
+                "rescale the values",
+                index,
+                column,
+            )
         raise raw.error(
             f"{text!r} is not a finite number; agreement needs finite values (declare it "
             f"missing with --na {text!r} if it means missing)",

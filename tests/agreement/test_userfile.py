@@ -217,6 +217,11 @@ def test_non_finite_values_are_refused_with_the_line(capsys, tmp_path, text):
     assert "line 8" in message and "not a finite number" in message
 
 
+def test_a_value_too_large_to_square_is_refused_with_the_line(capsys, tmp_path):
+    message = fails(capsys, write(tmp_path, "huge.csv", GOOD + "d,r1,1e160\n"))
+    assert "line 8" in message and "rescale" in message
+
+
 def test_a_non_finite_value_in_a_dataframe_is_refused_with_its_row():
     from mer_datasets.agreement.judgments import Judgments
 
@@ -226,6 +231,8 @@ def test_a_non_finite_value_in_a_dataframe_is_refused_with_its_row():
     )  # fmt: skip
     with pytest.raises(AgreementError, match=r"row 2 .*item 'a', rater '2'.*not finite"):
         Judgments.from_frame(table)
+    with pytest.raises(AgreementError, match=r"value 1e\+160 at row 3 .*exceeds"):
+        Judgments.from_frame(table.assign(value=[1.0, 2.0, 1e160]))
 
 
 # -- ids are text (issue 18 #6) ----------------------------------------------------------------
