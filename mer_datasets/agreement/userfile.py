@@ -256,18 +256,19 @@ def _choose_columns(raw: RawTable, columns: Columns, options: ReadOptions) -> di
     for role, name in chosen.items():
         if name in by_column:
             raise raw.error(
-                f"{options_of[by_column[name]]} and {options_of[role]} both name column {name!r}; "
-                "each role needs its own column",
+                f"{options_of[by_column[name]]} and {options_of[role]} name the same column "
+                f"{name!r}; each role needs its own column",
                 column=name,
             )
         by_column[name] = role
     for role, option, canonical in ROLES:
         name = chosen.get(role)
-        if name is not None and name != canonical and canonical in present:
+        renamed_away = canonical in chosen.values()  # e.g. --label value: 'value' becomes 'label'
+        if name is not None and name != canonical and canonical in present and not renamed_away:
             raise raw.error(
-                f"{option} names column {name!r} but the file also has a column {canonical!r}, "
-                f"the name the report gives to {option}'s column; rename one of the two in the "
-                f"file (or pass {option} {canonical} to use that one)",
+                f"{option} {name} would be read as {canonical!r}, but the file also has a column "
+                f"{canonical!r}: rename or drop one of them in the file, or pass "
+                f"{option} {canonical} to use that one",
                 column=canonical,
             )
     return chosen

@@ -399,21 +399,28 @@ def test_a_bare_name_that_is_a_folder_stays_a_dataset_id(tmp_path, monkeypatch):
 def test_value_option_beside_a_value_column_is_refused(capsys, tmp_path):
     path = write(tmp_path, "two.csv", "item,rater,score,value\na,1,3,x\n")
     message = fails(capsys, path, "--value", "score")
-    assert "--value names column 'score'" in message and "column 'value'" in message
+    assert "--value score would be read as 'value'" in message and "column 'value'" in message
 
 
 def test_item_option_beside_a_track_id_column_is_refused(capsys, tmp_path):
     path = write(tmp_path, "two.csv", "song,track_id,rater,value\na,t1,1,3\n")
     code = main(["agreement", str(path), "--item", "song", "--rater", "rater", "--bootstrap", "0"])
     message = capsys.readouterr().err
-    assert code == 1 and "--item names column 'song'" in message and "'track_id'" in message
+    assert code == 1 and "--item song would be read as 'track_id'" in message
 
 
 def test_one_column_for_two_roles_is_refused(capsys, tmp_path):
     path = write(tmp_path, "same.csv", GOOD)
     code = main(["agreement", str(path), "--item", "item", "--rater", "item", "--bootstrap", "0"])
     message = capsys.readouterr().err
-    assert code == 1 and "both name column 'item'" in message
+    assert code == 1 and "--item and --rater name the same column 'item'" in message
+
+
+def test_a_canonical_name_given_its_own_role_is_not_a_collision(capsys, tmp_path):
+    path = write(tmp_path, "both.csv", "item,rater,score,value\n" + "".join(
+        f"{line},x\n" for line in GOOD.split()[1:]))  # fmt: skip
+    record = alpha(capsys, path, "--value", "score", "--label", "value")
+    assert record["level"] == "interval" and record["n_items"] == 3
 
 
 def test_other_columns_are_kept_for_where_and_by(capsys, tmp_path):
