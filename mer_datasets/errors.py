@@ -108,6 +108,44 @@ class ParseError(MERDatasetsError):
         self.field = field
 
 
+class UserFileError(ParseError):
+    """A researcher's own annotation file cannot be read as asked (encoding, shape, columns, values).
+
+    The message names the file and, where one exists, the line (text formats), the row (Parquet,
+    Excel, a JSON array) and the column, so the user can open the file at the right place.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        byte_offset: int | None = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                f"file {file!r}" if file else "",
+                f"line {line}" if line is not None else "",
+                f"row {row}" if row is not None else "",
+                f"byte {byte_offset}" if byte_offset is not None else "",
+                f"column {column!r}" if column else "",
+            )
+            if part
+        )
+        MERDatasetsError.__init__(self, f"{where}: {message}" if where else message)
+        self.dataset = None
+        self.file = file
+        self.line = line
+        self.row = row
+        self.field = column
+        self.column = column
+        self.byte_offset = byte_offset
+
+
 class TableValidationError(MERDatasetsError):
     """A loaded table breaks its schema; names dataset, table, row and field."""
 

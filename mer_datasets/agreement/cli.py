@@ -97,98 +97,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="COL",
         help="file input: dimension column",
     )
+    from .userfile import add_file_arguments
 
-
-#: file-input option -> the canonical column it is renamed to
-COLUMN_OPTIONS: dict[str, str] = {
-    "item": "track_id",
-    "rater": "rater_id",
-    "value": "value",
-    "label": "label",
-    "dimension_column": "dimension",
-}
-
-
-def check_column_choices(args: argparse.Namespace, columns: list[str], file: str) -> None:
-    """Refuse column choices that would silently read the wrong column.
-
-    Two roles naming one column (``--item rater_id --rater rater_id``), or a column renamed to a
-    canonical name that another column of the file already has (``--value score`` beside a
-    ``value`` column; ``--item song`` beside ``track_id``): the rename would hide one of them.
-    """
-    from ..errors import ParseError
-
-    chosen = {option: getattr(args, option) for option in COLUMN_OPTIONS}
-    present = {option: name for option, name in chosen.items() if name in columns}
-    by_column: dict[str, list[str]] = {}
-    for option, name in present.items():
-        by_column.setdefault(name, []).append(option)
-    for name, options in by_column.items():
-        if len(options) > 1 and set(options) != {"value", "label"}:
-            flags = " and ".join(f"--{o.replace('_', '-')}" for o in options)
-            raise ParseError(
-                f"{flags} name the same column {name!r}; each role needs its own column "
-                f"(columns are {columns})",
-                file=file,
-            )
-    for option, name in present.items():
-        canonical = COLUMN_OPTIONS[option]
-        if name != canonical and canonical in columns and canonical not in chosen.values():
-            flag = f"--{option.replace('_', '-')}"
-            raise ParseError(
-                f"{flag} {name} would be read as {canonical!r}, but the file also has a column "
-                f"{canonical!r}: rename or drop one of them, or name {canonical!r} with its own "
-                "option",
-                file=file,
-            )
+    add_file_arguments(parser)
 
 
 def read_annotation_file(path: Path, args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
-    """A researcher's own long annotations renamed to the canonical columns, and default levels."""
-    import pandas as pd
+    """A researcher's own long annotations and default levels (rules in agreement/userfile.py)."""
+    from .userfile import options_from_args, read_annotations
 
-    if path.suffix.lower() in (".parquet", ".pq"):
-        frame = pd.read_parquet(path)
-    else:
-        frame = (
-            pd.read_csv(path, sep=None, engine="python")
-            if path.suffix.lower() != ".csv"
-            else pd.read_csv(path)
-        )
-    check_column_choices(args, list(frame.columns), str(path))
-    missing = [c for c in (args.item, args.rater) if c not in frame.columns]
-    if missing:
-        from ..errors import ParseError
-
-        raise ParseError(
-            f"column(s) {missing} not found; columns are {list(frame.columns)} (use --item/--rater/--value)",
-            file=str(path),
-        )
-    renamed = {args.item: "track_id", args.rater: "rater_id"}
-    if args.dimension_column in frame.columns:
-        renamed[args.dimension_column] = "dimension"
-    if args.value in frame.columns:
-        renamed[args.value] = "value"
-    if args.label in frame.columns and args.label != args.value:
-        renamed[args.label] = "label"
-    frame = frame.rename(columns=renamed)
-    if "dimension" not in frame.columns:
-        frame["dimension"] = "value"
-    if "value" in frame.columns and not pd.api.types.is_numeric_dtype(frame["value"]):
-        numeric = pd.to_numeric(frame["value"], errors="coerce")
-        if numeric.notna().sum() == frame["value"].notna().sum():
-            frame["value"] = numeric
-        else:
-            frame = (
-                frame.rename(columns={"value": "label"}) if "label" not in frame.columns else frame
-            )
-    for column in ("track_id", "rater_id"):
-        frame[column] = frame[column].astype("string")
-    levels = {}
-    for dimension, rows in frame.groupby("dimension", observed=True):
-        numeric = "value" in rows.columns and rows["value"].notna().any()
-        levels[str(dimension)] = "interval" if numeric else "nominal"
-    return frame, levels
+    return read_annotations(path, *options_from_args(args))
 
 
 #: Per-rater report columns that hold one figure per dimension (the same on every rater's row):
@@ -298,7 +216,9 @@ def run(
     ``--where``, ``--by``, ``--items``, ``--raters``), the report is computed without pandas.
     """
     path = Path(args.target)
-    is_file = path.suffix.lower() in (".csv", ".tsv", ".parquet", ".pq") and path.is_file()
+    from .userfile import looks_like_path
+
+    is_file = looks_like_path(args.target)
     cached = None
     if cached_judgments is not None and not is_file and not _needs_tables(args):
         cached = cached_judgments(args.target)

@@ -73,6 +73,49 @@ def combine_codes(*codes: np.ndarray) -> np.ndarray:
     return key
 
 
+def order_key(column: pd.Series) -> np.ndarray:
+    """int64 sort key of an order column (smallest first; a missing value sorts first).
+
+    Timestamps order by UTC time; numbers by value; text only when every value is an ISO 8601
+    timestamp (parsed, then ordered by time). Text in another format is refused: sorted as text,
+    9/1/2020 would come after 10/1/2020, and a day/month order cannot be guessed safely.
+    """
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        column = column.dt.tz_convert("UTC").dt.tz_localize(None)
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+        return column.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
+    if not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        column = _iso_timestamps(column)
+        return order_key(column)
+    codes, _ = pd.factorize(column, sort=True)
+    return np.where(codes < 0, np.iinfo(np.int64).min, codes).astype(np.int64)
+
+
+def _iso_timestamps(column: pd.Series) -> pd.Series:
+    """Text timestamps parsed as ISO 8601 (UTC), or an error naming the first other value."""
+    import pandas as pd
+
+    present = column.dropna()
+    try:
+        return pd.to_datetime(column, format="ISO8601", utc=True)
+    except (ValueError, TypeError, OverflowError):
+        pass
+    for position, value in zip(present.index, present):
+        try:
+            pd.to_datetime(pd.Series([value]), format="ISO8601", utc=True)
+        except (ValueError, TypeError, OverflowError):
+            raise AgreementError(
+                f"timestamp {value!r} (row {position!r}) is not ISO 8601 (e.g. 2020-09-01T14:30:00);"
+                " repeated judgments are ordered by time, and text such as 9/1/2020 cannot be "
+                "ordered without knowing whether it is month/day or day/month: convert the column "
+                "to datetimes (pandas.to_datetime with an explicit format), or pass --time-format "
+                "for a file"
+            ) from None
+    return pd.to_datetime(column, format="ISO8601", utc=True)
+
+
 def plan_duplicates(
     keys: np.ndarray,
     *,
@@ -152,13 +195,10 @@ def resolve_duplicates(
                 f"duplicates policy 'mean' needs numeric values in column {value!r}"
             )
         values = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
-    order_key = None
-    if order is not None and order in data.columns:
-        order_key, _ = pd.factorize(data[order], sort=True)  # missing: -1, first
     plan = plan_duplicates(
         combine_codes(*(codes_of(data[k]) for k in keys)),
         policy=policy,
-        order=order_key,
+        order=order_key(data[order]) if order is not None and order in data.columns else None,
         values=values,
     )
     if plan.rows.size == len(data):

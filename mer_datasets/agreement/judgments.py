@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import AgreementError
 from .alpha import LongValues, check_level, factorize
-from .duplicates import combine_codes, plan_duplicates
+from .duplicates import combine_codes, order_key, plan_duplicates
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -107,6 +107,7 @@ class Judgments:
             numeric = pd.to_numeric(column, errors="coerce")
             if numeric.notna().sum() == column.notna().sum():
                 value = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+                _check_finite(value, table)
             elif label_column is None:
                 label_column = column
             else:
@@ -129,9 +130,30 @@ class Judgments:
             dimension=_coded(table[DIMENSION]),
             value=value,
             label=_coded(label_column) if label_column is not None else None,
-            order=_order_key(table["timestamp"]) if "timestamp" in table.columns else None,
+            order=order_key(table["timestamp"]) if "timestamp" in table.columns else None,
             group=group,
             by=by,
+        )
+
+
+#: Largest magnitude accepted: squares and sums of squares of the statistics stay finite.
+MAX_MAGNITUDE = 1e150
+
+
+def _check_finite(value: np.ndarray, table: pd.DataFrame) -> None:
+    """Refuse inf and magnitudes above :data:`MAX_MAGNITUDE` (NaN is missing): no statistic is
+    defined on inf, squares of 1e160 overflow, and a silent result ("no variation", numpy
+    warnings) would hide the cause."""
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.abs(value) > MAX_MAGNITUDE)
+    if bad.size:
+        row = int(bad[0])
+        reason = "is not finite" if np.isinf(value[row]) else f"exceeds {MAX_MAGNITUDE:g} in size"
+        raise AgreementError(
+            f"value {float(value[row])!r} at row {row + 1} (index {table.index[row]!r}, item "
+            f"{table[ITEM].iloc[row]!r}, rater {table[RATER].iloc[row]!r}) {reason}; "
+            f"{bad.size} such value(s): agreement needs finite numbers of a workable size "
+            "(drop them, or rescale the values)"
         )
 
 
@@ -149,19 +171,6 @@ def _coded(column: pd.Series) -> Coded:
 
     codes, uniques = pd.factorize(column, sort=False)
     return Coded(codes.astype(np.intp), np.asarray(uniques, dtype=object))
-
-
-def _order_key(column: pd.Series) -> np.ndarray:
-    """int64 sort key of the order column: UTC nanoseconds for timestamps (NaT is int64's
-    minimum, so it sorts first), else sorted codes with missing first."""
-    import pandas as pd
-
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        column = column.dt.tz_convert("UTC").dt.tz_localize(None)
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
-        return column.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
-    codes, _ = pd.factorize(column, sort=True)
-    return np.where(codes < 0, MISSING_ORDER, codes).astype(np.int64)
 
 
 def numeric_names(names: np.ndarray) -> np.ndarray:

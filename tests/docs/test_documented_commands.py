@@ -102,6 +102,9 @@ class Command:
     document: str
     line: int
     text: str
+    #: Earlier commands of the same block that write files (``printf ... > ratings.csv``): a guide
+    #: may create a file and read it on the next line, so they run first, in the same folder.
+    setup: tuple[str, ...] = ()
 
     def _tokens(self) -> list[str]:
         lexer = shlex.shlex(self.text, posix=True, punctuation_chars=True)
@@ -133,6 +136,7 @@ def documented_commands(path: Path) -> list[Command]:
     language: str | None = None
     fence = ""
     pending, start = "", 0
+    writers: list[str] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         match = FENCE.match(line)
         if language is None:
@@ -140,7 +144,7 @@ def documented_commands(path: Path) -> list[Command]:
                 fence, language = match.group(1), match.group(2).lower()
             continue
         if match and match.group(1).startswith(fence) and not match.group(2):
-            language = None
+            language, writers = None, []
             continue
         text = line.strip()
         if text.startswith("$ "):
@@ -155,7 +159,10 @@ def documented_commands(path: Path) -> list[Command]:
             pending += text[:-1] + " "
             continue
         relative = str(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path)
-        commands.append(Command(relative, start, pending + text))
+        command = Command(relative, start, pending + text, tuple(writers))
+        commands.append(command)
+        if command.needs_shell and {">", ">>"} & set(command._tokens()):
+            writers.append(command.text)
         pending = ""
     return commands
 
@@ -299,13 +306,17 @@ def test_documented_command_succeeds(command, environment, monkeypatch, tmp_path
     monkeypatch.setattr(socket.socket, "connect", _no_network)
     monkeypatch.setattr(socket, "create_connection", _no_network)
     monkeypatch.chdir(tmp_path)  # relative --out paths land here
+    for writer in command.setup:
+        code, output = _run_step(writer, environment, capsys, True)
+        assert code == 0, f"{command.document}: setup `{writer}` exited {code}:\n{output}"
     for step in command.steps:
         rewritten = _substituted(step)
         if rewritten is None:
             continue
-        rewritten = rewritten.format(
-            fixtures=FIXTURES, mirror=environment["mirror"], python=sys.executable
-        )
+        if rewritten != step:  # only a substitution has {placeholders}; JSON has braces
+            rewritten = rewritten.format(
+                fixtures=FIXTURES, mirror=environment["mirror"], python=sys.executable
+            )
         code, output = _run_step(rewritten, environment, capsys, command.needs_shell)
         assert code == 0, (
             f"{command.document}:{command.line}: `{rewritten}` exited {code}:\n{output}"
