@@ -219,6 +219,11 @@ def get_loader(name: str) -> Loader:
         module = importlib.import_module(f"mer_datasets.loaders.{name}")
     except ModuleNotFoundError as exc:
         raise MERDatasetsError(f"no loader module mer_datasets.loaders.{name}") from exc
+    if not callable(getattr(module, "load", None)) or not hasattr(module, "LOADER_VERSION"):
+        raise MERDatasetsError(
+            f"mer_datasets.loaders.{name} is not a loader (no load() or LOADER_VERSION); "
+            "check the catalog's loader field (`mer-datasets validate-catalog`)"
+        )
     return module  # type: ignore[return-value]
 
 
