@@ -220,7 +220,7 @@ def fetch(
             watchdog = _Watchdog(options)
             try:
                 with watchdog:
-                    return _attempt(
+                    result = _attempt(
                         http,
                         url,
                         partial_path,
@@ -230,6 +230,10 @@ def fetch(
                         watchdog,
                         not_found_hint,
                     )
+                if watchdog.expired_after_s is None:
+                    return result
+                # cut by the deadline, the connection may look cleanly closed: not a success
+                raise _Retryable(watchdog.explain("cut by the deadline"))
             except _Retryable as problem:
                 last_problem = str(problem)
                 retry_after = problem.retry_after_s
