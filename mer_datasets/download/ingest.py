@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ..catalog import DatasetInfo, Member, Remote
 from ..config import resolve_data_home
-from ..errors import ChecksumMismatchError, IngestError, MERDatasetsError
+from ..errors import ChecksumMismatchError, CorruptArchiveError, IngestError, MERDatasetsError
 from .extract import ExtractionLimits, extract_members
 from .install import VersionStore, archive_pin, copy_to_temp
-from .layout import VersionLayout, safe_relative_parts
+from .layout import VersionLayout, safe_filename, safe_join, safe_relative_parts
 from .lock import dataset_lock
 from .verify import ENFORCED_SOURCES, check_pin, sha256_file
 
@@ -120,7 +120,7 @@ def _locate(info: DatasetInfo, source: Path, remote: Remote, member: Member) -> 
     loose = _member_under(info, source, member.path)
     if loose is not None:
         return _Found(member, path=loose)
-    named = source / remote.filename
+    named = safe_join(source, safe_filename(remote.filename))
     if named.is_file():
         if remote.kind == "file":
             return _Found(member, path=named)
@@ -131,13 +131,13 @@ def _locate(info: DatasetInfo, source: Path, remote: Remote, member: Member) -> 
 def _member_under(info: DatasetInfo, source: Path, member_path: str) -> Path | None:
     """The member at its path, else under exactly one extra top-level folder."""
     parts = safe_relative_parts(member_path)
-    direct = source.joinpath(*parts)
+    direct = safe_join(source, member_path)
     if direct.is_file():
         return direct
     candidates = sorted(
-        child.joinpath(*parts)
+        safe_join(child, member_path)
         for child in source.iterdir()
-        if child.is_dir() and child.joinpath(*parts).is_file()
+        if child.is_dir() and safe_join(child, member_path).is_file()
     )
     if len(candidates) > 1:
         raise IngestError(
@@ -227,7 +227,14 @@ def _install_all(
         shutil.rmtree(work, ignore_errors=True)
         try:
             wanted = [found.member.path for found in items]
-            extracted = extract_members(archive, wanted, work, kind=remote.kind, limits=limits)
+            try:
+                extracted = extract_members(archive, wanted, work, kind=remote.kind, limits=limits)
+            except CorruptArchiveError as unreadable:
+                raise CorruptArchiveError(
+                    f"dataset {info.id!r}, file {archive}: {unreadable}. Your copy was left as "
+                    "it is; download it again.",
+                    archive=str(archive),
+                ) from unreadable
             absent = [path for path in wanted if path not in extracted]
             if absent:
                 raise IngestError(

@@ -32,7 +32,7 @@ from .extract import ExtractionLimits, extract_members
 from .fetch import FetchOptions, check_url_allowed, fetch, new_session
 from .ingest import IngestSummary, ingest_dataset
 from .install import VersionStore, archive_pin, copy_to_temp
-from .layout import VersionLayout, safe_join
+from .layout import VersionLayout, safe_filename, safe_join
 from .lock import dataset_lock
 from .verified import DatasetFiles, verified_files
 from .verified import embedded_root as _embedded_root
@@ -401,7 +401,7 @@ def _mirror_source(run: _Run, remote: Remote) -> tuple[str, str]:
         return "download", remote.url
     if _is_local_mirror(run.mirror):
         base = urlsplit(run.mirror).path if run.mirror.startswith("file:") else run.mirror
-        return "mirror", str(Path(base).expanduser() / run.info.id / remote.filename)
+        return "mirror", str(safe_join(Path(base).expanduser(), run.info.id, remote.filename))
     url = f"{run.mirror.rstrip('/')}/{quote(run.info.id)}/{quote(remote.filename)}"
     check_url_allowed(url, file_label=remote.filename)
     return "mirror", url
@@ -487,7 +487,7 @@ def _fetch_archive_remote(run: _Run, remote: Remote, missing: list[Member]) -> N
         outcome = run.store.check_or_quarantine(run.info.id, temp, pin.path, sha256_file(temp), pin)
         archive.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, archive)
-    work = run.layout.tmp_dir / "extract" / remote.filename
+    work = safe_join(run.layout.tmp_dir / "extract", safe_filename(remote.filename))
     shutil.rmtree(work, ignore_errors=True)
     try:
         _extract_and_accept(run, remote, missing, archive, work, how)

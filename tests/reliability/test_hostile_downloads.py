@@ -529,3 +529,27 @@ def test_ingest_accepts_the_folder_the_archive_unpacks_to(tmp_path):
     summary = ingest_dataset(info_from(entry), unpacked, data_home=tmp_path / "home")
     assert sorted(summary.ingested) == sorted(members)
     record("ingest-member-folder", "11.12", "ingest", "found the members", "2 of 2")
+
+
+def test_an_unreadable_archive_given_to_ingest_is_a_typed_error_naming_dataset_and_file(
+    tmp_path,
+):
+    remote = {
+        "url": None,
+        "filename": "release.zip",
+        "kind": "zip",
+        "sha256": None,
+        "checksum_source": "unknown",
+        "members": [{"path": MEMBER, "sha256": None, "checksum_source": "unknown"}],
+    }
+    entry = dataset_entry(
+        [remote], access="gated", how_to_obtain="ask", eula_url="https://example.org/e"
+    )
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "release.zip").write_bytes(b"<html>the login page, saved as release.zip</html>")
+    with pytest.raises(CorruptArchiveError) as failure:
+        ingest_dataset(info_from(entry), source, data_home=tmp_path / "home")
+    assert "'toy'" in str(failure.value) and "release.zip" in str(failure.value)
+    assert (source / "release.zip").is_file()
+    record("ingest-html-archive", "18.2", "ingest", "CorruptArchiveError naming dataset and file")
