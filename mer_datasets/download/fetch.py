@@ -254,9 +254,10 @@ def fetch(
                     f"cap of {policy.max_total_wait_s:.0f} s of waiting per file."
                 )
                 break
+            brief = last_problem if len(last_problem) <= 160 else last_problem[:157] + "..."
             options.notify(
                 f"{file_label or url}: attempt {attempt} of {policy.attempts} failed "
-                f"({last_problem}); retrying in {delay:.1f} s{asked}"
+                f"({brief}); retrying in {delay:.1f} s{asked}"
             )
             waited += delay
             options.sleep(delay)
@@ -314,7 +315,8 @@ def _attempt(
             }.get(status, "the server refused the request")
             raise DownloadError(
                 f"download of {url}{_for(file_label)} failed: HTTP {status} {response.reason}: "
-                f"{hint}. Not retried. Use --mirror or `mer-datasets ingest` with a copy."
+                f"{hint}. Not retried."
+                + ("" if not_found_hint else " Use --mirror or `mer-datasets ingest` with a copy.")
             )
         if status == 206 and not offset:
             partial_path.unlink(missing_ok=True)
