@@ -418,6 +418,19 @@ def _obtain(run: _Run, remote: Remote) -> tuple[Path, str, str]:
                 f"dataset {run.info.id!r}: the mirror directory has no {mirrored} "
                 f"(file {remote.filename}); a mirror holds <mirror>/<dataset id>/<filename>."
             )
+        ceiling = remote.size if remote.size is not None else run.options.max_download_bytes
+        size = mirrored.stat().st_size
+        if size > ceiling:
+            raise DownloadError(
+                f"dataset {run.info.id!r}: the mirror's {mirrored} (file {remote.filename}) has "
+                f"{size} bytes, more than "
+                + (
+                    f"the catalog size {remote.size} bytes"
+                    if remote.size is not None
+                    else f"the limit of {ceiling} bytes for a file of unknown size"
+                )
+                + "; not copied."
+            )
         return copy_to_temp(mirrored, partial), how, source
     if run.session is None:
         run.session = new_session()

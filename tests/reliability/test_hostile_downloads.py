@@ -553,3 +553,20 @@ def test_an_unreadable_archive_given_to_ingest_is_a_typed_error_naming_dataset_a
     assert "'toy'" in str(failure.value) and "release.zip" in str(failure.value)
     assert (source / "release.zip").is_file()
     record("ingest-html-archive", "18.2", "ingest", "CorruptArchiveError naming dataset and file")
+
+
+def test_a_local_mirror_file_larger_than_the_catalog_size_is_not_copied(sleeps, tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "toy").mkdir(parents=True)
+    (mirror / "toy" / "table.csv").write_bytes(GOOD + bytes(1024 * 1024))
+    entry = dataset_entry([file_remote("https://example.org/table.csv", GOOD, path=MEMBER)])
+    home = tmp_path / "home"
+    with pytest.raises(DownloadError, match="more than the catalog size"):
+        download_dataset(
+            info_from(entry),
+            data_home=home,
+            mirror=str(mirror),
+            fetch_options=quick_options(sleeps),
+        )
+    assert not [p for p in listing(home) if p.endswith(".part") or "quarantine/" in p]
+    record("oversized-mirror-file", "18.5", "local mirror", "refused before copying", "0 bytes")
