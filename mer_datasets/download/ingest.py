@@ -201,7 +201,11 @@ def _install_all(
     for found in plan:
         if found.path is not None:
             _check_size_before_copy(info, found)
-            temp = copy_to_temp(found.path, temp_dir / "file.part")
+            temp = copy_to_temp(
+                found.path,
+                temp_dir / "file.part",
+                label=f"dataset {info.id!r}, file {found.member.path!r}",
+            )
             store.accept(info.id, temp, found.member, how="ingest", source=str(found.path))
             done.append(found.member.path)
         else:

@@ -8,6 +8,7 @@ path; a final file that no longer verifies is moved to ``quarantine/<timestamp>-
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import warnings
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..catalog import Member
-from ..errors import ChecksumMismatchError
+from ..errors import ChecksumMismatchError, MERDatasetsError
 from .layout import VersionLayout
 from .state import FileRecord, read_state, record_file, state_is_damaged, write_state
 from .verify import CorruptFileWarning, check_pin, sha256_file
@@ -218,10 +219,21 @@ def _rotate(folder: Path, policy: QuarantinePolicy, *, keep: Path) -> int:
     return deleted
 
 
-def copy_to_temp(source: Path, temp: Path) -> Path:
-    """Copy (never move) a user's or a mirror's file into ``.tmp`` before verifying it."""
-    temp.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, temp)
+def copy_to_temp(source: Path, temp: Path, *, label: str = "") -> Path:
+    """Copy (never move) a user's or a mirror's file into ``.tmp`` before verifying it.
+
+    A failed copy (a full disk, an unreadable source) leaves no partial copy and is a typed
+    error naming ``label`` (dataset and file) and both paths."""
+    try:
+        temp.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, temp)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        what = "no space left on the device" if exc.errno == errno.ENOSPC else exc.strerror
+        raise MERDatasetsError(
+            f"{label + ': ' if label else ''}cannot copy {source} to {temp}: {what or exc}. "
+            "Nothing was kept."
+        ) from exc
     return temp
 
 

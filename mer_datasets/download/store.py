@@ -431,7 +431,8 @@ def _obtain(run: _Run, remote: Remote) -> tuple[Path, str, str]:
                 )
                 + "; not copied."
             )
-        return copy_to_temp(mirrored, partial), how, source
+        label = f"dataset {run.info.id!r}, file {remote.filename}"
+        return copy_to_temp(mirrored, partial, label=label), how, source
     if run.session is None:
         run.session = new_session()
     fetch(

@@ -570,3 +570,26 @@ def test_a_local_mirror_file_larger_than_the_catalog_size_is_not_copied(sleeps, 
         )
     assert not [p for p in listing(home) if p.endswith(".part") or "quarantine/" in p]
     record("oversized-mirror-file", "18.5", "local mirror", "refused before copying", "0 bytes")
+
+
+def test_a_full_disk_during_ingest_is_an_error_naming_dataset_and_file(tmp_path):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    entry = dataset_entry(
+        [file_remote(None, GOOD, path=MEMBER)],
+        access="gated",
+        how_to_obtain="ask",
+        eula_url="https://example.org/eula",
+    )
+    source = tmp_path / "src"
+    (source / "data").mkdir(parents=True)
+    (source / "data" / "table.csv").write_bytes(GOOD)
+    home = tmp_path / "home"
+    temp = home / "toy" / "1.0" / ".tmp" / "ingest" / "file.part"
+    temp.parent.mkdir(parents=True)
+    temp.symlink_to("/dev/full")  # every write fails with ENOSPC
+    with pytest.raises(MERDatasetsError, match="no space left") as failure:
+        ingest_dataset(info_from(entry), source, data_home=home)
+    assert "'toy'" in str(failure.value) and MEMBER in str(failure.value)
+    assert not temp.is_symlink() and not (home / "toy" / "1.0" / "files" / MEMBER).exists()
+    record("disk-full-ingest", "18.3", "ingest (ENOSPC)", "typed error naming the file", "no copy")
