@@ -18,6 +18,7 @@ from typing import Any
 
 from .download.layout import (
     check_version,
+    filename_problem,
     path_problem,
     safe_filename,
     safe_relative_parts,
@@ -392,11 +393,7 @@ def _path_problems(version: Mapping[str, Any]) -> list[str]:
     if problem is not None:
         found.append(problem)
     for remote in version.get("remotes", ()):
-        filename = remote.get("filename")
-        problem = path_problem(filename, what="file name")
-        if problem is None and "/" in filename:
-            problem = f"file name {filename!r} must be a single path component"
-        found.append(problem)
+        found.append(filename_problem(remote.get("filename")))
         if "path" in remote:
             found.append(path_problem(remote["path"]))
         found.extend(path_problem(member.get("path")) for member in remote.get("members", ()))

@@ -122,11 +122,17 @@ def safe_join(base: Path, *paths: str) -> Path:
     return base.joinpath(*parts)
 
 
+def filename_problem(filename: object) -> str | None:
+    """Why a catalog ``filename`` is not a single safe path component, or None."""
+    problem = path_problem(filename, what="file name")
+    if problem is None and "/" in str(filename):
+        problem = f"file name {filename!r} must be a single path component"
+    return problem
+
+
 def safe_filename(filename: str) -> str:
     """A catalog ``filename`` is a single safe path component."""
-    problem = path_problem(filename, what="file name")
-    if problem is None and "/" in filename:
-        problem = f"file name {filename!r} must be a single path component"
+    problem = filename_problem(filename)
     if problem is not None:
         raise UnsafePathError(f"unsafe {problem}")
     return filename
