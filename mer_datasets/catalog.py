@@ -311,7 +311,7 @@ def validate_document(
     validator = Draft202012Validator(load_schema(CATALOG_SCHEMA))
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
         problems.append(
-            f"{source}: {_describe_location(document, error.absolute_path)}: {error.message}"
+            f"{source}: {_describe_location(document, error.absolute_path)}: {_explain(error)}"
         )
     if problems or not isinstance(document, dict):
         return problems
@@ -319,6 +319,22 @@ def validate_document(
     if check_loaders:
         problems.extend(_loader_problems(document["datasets"], source))
     return problems
+
+
+def _explain(error: Any) -> str:
+    """The schema's message, except for path strings: their rule in words, not a regex."""
+    parts = list(error.absolute_path)
+    if error.validator != "pattern" or not parts or not isinstance(error.instance, str):
+        return error.message
+    key = parts[-1]
+    explained = None
+    if key == "version" and len(parts) >= 2 and isinstance(parts[-2], int):
+        explained = version_problem(error.instance)
+    elif key == "filename":
+        explained = filename_problem(error.instance)
+    elif key == "path" or (len(parts) >= 2 and parts[-2] == "files"):
+        explained = path_problem(error.instance)
+    return explained or error.message
 
 
 def _describe_location(document: Any, path: Any) -> str:

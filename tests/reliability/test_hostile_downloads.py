@@ -593,3 +593,32 @@ def test_a_full_disk_during_ingest_is_an_error_naming_dataset_and_file(tmp_path)
     assert "'toy'" in str(failure.value) and MEMBER in str(failure.value)
     assert not temp.is_symlink() and not (home / "toy" / "1.0" / "files" / MEMBER).exists()
     record("disk-full-ingest", "18.3", "ingest (ENOSPC)", "typed error naming the file", "no copy")
+
+
+@pytest.mark.parametrize(
+    "case,field,value,says",
+    [
+        ("cli-member-dot", "member", ".", "'.' or '..' segment"),
+        ("cli-version-nul", "version", "1\x00", "not a safe folder name"),
+        ("cli-filename-dotdot", "filename", "..", "file name '..'"),
+        ("cli-loader-base", "loader", "base", "is not a loader"),
+    ],
+)
+def test_validate_catalog_on_the_command_line_reports_what_use_would_crash_on(
+    case, field, value, says, tmp_path, capsys
+):
+    from mer_datasets.cli import main
+
+    if field == "loader":
+        entry = dataset_entry(
+            [file_remote("https://example.org/t.csv", GOOD, path=MEMBER)], synthetic=False
+        )
+        entry["versions"][0]["loader"] = value
+    else:
+        entry = _entry_with(field, value)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(json.dumps(_document(entry)), encoding="utf-8")  # JSON is YAML
+    assert main(["validate-catalog", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert says in err and "'toy'" in err and "Traceback" not in err, err
+    record(case, "18.16", "validate-catalog (CLI)", "exit 1, problem named")
