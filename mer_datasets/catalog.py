@@ -16,10 +16,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .download.layout import (
+    check_version,
+    filename_problem,
+    path_problem,
+    safe_filename,
+    safe_relative_parts,
+    version_problem,
+)
 from .errors import CatalogError, UnknownDatasetError, UnknownVersionError
 from .resources import catalog_path, load_schema
 
 CATALOG_SCHEMA = "catalog.schema.json"
+#: a catalog file larger than this is refused before parsing (the packaged one is ~100 kB)
+MAX_CATALOG_BYTES = 8 * 1024 * 1024
+#: deepest nesting of mappings and sequences a catalog may have (the packaged one uses 6)
+MAX_CATALOG_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,9 @@ class Member:
     checksum_source: str
     checksum_note: str | None = None
     optional: bool = False
+
+    def __post_init__(self) -> None:
+        safe_relative_parts(self.path)
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,11 @@ class Remote:
     members: tuple[Member, ...] = ()
     url_note: str | None = None
     optional: bool = False
+
+    def __post_init__(self) -> None:
+        safe_filename(self.filename)
+        if self.path is not None:
+            safe_relative_parts(self.path)
 
     @property
     def is_archive(self) -> bool:
@@ -102,6 +122,9 @@ class Version:
     files: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
     description: str | None = None
+
+    def __post_init__(self) -> None:
+        check_version(self.version)
 
     def members(self) -> tuple[Member, ...]:
         return tuple(m for remote in self.remotes for m in remote.required_members())
@@ -275,20 +298,43 @@ def _dataset(entry: Mapping[str, Any]) -> DatasetInfo:
     )
 
 
-def validate_document(document: Any, source: str = "catalog") -> list[str]:
-    """Every problem of a catalog document, as messages naming dataset and field; [] if valid."""
+def validate_document(
+    document: Any, source: str = "catalog", *, check_loaders: bool = True
+) -> list[str]:
+    """Every problem of a catalog document, as messages naming dataset and field; [] if valid.
+
+    ``check_loaders`` also checks that each ``loader`` names a loader module (off for entries
+    built in memory, which may name a loader that a test registers itself)."""
     from jsonschema import Draft202012Validator
 
     problems: list[str] = []
     validator = Draft202012Validator(load_schema(CATALOG_SCHEMA))
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
         problems.append(
-            f"{source}: {_describe_location(document, error.absolute_path)}: {error.message}"
+            f"{source}: {_describe_location(document, error.absolute_path)}: {_explain(error)}"
         )
     if problems or not isinstance(document, dict):
         return problems
     problems.extend(_semantic_problems(document["datasets"], source))
+    if check_loaders:
+        problems.extend(_loader_problems(document["datasets"], source))
     return problems
+
+
+def _explain(error: Any) -> str:
+    """The schema's message, except for path strings: their rule in words, not a regex."""
+    parts = list(error.absolute_path)
+    if error.validator != "pattern" or not parts or not isinstance(error.instance, str):
+        return error.message
+    key = parts[-1]
+    explained = None
+    if key == "version" and len(parts) >= 2 and isinstance(parts[-2], int):
+        explained = version_problem(error.instance)
+    elif key == "filename":
+        explained = filename_problem(error.instance)
+    elif key == "path" or (len(parts) >= 2 and parts[-2] == "files"):
+        explained = path_problem(error.instance)
+    return explained or error.message
 
 
 def _describe_location(document: Any, path: Any) -> str:
@@ -332,6 +378,7 @@ def _semantic_problems(entries: list[Mapping[str, Any]], source: str) -> list[st
                         f"{where}, dimension {dim['name']!r}: value {value} outside [min, max]"
                     )
         for version in entry["versions"]:
+            problems.extend(f"{where}, {problem}" for problem in _path_problems(version))
             member_paths: set[str] = set()
             for remote in version.get("remotes", ()):
                 if remote["kind"] == "file":
@@ -354,13 +401,76 @@ def _semantic_problems(entries: list[Mapping[str, Any]], source: str) -> list[st
     return problems
 
 
+def _path_problems(version: Mapping[str, Any]) -> list[str]:
+    """Every catalog string of a version that would become an unsafe path (see download.layout)."""
+    found = []
+    label = version.get("version")
+    problem = version_problem(label)
+    if problem is not None:
+        found.append(problem)
+    for remote in version.get("remotes", ()):
+        found.append(filename_problem(remote.get("filename")))
+        if "path" in remote:
+            found.append(path_problem(remote["path"]))
+        found.extend(path_problem(member.get("path")) for member in remote.get("members", ()))
+    for logical, path in (version.get("files") or {}).items():
+        found.append(path_problem(path, what=f"files.{logical}"))
+    return [f"version {label!r}: {problem}" for problem in found if problem is not None]
+
+
+@cache
+def loader_problem(name: str) -> str | None:
+    """Why ``loader: name`` names no loader module, or None (checked without importing it: a
+    top-level ``def load(`` and ``LOADER_VERSION =`` in its source).
+
+    A loader module defines ``LOADER_VERSION`` and a ``load`` function at top level; ``base``
+    or ``csvfile`` are helpers, and ``loader: base`` would pass the schema, then crash a load.
+    """
+    import importlib.util
+    import re
+
+    if not name.isidentifier() or name.startswith("_"):
+        return f"loader {name!r} is not a module name"
+    try:
+        spec = importlib.util.find_spec(f"mer_datasets.loaders.{name}")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return f"loader {name!r}: there is no module mer_datasets/loaders/{name}.py"
+    try:
+        source = Path(spec.origin).read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        return f"loader {name!r}: cannot read its module ({exc})"
+    functions = set(re.findall(r"^def (load)\(", source, flags=re.MULTILINE))
+    assigned = set(re.findall(r"^(LOADER_VERSION)\s*[:=]", source, flags=re.MULTILINE))
+    if "load" not in functions or "LOADER_VERSION" not in assigned:
+        return (
+            f"loader {name!r}: mer_datasets/loaders/{name}.py is not a loader (a loader defines "
+            "LOADER_VERSION and load(ctx))"
+        )
+    return None
+
+
+def _loader_problems(entries: list[Mapping[str, Any]], source: str) -> list[str]:
+    problems = []
+    for entry in entries:
+        for version in entry["versions"]:
+            name = version.get("loader")
+            problem = loader_problem(name) if name else None
+            if problem is not None:
+                problems.append(
+                    f"{source}: dataset {entry['id']!r}, version {version['version']!r}: {problem}"
+                )
+    return problems
+
+
 def catalog_from_entries(
     entries: list[Mapping[str, Any]], *, validate: bool = True, source: str = "<entries>"
 ) -> Catalog:
     """Build a catalog from dataset entries shaped like ``catalog.yaml``'s ``datasets`` list."""
     document = {"schema_version": 1, "datasets": list(entries)}
     if validate:
-        problems = validate_document(document, source)
+        problems = validate_document(document, source, check_loaders=False)
         if problems:
             raise CatalogError(_format_problems(problems))
     try:
@@ -377,16 +487,53 @@ def _safe_loader() -> Any:
 
 
 def read_document(path: str | Path) -> Any:
-    """Read a catalog YAML file safely (a SafeLoader: tags never construct Python objects)."""
-    import yaml
+    """Read a catalog YAML file safely: bounded, without aliases, never constructing objects.
 
+    Why the bounds: a user may pass any file as ``--catalog``. At most ``MAX_CATALOG_BYTES`` are
+    read (``/dev/zero`` fails at once), and YAML anchors/aliases are refused before anything is
+    built (a "billion laughs" file of 1 kB expands to 10^9 nodes), as is nesting deeper than
+    ``MAX_CATALOG_DEPTH``. The catalog needs neither.
+    """
     path = Path(path)
     try:
-        return yaml.load(path.read_bytes(), Loader=_safe_loader())  # noqa: S506 - safe loader
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CATALOG_BYTES + 1)
     except OSError as exc:
         raise CatalogError(f"cannot read catalog {path}: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_CATALOG_BYTES:
+        raise CatalogError(
+            f"catalog {path} is larger than {MAX_CATALOG_BYTES} bytes; refused before parsing "
+            "(is it really a catalog?)"
+        )
+    return parse_document(raw, str(path))
+
+
+def parse_document(raw: bytes, source: str) -> Any:
+    """YAML bytes -> document, refusing anchors, aliases and deep nesting (see read_document)."""
+    import yaml
+
+    try:
+        depth = 0
+        for event in yaml.parse(raw, Loader=_safe_loader()):  # noqa: S506 - safe loader
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise CatalogError(
+                    f"catalog {source}, line {line}: YAML anchors and aliases are not allowed "
+                    "in a catalog (write each value out)"
+                )
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_CATALOG_DEPTH:
+                    raise CatalogError(
+                        f"catalog {source}: nested deeper than {MAX_CATALOG_DEPTH} levels"
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        return yaml.load(raw, Loader=_safe_loader())  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
-        raise CatalogError(f"catalog {path} is not valid YAML: {exc}") from exc
+        raise CatalogError(f"catalog {source} is not valid YAML: {exc}") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise CatalogError(f"catalog {source} cannot be parsed: {exc}") from exc
 
 
 def load_catalog(path: str | Path | None = None, *, validate: bool = True) -> Catalog:
@@ -435,12 +582,7 @@ def default_catalog() -> Catalog:
     if document is not None:
         problems = _semantic_problems(document["datasets"], str(path))
     else:
-        import yaml
-
-        try:
-            document = yaml.load(raw, Loader=_safe_loader())  # noqa: S506 - safe loader
-        except yaml.YAMLError as exc:
-            raise CatalogError(f"catalog {path} is not valid YAML: {exc}") from exc
+        document = parse_document(raw, str(path))
         problems = validate_document(document, str(path))  # schema + semantic checks
         if not problems and snapshot is not None:
             _write_snapshot(snapshot, document)

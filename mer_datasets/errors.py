@@ -18,6 +18,11 @@ class CatalogError(MERDatasetsError):
     """``catalog.yaml`` (or a user catalog) cannot be read or does not match its schema."""
 
 
+class UnsafePathError(CatalogError, ValueError):
+    """A catalog string that becomes a path (version, file name, member path) could leave its
+    folder (absolute, ``.``/``..`` segment, NUL, separator or control character)."""
+
+
 class UnknownDatasetError(MERDatasetsError, KeyError):
     """A dataset id that is not in the catalog."""
 
@@ -77,6 +82,15 @@ class UnsafeArchiveError(MERDatasetsError):
     def __init__(self, message: str, *, member: str | None = None) -> None:
         super().__init__(message)
         self.member = member
+
+
+class CorruptArchiveError(MERDatasetsError):
+    """An archive cannot be read (not a zip/tar, truncated, bad CRC, an HTML page saved as
+    ``.zip``); the message names the dataset and the file. The archive is set aside."""
+
+    def __init__(self, message: str, *, archive: str | None = None) -> None:
+        super().__init__(message)
+        self.archive = archive
 
 
 class ParseError(MERDatasetsError):

@@ -23,7 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "test-artifacts" / "reliability"
 SNAPSHOT = REPO_ROOT / "docs" / "reliability-results"
 PAGE = REPO_ROOT / "docs" / "guarantees.md"
-TOPICS = ("faults", "crash", "concurrency", "bad_inputs", "cli", "archives")
+TOPICS = ("faults", "crash", "concurrency", "bad_inputs", "cli", "archives", "hostile")
 CODES = {
     "E": "clear error",
     "S": "same tables",
@@ -210,6 +210,74 @@ def _archives(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+def _limits() -> dict[str, str]:
+    """The limits in force, read from the code (never typed here by hand)."""
+    from mer_datasets.catalog import MAX_CATALOG_BYTES, MAX_CATALOG_DEPTH
+    from mer_datasets.download.fetch import DEFAULT_MAX_DOWNLOAD_BYTES, FetchOptions, RetryPolicy
+    from mer_datasets.download.install import QuarantinePolicy
+
+    fetch, retry, quarantine = FetchOptions(), RetryPolicy(), QuarantinePolicy()
+    return {
+        "catalog": f"{MAX_CATALOG_BYTES / 1024**2:.0f} MiB",
+        "depth": str(MAX_CATALOG_DEPTH),
+        "ceiling": f"{DEFAULT_MAX_DOWNLOAD_BYTES / 1024**3:.0f} GiB",
+        "rate": f"{fetch.min_rate_bytes_per_s / 1024:.0f} KiB/s",
+        "grace": f"{fetch.deadline_grace_s:.0f} s",
+        "wait": f"{retry.retry_after_cap_s:.0f} s",
+        "total_wait": f"{retry.max_total_wait_s:.0f} s",
+        "q_files": str(quarantine.max_files),
+        "q_bytes": f"{quarantine.max_bytes / 1024**3:.0f} GiB",
+    }
+
+
+def _hostile(rows: list[dict[str, Any]]) -> list[str]:
+    limit = _limits()
+    surfaces = list(dict.fromkeys(r["surface"] for r in rows))
+    body = [
+        [f"`{r['case']}`", r["item"], r["outcome"], r.get("figure", "")]
+        for surface in surfaces
+        for r in rows
+        if r["surface"] == surface
+    ]
+    by_surface = ", ".join(
+        f"{surface} ({sum(r['surface'] == surface for r in rows)})" for surface in surfaces
+    )
+    return [
+        "## Hostile downloads, catalogs and records",
+        "",
+        f"{len(rows)} cases, each ended by a typed error or recovered, with nothing written "
+        f"outside the data home and nothing trusted from a bad answer: {by_surface}.",
+        "",
+        "- Every catalog string that becomes a path (dataset id, version, file name, member "
+        "path) matches a safe pattern in `schemas/catalog.schema.json` and is checked again at "
+        "use: paths in the data home are built only by `download.layout.safe_join`, which joins "
+        "checked segments (no absolute path, no empty, `.` or `..` segment, no NUL, control or "
+        "reserved character). `validate-catalog` runs the same checks, and checks that each "
+        "`loader` names a loader module.",
+        f"- A catalog file is read up to {limit['catalog']}, without YAML anchors or aliases, at "
+        f"most {limit['depth']} levels deep; `state.json` of any other shape is set aside and rebuilt.",
+        "- An archive without a catalog hash is recorded (trust on first use) only after it "
+        "opened, held every required member and each member passed its pin; otherwise it is "
+        "quarantined with its record dropped, and the next run downloads it afresh.",
+        "- A body may not exceed the catalog size, else `MER_DATASETS_MAX_DOWNLOAD_BYTES` "
+        f"({limit['ceiling']} by default); only `identity` bodies are accepted; free space is checked before a transfer "
+        "of known size; a full disk is an error naming the file; no `.part` is left by them.",
+        f"- A transfer slower on average than {limit['rate']} after a {limit['grace']} grace is "
+        f"ended (deadline of an N-byte file: {limit['grace']} + N / {limit['rate']}), even when "
+        "the server drips its headers; each wait between attempts is at most "
+        f"{limit['wait']} (whatever `Retry-After` asks) and {limit['total_wait']} in all, and "
+        "each retry is announced on stderr (logger `mer_datasets.download`).",
+        f"- Quarantine keeps at most {limit['q_files']} files and {limit['q_bytes']} per dataset "
+        "version (oldest deleted first); ingest refuses a file whose size cannot match an enforced pin before copying it.",
+        "",
+        *_table(["case", "issue item", "outcome", "figure"], body),
+        "",
+        "The tests run with tiny limits (64 KiB ceiling, 0.2 s grace) against the loopback fault "
+        "server. Tested by `tests/reliability/test_hostile_downloads.py`.",
+        "",
+    ]
+
+
 def render(results: dict[str, list[dict[str, Any]]]) -> str:
     lines = [
         "# Guarantees",
@@ -242,6 +310,8 @@ def render(results: dict[str, list[dict[str, Any]]]) -> str:
         lines += _bad_inputs(results["bad_inputs"], results.get("cli", []))
     if "archives" in results:
         lines += _archives(results["archives"])
+    if "hostile" in results:
+        lines += _hostile(results["hostile"])
     lines += [
         "## Also checked",
         "",

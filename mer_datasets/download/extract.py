@@ -14,18 +14,35 @@ that is a link is refused.
 
 from __future__ import annotations
 
+import lzma
 import posixpath
 import stat
 import tarfile
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
-from ..errors import UnsafeArchiveError
+from ..errors import CorruptArchiveError, MERDatasetsError, UnsafeArchiveError
 from .layout import member_candidates, safe_relative_parts
 
+_T = TypeVar("_T")
 COPY_CHUNK = 1 << 20
+#: what the standard library raises for an unreadable archive (bad magic, truncation, CRC, ...)
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    tarfile.TarError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,  # an encrypted zip member
+    ValueError,
+)
 
 
 @dataclass(frozen=True)
@@ -54,9 +71,30 @@ def archive_kind(path: Path, declared: str | None = None) -> str:
         return declared
     if zipfile.is_zipfile(path):
         return "zip"
-    if tarfile.is_tarfile(path):
-        return "tar"
-    raise UnsafeArchiveError(f"{path.name}: neither a zip nor a tar archive")
+    try:
+        if tarfile.is_tarfile(path):
+            return "tar"
+    except UNREADABLE:
+        pass
+    raise CorruptArchiveError(
+        f"{path.name}: neither a zip nor a tar archive (an HTML page or a truncated download?)",
+        archive=path.name,
+    )
+
+
+def _readable(archive: Path, action: Callable[[], _T]) -> _T:
+    """Run ``action``; an unreadable archive becomes :class:`CorruptArchiveError` naming it."""
+    try:
+        return action()
+    except MERDatasetsError:
+        raise
+    except UNREADABLE as exc:
+        raise CorruptArchiveError(
+            f"archive {archive.name} cannot be read ({type(exc).__name__}: {exc}); it is not a "
+            "complete zip/tar file (a truncated download, an error page saved under its name, "
+            "or a damaged copy)",
+            archive=archive.name,
+        ) from exc
 
 
 def _refuse(archive: Path, member: str, reason: str) -> UnsafeArchiveError:
@@ -93,7 +131,8 @@ def inspect_archive(
     """Check the whole listing; return entries by normalized name (directories included)."""
     limits = limits or ExtractionLimits()
     kind = archive_kind(archive, kind)
-    entries = _zip_entries(archive, limits) if kind == "zip" else _tar_entries(archive, limits)
+    reader = _zip_entries if kind == "zip" else _tar_entries
+    entries = _readable(archive, lambda: reader(archive, limits))
     by_name: dict[str, ArchiveEntry] = {}
     total = 0
     for entry in entries:
@@ -208,6 +247,16 @@ def extract_members(
                     archive, entry.original, "is a link; only regular files are extracted"
                 )
             chosen[member] = entry
+    return _readable(archive, lambda: _write_chosen(archive, kind, chosen, dest_dir, limits))
+
+
+def _write_chosen(
+    archive: Path,
+    kind: str,
+    chosen: dict[str, ArchiveEntry],
+    dest_dir: Path,
+    limits: ExtractionLimits,
+) -> dict[str, Path]:
     written: dict[str, Path] = {}
     budget = [limits.max_total_bytes]
     if kind == "zip":
@@ -260,4 +309,12 @@ def _copy_bounded(
                 sink.close()
                 target.unlink(missing_ok=True)
                 raise _refuse(archive, entry.original, "holds more bytes than its header declares")
-            sink.write(chunk)
+            try:
+                sink.write(chunk)
+            except OSError as exc:  # a full disk is not a corrupt archive
+                sink.close()
+                target.unlink(missing_ok=True)
+                raise MERDatasetsError(
+                    f"cannot write {target} while extracting {entry.original!r} from "
+                    f"{archive.name}: {exc.strerror or exc}. Free some space and retry."
+                ) from exc

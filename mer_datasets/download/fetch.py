@@ -12,24 +12,49 @@ Why these rules:
 - 403/404 (and other 4xx) fail at once: retrying cannot fix a wrong or gated URL.
 - Only ``https`` is accepted, except plain ``http`` to loopback hosts (local mirrors, tests);
   redirects are followed by hand so every hop is checked against the same rule.
+- Bounded: a body may not exceed the catalog size, else ``max_download_bytes`` (configurable,
+  ``$MER_DATASETS_MAX_DOWNLOAD_BYTES``); bodies are requested and accepted only in the
+  ``identity`` encoding (a gzip "bomb" is never decoded); free space is checked before a
+  transfer of known size; a full disk is an error naming the file. A failed transfer of a body
+  that can never be right (too large, encoded, disk full, 206 to a request without Range) leaves
+  no ``.part`` behind.
+- Deadlines: the read timeout restarts with every byte, so a server that drips 1 byte/s (or
+  sends its headers that slowly) would never time out. A watchdog ends any attempt that is
+  slower on average than ``min_rate_bytes_per_s`` after a grace of ``deadline_grace_s``: the
+  deadline of an N-byte transfer is ``grace + N / min_rate``. Waits between attempts are capped
+  (``retry_after_cap_s`` each, ``max_total_wait_s`` in all), and each retry is announced on the
+  ``mer_datasets.download`` logger (stderr by default), so a retrying download is never silent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import errno
+import functools
 import hashlib
 import ipaddress
+import logging
+import os
 import random
+import shutil
+import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import DownloadError
 
+LOG = logging.getLogger("mer_datasets.download")
+MAX_DOWNLOAD_ENV = "MER_DATASETS_MAX_DOWNLOAD_BYTES"
+DEFAULT_MAX_DOWNLOAD_BYTES = 20 * 1024**3
+FREE_SPACE_RESERVE_BYTES = 64 * 1024**2
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
@@ -45,7 +70,8 @@ class RetryPolicy:
     backoff_factor: float = 2.0
     backoff_max_s: float = 60.0
     jitter: float = 0.25
-    retry_after_cap_s: float = 300.0
+    retry_after_cap_s: float = 60.0
+    max_total_wait_s: float = 180.0
 
     def backoff(self, failures: int, uniform: float) -> float:
         """Delay after the ``failures``-th failed attempt (1-based); ``uniform`` in [0, 1)."""
@@ -64,6 +90,22 @@ class FetchOptions:
     chunk_size: int = 1 << 16
     sleep: Callable[[float], None] = time.sleep
     uniform: Callable[[], float] = random.random
+    max_download_bytes: int = field(default_factory=lambda: max_download_bytes())
+    deadline_grace_s: float = 60.0
+    min_rate_bytes_per_s: float = 8 * 1024
+    notify: Callable[[str], None] = LOG.warning
+
+
+def max_download_bytes() -> int:
+    """Ceiling of a body whose size the catalog does not give: ``$MER_DATASETS_MAX_DOWNLOAD_BYTES``
+    (bytes) or 20 GiB."""
+    value = os.environ.get(MAX_DOWNLOAD_ENV, "").strip()
+    try:
+        return int(value) if value else DEFAULT_MAX_DOWNLOAD_BYTES
+    except ValueError:
+        raise DownloadError(
+            f"${MAX_DOWNLOAD_ENV} must be a number of bytes, not {value!r}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -152,6 +194,7 @@ def fetch(
     expected_size: int | None = None,
     options: FetchOptions | None = None,
     session: object | None = None,
+    not_found_hint: str | None = None,
 ) -> FetchResult:
     """Download ``url`` into ``partial_path`` (resuming it if it exists); return size and sha256.
 
@@ -168,26 +211,55 @@ def fetch(
     own_session = session is None
     http = requests.Session() if own_session else session
     http.headers.setdefault("User-Agent", USER_AGENT)  # type: ignore[attr-defined]
+    _mount_watched_adapter(http)
     last_problem = "no attempt made"
+    waited = 0.0
+    gave_up = ""
     try:
         for attempt in range(1, max(policy.attempts, 1) + 1):
+            watchdog = _Watchdog(options)
             try:
-                return _attempt(http, url, partial_path, file_label, expected_size, options)
+                with watchdog:
+                    result = _attempt(
+                        http,
+                        url,
+                        partial_path,
+                        file_label,
+                        expected_size,
+                        options,
+                        watchdog,
+                        not_found_hint,
+                    )
+                if watchdog.expired_after_s is None:
+                    return result
+                # cut by the deadline, the connection may look cleanly closed: not a success
+                raise _Retryable(watchdog.explain("cut by the deadline"))
             except _Retryable as problem:
                 last_problem = str(problem)
                 retry_after = problem.retry_after_s
-            except (requests.ConnectionError, requests.Timeout) as problem:
-                last_problem = f"{type(problem).__name__}: {problem}"
-                retry_after = None
             except requests.RequestException as problem:
-                last_problem = f"{type(problem).__name__}: {problem}"
+                last_problem = watchdog.explain(f"{type(problem).__name__}: {problem}")
                 retry_after = None
             if attempt >= policy.attempts:
                 break
             if retry_after is not None:
                 delay = min(retry_after, policy.retry_after_cap_s)
+                asked = f" (the server asked for {retry_after:.0f} s)" if retry_after else ""
             else:
                 delay = policy.backoff(attempt, options.uniform())
+                asked = ""
+            if waited + delay > policy.max_total_wait_s:
+                gave_up = (
+                    f" Not retried further: waiting {delay:.0f} s more{asked} would exceed the "
+                    f"cap of {policy.max_total_wait_s:.0f} s of waiting per file."
+                )
+                break
+            brief = last_problem if len(last_problem) <= 160 else last_problem[:157] + "..."
+            options.notify(
+                f"{file_label or url}: attempt {attempt} of {policy.attempts} failed "
+                f"({brief}); retrying in {delay:.1f} s{asked}"
+            )
+            waited += delay
             options.sleep(delay)
     finally:
         if own_session:
@@ -199,8 +271,8 @@ def fetch(
         else ""
     )
     raise DownloadError(
-        f"download of {url}{_for(file_label)} failed after {policy.attempts} attempt(s): "
-        f"{last_problem}.{resume_hint} Check the network, retry later, or use --mirror / "
+        f"download of {url}{_for(file_label)} failed after {attempt} attempt(s): "
+        f"{last_problem}.{gave_up}{resume_hint} Check the network, retry later, or use --mirror / "
         "`mer-datasets ingest`."
     )
 
@@ -212,9 +284,12 @@ def _attempt(
     file_label: str,
     expected_size: int | None,
     options: FetchOptions,
+    watchdog: _Watchdog,
+    not_found_hint: str | None = None,
 ) -> FetchResult:
     offset = partial_path.stat().st_size if partial_path.exists() else 0
-    if expected_size is not None and offset > expected_size:
+    ceiling = expected_size if expected_size is not None else options.max_download_bytes
+    if offset > ceiling:
         partial_path.unlink()
         offset = 0
     headers = {"Accept-Encoding": "identity"}
@@ -236,11 +311,23 @@ def _attempt(
         if status not in (200, 206):
             hint = {
                 403: "access is forbidden (the file may be gated: see the dataset's how_to_obtain)",
-                404: "the file is not at this URL (the catalog URL may be stale)",
+                404: not_found_hint or "the file is not at this URL (the catalog URL may be stale)",
             }.get(status, "the server refused the request")
             raise DownloadError(
                 f"download of {url}{_for(file_label)} failed: HTTP {status} {response.reason}: "
-                f"{hint}. Not retried. Use --mirror or `mer-datasets ingest` with a copy."
+                f"{hint}. Not retried."
+                + ("" if not_found_hint else " Use --mirror or `mer-datasets ingest` with a copy.")
+            )
+        if status == 206 and not offset:
+            partial_path.unlink(missing_ok=True)
+            raise _Retryable("HTTP 206 (a partial body) to a request without Range; discarded")
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        if encoding not in ("", "identity"):
+            partial_path.unlink(missing_ok=True)
+            raise DownloadError(
+                f"download of {url}{_for(file_label)} refused: the server sent the body with "
+                f"Content-Encoding {encoding!r} although only 'identity' was asked for; an "
+                "encoded body is never decoded (its size could not be bounded). Not retried."
             )
         resumed_from = 0
         digest = hashlib.sha256()
@@ -260,6 +347,15 @@ def _attempt(
             mode = "wb"
         body_length = _int_header(response.headers.get("Content-Length"))
         total = (resumed_from + body_length) if body_length is not None else expected_size
+        if total is not None and total > ceiling:
+            partial_path.unlink(missing_ok=True)
+            raise DownloadError(
+                f"download of {url}{_for(file_label)} is larger than "
+                f"{_ceiling_words(expected_size, ceiling)}: the server announces {total} bytes; "
+                "refused before reading the body. Not retried."
+            )
+        if total is not None:
+            _check_free_space(partial_path, total - resumed_from, url, file_label)
         received = _stream_body(
             response,
             partial_path,
@@ -267,10 +363,12 @@ def _attempt(
             digest,
             resumed_from,
             total,
+            ceiling,
             expected_size,
             url,
             file_label,
             options,
+            watchdog,
         )
         if body_length is not None and received < body_length:
             raise _Retryable(
@@ -310,10 +408,12 @@ def _stream_body(
     digest: object,
     already: int,
     total: int | None,
+    ceiling: int,
     expected_size: int | None,
     url: str,
     file_label: str,
     options: FetchOptions,
+    watchdog: _Watchdog,
 ) -> int:
     import requests
     from tqdm.auto import tqdm
@@ -335,25 +435,213 @@ def _stream_body(
                 for chunk in response.iter_content(options.chunk_size):  # type: ignore[attr-defined]
                     if not chunk:
                         continue
-                    sink.write(chunk)
-                    digest.update(chunk)  # type: ignore[attr-defined]
                     received += len(chunk)
-                    bar.update(len(chunk))
-                    if expected_size is not None and already + received > expected_size:
+                    watchdog.progress(received)
+                    if already + received > ceiling:
                         sink.close()
                         partial_path.unlink(missing_ok=True)
                         raise DownloadError(
-                            f"download of {url}{_for(file_label)} is larger than the catalog "
-                            f"size {expected_size} bytes; discarded. The remote file changed or "
-                            "the URL is wrong."
+                            f"download of {url}{_for(file_label)} is larger than "
+                            f"{_ceiling_words(expected_size, ceiling)}; discarded. The remote "
+                            "file changed or the URL is wrong."
                         )
+                    try:
+                        sink.write(chunk)
+                    except OSError as exc:
+                        sink.close()
+                        partial_path.unlink(missing_ok=True)
+                        raise _disk_error(exc, partial_path, url, file_label) from exc
+                    digest.update(chunk)  # type: ignore[attr-defined]
+                    bar.update(len(chunk))
             except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError) as cut:
+                problem = watchdog.explain(f"connection broken ({cut})")
                 raise _Retryable(
-                    f"connection broken after {already + received} bytes ({cut}); partial kept"
+                    f"{problem} after {already + received} bytes; partial kept"
                 ) from cut
+    except OSError as exc:  # opening or closing the partial file
+        if isinstance(exc, requests.RequestException):
+            raise
+        partial_path.unlink(missing_ok=True)
+        raise _disk_error(exc, partial_path, url, file_label) from exc
     finally:
         bar.close()
     return received
+
+
+def _ceiling_words(expected_size: int | None, ceiling: int) -> str:
+    if expected_size is not None:
+        return f"the catalog size {expected_size} bytes"
+    return (
+        f"the limit of {ceiling} bytes for a file of unknown size (set "
+        f"${MAX_DOWNLOAD_ENV} to allow more)"
+    )
+
+
+def _disk_error(exc: OSError, partial: Path, url: str, file_label: str) -> DownloadError:
+    """A write failure as a typed error naming the file; ENOSPC says the disk is full."""
+    if exc.errno == errno.ENOSPC:
+        what = "no space left on the device"
+    else:
+        what = exc.strerror or str(exc)
+    return DownloadError(
+        f"download of {url}{_for(file_label)} failed writing {partial}: {what}. Nothing was "
+        "kept; free some space (or set MER_DATASETS_HOME to a larger disk) and retry."
+    )
+
+
+def _check_free_space(partial: Path, needed: int, url: str, file_label: str) -> None:
+    """Refuse a transfer of known size that cannot fit, before writing a byte of it."""
+    if needed <= FREE_SPACE_RESERVE_BYTES // 64:
+        return  # small: not worth a syscall; ENOSPC is still caught while writing
+    try:
+        free = shutil.disk_usage(partial.parent).free
+    except OSError:
+        return
+    if free < needed + FREE_SPACE_RESERVE_BYTES:
+        raise DownloadError(
+            f"download of {url}{_for(file_label)} needs {needed} bytes but only {free} bytes are "
+            f"free in {partial.parent} (keeping {FREE_SPACE_RESERVE_BYTES} bytes in reserve). "
+            "Free some space or set MER_DATASETS_HOME to a larger disk. Not started."
+        )
+
+
+class _Watchdog:
+    """Ends an attempt that is slower on average than ``min_rate`` after a grace period.
+
+    Why a thread: the read timeout restarts with every byte, so a server that drips bytes (in
+    its headers or its body) is never timed out by it. Every few tenths of a second the watchdog
+    compares the bytes received with ``(elapsed - grace) * min_rate`` (one chunk of slack, as a
+    chunk is counted only once complete); when the transfer is behind, it shuts down the
+    attempt's sockets (registered by the adapter of :func:`_mount_watched_adapter`), so the
+    blocked read returns at once and the attempt fails as a timeout.
+    """
+
+    def __init__(self, options: FetchOptions) -> None:
+        self.grace_s = options.deadline_grace_s
+        self.rate = max(options.min_rate_bytes_per_s, 1.0)
+        self.slack = options.chunk_size
+        self.received = 0
+        self.expired_after_s: float | None = None
+        self._sockets: list[socket.socket] = []
+        self._guard = threading.Lock()
+        self._done = threading.Event()
+        self._start = time.monotonic()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Watchdog:
+        _ACTIVE.watchdog = self
+        self._thread = threading.Thread(target=self._run, name="mer-datasets-deadline", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _ACTIVE.watchdog = None
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is not None:
+            with self._guard:
+                self._sockets.append(sock)
+                expired = self.expired_after_s is not None
+            if expired:
+                _shutdown(sock)
+
+    def progress(self, received: int) -> None:
+        self.received = received
+
+    def _run(self) -> None:
+        poll = min(0.25, max(self.grace_s / 4, 0.01))
+        while not self._done.wait(poll):
+            elapsed = time.monotonic() - self._start
+            allowed = (elapsed - self.grace_s) * self.rate
+            if allowed > self.received + self.slack:
+                with self._guard:
+                    self.expired_after_s = elapsed
+                    sockets = list(self._sockets)
+                for sock in sockets:
+                    _shutdown(sock)
+                return
+
+    def explain(self, problem: str) -> str:
+        """The failure as the deadline when the watchdog caused it, else unchanged."""
+        if self.expired_after_s is None:
+            return problem
+        return (
+            f"timed out: transfer too slow ({self.received} bytes in "
+            f"{self.expired_after_s:.1f} s; the deadline allows {self.grace_s:.0f} s plus 1 s "
+            f"per {self.rate:.0f} bytes)"
+        )
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+_ACTIVE = threading.local()
+
+
+def _mount_watched_adapter(http: object) -> None:
+    """Make a requests session register its sockets with the current attempt's watchdog."""
+    import requests
+
+    if not isinstance(http, requests.Session):
+        return
+    adapter = _watched_adapter_class()
+    for prefix in ("https://", "http://"):
+        if not isinstance(http.adapters.get(prefix), adapter):
+            http.mount(prefix, adapter())
+
+
+@functools.cache
+def _watched_adapter_class() -> type:
+    """requests' adapter whose connections report their sockets to the attempt's watchdog
+    (built on first use: importing requests is deferred until a download happens)."""
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    def register(connection: object) -> None:
+        watchdog = getattr(_ACTIVE, "watchdog", None)
+        if watchdog is not None:
+            watchdog.watch(getattr(connection, "sock", None))
+
+    class WatchedHTTPConnection(HTTPConnection):
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            super().request(*args, **kwargs)
+            register(self)
+
+    class WatchedHTTPSConnection(HTTPSConnection):
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            super().request(*args, **kwargs)
+            register(self)
+
+    class WatchedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = WatchedHTTPConnection
+
+    class WatchedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = WatchedHTTPSConnection
+
+    class WatchedAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {
+                "http": WatchedHTTPPool,
+                "https": WatchedHTTPSPool,
+            }
+
+    return WatchedAdapter
+
+
+def new_session() -> object:
+    """A requests session whose transfers the deadline watchdog can end."""
+    import requests
+
+    session = requests.Session()
+    _mount_watched_adapter(session)
+    return session
 
 
 def _hash_existing(path: Path, digest: object, chunk_size: int) -> None:

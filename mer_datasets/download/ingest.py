@@ -16,12 +16,12 @@ from pathlib import Path
 
 from ..catalog import DatasetInfo, Member, Remote
 from ..config import resolve_data_home
-from ..errors import IngestError, MERDatasetsError
+from ..errors import ChecksumMismatchError, CorruptArchiveError, IngestError, MERDatasetsError
 from .extract import ExtractionLimits, extract_members
 from .install import VersionStore, archive_pin, copy_to_temp
-from .layout import VersionLayout, safe_relative_parts
+from .layout import VersionLayout, safe_filename, safe_join, safe_relative_parts
 from .lock import dataset_lock
-from .verify import check_pin, sha256_file
+from .verify import ENFORCED_SOURCES, check_pin, sha256_file
 
 
 @dataclass
@@ -74,10 +74,19 @@ def ingest_dataset(
         not_found: list[tuple[str, str]] = []
         for remote in chosen.remotes:
             for member in remote.required_members():
-                if store.check_local_member(info.id, member) is not None:
+                local = store.check_local_member(info.id, member, warn=False)
+                if local is not None and not _off_pin(member, local[1]):
                     summary.already_present.append(member.path)
                     continue
                 found = _locate(info, source, remote, member)
+                if local is not None:
+                    # Kept despite a third-party pin mismatch: replace it by a copy that
+                    # matches the pin, if the folder holds one; otherwise keep it.
+                    if found is not None and _matches_pin(found):
+                        plan.append(found)
+                    else:
+                        summary.already_present.append(member.path)
+                    continue
                 if found is not None:
                     plan.append(found)
                 elif not member.optional:
@@ -92,11 +101,26 @@ def ingest_dataset(
     return summary
 
 
+def _off_pin(member: Member, actual: str) -> bool:
+    """True when a kept file differs from a (third-party) catalog pin."""
+    return member.sha256 is not None and actual != member.sha256.lower()
+
+
+def _matches_pin(found: _Found) -> bool:
+    """Whether a candidate replacement equals its member's pin (archives: checked on extraction)."""
+    if found.path is None:
+        return True
+    member = found.member
+    if member.size is not None and found.path.stat().st_size != member.size:
+        return False
+    return sha256_file(found.path) == (member.sha256 or "").lower()
+
+
 def _locate(info: DatasetInfo, source: Path, remote: Remote, member: Member) -> _Found | None:
     loose = _member_under(info, source, member.path)
     if loose is not None:
         return _Found(member, path=loose)
-    named = source / remote.filename
+    named = safe_join(source, safe_filename(remote.filename))
     if named.is_file():
         if remote.kind == "file":
             return _Found(member, path=named)
@@ -107,13 +131,13 @@ def _locate(info: DatasetInfo, source: Path, remote: Remote, member: Member) -> 
 def _member_under(info: DatasetInfo, source: Path, member_path: str) -> Path | None:
     """The member at its path, else under exactly one extra top-level folder."""
     parts = safe_relative_parts(member_path)
-    direct = source.joinpath(*parts)
+    direct = safe_join(source, member_path)
     if direct.is_file():
         return direct
     candidates = sorted(
-        child.joinpath(*parts)
+        safe_join(child, member_path)
         for child in source.iterdir()
-        if child.is_dir() and child.joinpath(*parts).is_file()
+        if child.is_dir() and safe_join(child, member_path).is_file()
     )
     if len(candidates) > 1:
         raise IngestError(
@@ -121,7 +145,41 @@ def _member_under(info: DatasetInfo, source: Path, member_path: str) -> Path | N
             f"{', '.join(str(c) for c in candidates)}. Keep one copy, or point ingest at the "
             "folder that holds it."
         )
-    return candidates[0] if candidates else None
+    if candidates:
+        return candidates[0]
+    return _inside_member_folder(source, parts)
+
+
+def _inside_member_folder(source: Path, parts: tuple[str, ...]) -> Path | None:
+    """The member when ``source`` is one of its own folders (``ingest deap .../metadata_csv``
+    for ``metadata_csv/participant_ratings.csv``): the folder the archive unpacks to."""
+    resolved = source.resolve()
+    names = resolved.parts
+    for depth in range(min(len(parts) - 1, len(names)), 0, -1):
+        if tuple(names[-depth:]) == parts[:depth]:
+            inside = resolved.joinpath(*parts[depth:])
+            if inside.is_file():
+                return inside
+    return None
+
+
+def _check_size_before_copy(info: DatasetInfo, found: _Found) -> None:
+    """Refuse a file whose size cannot match an enforced pin, before copying (or quarantining)
+    a single byte of it: a 200 MB wrong file for a 2.7 MB member must not be copied."""
+    member = found.member
+    assert found.path is not None
+    size = found.path.stat().st_size
+    if member.size is None or size == member.size:
+        return
+    if member.sha256 is not None and member.checksum_source in ENFORCED_SOURCES:
+        raise ChecksumMismatchError(
+            f"dataset {info.id!r}, file {member.path!r}: {found.path} has {size} bytes, but the "
+            f"{member.checksum_source} pin is for {member.size} bytes. It is not the published "
+            "file; nothing was copied (checked before copying: no hash needed).",
+            path=member.path,
+            expected=member.sha256,
+            checksum_source=member.checksum_source,
+        )
 
 
 def _where_looked(source: Path, remote: Remote, member: Member) -> str:
@@ -142,7 +200,12 @@ def _install_all(
     by_archive: dict[Path, list[_Found]] = {}
     for found in plan:
         if found.path is not None:
-            temp = copy_to_temp(found.path, temp_dir / "file.part")
+            _check_size_before_copy(info, found)
+            temp = copy_to_temp(
+                found.path,
+                temp_dir / "file.part",
+                label=f"dataset {info.id!r}, file {found.member.path!r}",
+            )
             store.accept(info.id, temp, found.member, how="ingest", source=str(found.path))
             done.append(found.member.path)
         else:
@@ -168,7 +231,14 @@ def _install_all(
         shutil.rmtree(work, ignore_errors=True)
         try:
             wanted = [found.member.path for found in items]
-            extracted = extract_members(archive, wanted, work, kind=remote.kind, limits=limits)
+            try:
+                extracted = extract_members(archive, wanted, work, kind=remote.kind, limits=limits)
+            except CorruptArchiveError as unreadable:
+                raise CorruptArchiveError(
+                    f"dataset {info.id!r}, file {archive}: {unreadable}. Your copy was left as "
+                    "it is; download it again.",
+                    archive=str(archive),
+                ) from unreadable
             absent = [path for path in wanted if path not in extracted]
             if absent:
                 raise IngestError(

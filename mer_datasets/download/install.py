@@ -8,6 +8,7 @@ path; a final file that no longer verifies is moved to ``quarantine/<timestamp>-
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import warnings
@@ -16,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..catalog import Member
-from ..errors import ChecksumMismatchError
+from ..errors import ChecksumMismatchError, MERDatasetsError
 from .layout import VersionLayout
-from .state import FileRecord, read_state, record_file
+from .state import FileRecord, read_state, record_file, state_is_damaged, write_state
 from .verify import CorruptFileWarning, check_pin, sha256_file
 
 
@@ -32,8 +33,17 @@ class VersionStore:
 
     @classmethod
     def open(cls, layout: VersionLayout) -> VersionStore:
+        """The version folder and its records; a damaged ``state.json`` is set aside (rebuilt)."""
         layout.root.mkdir(parents=True, exist_ok=True)
-        return cls(layout, read_state(layout.state_path))
+        store = cls(layout, read_state(layout.state_path))
+        if not store.records and state_is_damaged(layout.state_path):
+            store.quarantine(
+                layout.state_path,
+                "state.json",
+                f"{layout.state_path} is not a valid mer-datasets state record (wrong shape, too "
+                "deep or too large); it is treated as absent and every file is verified again.",
+            )
+        return store
 
     def recorded(self, key: str) -> str | None:
         record = self.records.get(key)
@@ -51,19 +61,46 @@ class VersionStore:
             mtime_ns=stat.st_mtime_ns,
         )
 
+    def forget(self, key: str) -> None:
+        """Drop the record of a file that was set aside, so a fresh copy is judged afresh."""
+        if self.records.pop(key, None) is not None:
+            write_state(self.layout.state_path, self.records)
+
     def quarantine(self, path: Path, name: str, reason: str) -> Path:
-        """Move a file that failed verification aside and say so (CorruptFileWarning)."""
+        """Move a file that failed verification aside and say so (CorruptFileWarning).
+
+        Why bounded: every refused file would otherwise stay forever. A file larger than the
+        quarantine's byte cap is deleted instead of kept; after each move the oldest entries are
+        deleted until at most ``max_files`` and ``max_bytes`` remain (:class:`QuarantinePolicy`).
+        """
+        policy = QUARANTINE
         self.layout.quarantine_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         flat = name.replace("/", "__")
         target = self.layout.quarantine_dir / f"{stamp}-{flat}"
         counter = 1
         while target.exists():
             counter += 1
             target = self.layout.quarantine_dir / f"{stamp}-{counter}-{flat}"
-        os.replace(path, target)
         self.quarantined.append(name)
-        warnings.warn(CorruptFileWarning(f"{reason} Moved to {target}."), stacklevel=3)
+        size = path.stat().st_size
+        if size > policy.max_bytes:
+            path.unlink(missing_ok=True)
+            warnings.warn(
+                CorruptFileWarning(
+                    f"{reason} Deleted, not kept: {size} bytes is more than the quarantine cap "
+                    f"of {policy.max_bytes} bytes."
+                ),
+                stacklevel=3,
+            )
+            return target
+        os.replace(path, target)
+        rotated = _rotate(self.layout.quarantine_dir, policy, keep=target)
+        note = f" ({rotated} older quarantined file(s) deleted to stay within the cap)"
+        warnings.warn(
+            CorruptFileWarning(f"{reason} Moved to {target}.{note if rotated else ''}"),
+            stacklevel=3,
+        )
         return target
 
     def check_local_member(
@@ -144,10 +181,59 @@ class VersionStore:
             ) from None
 
 
-def copy_to_temp(source: Path, temp: Path) -> Path:
-    """Copy (never move) a user's or a mirror's file into ``.tmp`` before verifying it."""
-    temp.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, temp)
+@dataclass(frozen=True)
+class QuarantinePolicy:
+    """How much one version's ``quarantine/`` may hold (oldest entries are deleted first)."""
+
+    max_files: int = 20
+    max_bytes: int = 2 * 1024**3
+
+
+#: the policy in force (tests and constrained machines may replace it)
+QUARANTINE = QuarantinePolicy()
+
+
+def _rotate(folder: Path, policy: QuarantinePolicy, *, keep: Path) -> int:
+    """Delete the oldest quarantined files beyond the policy's limits; return how many."""
+    entries = []
+    for child in folder.iterdir():
+        try:
+            stat = child.stat()
+        except OSError:
+            continue
+        if child.is_file():
+            entries.append((child.name, stat.st_size, child))
+    entries.sort(reverse=True)  # names start with a UTC timestamp: newest first
+    kept_files = 0
+    kept_bytes = 0
+    deleted = 0
+    for _name, size, child in entries:
+        if child == keep or (
+            kept_files + 1 <= policy.max_files and kept_bytes + size <= policy.max_bytes
+        ):
+            kept_files += 1
+            kept_bytes += size
+            continue
+        child.unlink(missing_ok=True)
+        deleted += 1
+    return deleted
+
+
+def copy_to_temp(source: Path, temp: Path, *, label: str = "") -> Path:
+    """Copy (never move) a user's or a mirror's file into ``.tmp`` before verifying it.
+
+    A failed copy (a full disk, an unreadable source) leaves no partial copy and is a typed
+    error naming ``label`` (dataset and file) and both paths."""
+    try:
+        temp.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, temp)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        what = "no space left on the device" if exc.errno == errno.ENOSPC else exc.strerror
+        raise MERDatasetsError(
+            f"{label + ': ' if label else ''}cannot copy {source} to {temp}: {what or exc}. "
+            "Nothing was kept."
+        ) from exc
     return temp
 
 

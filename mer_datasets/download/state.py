@@ -14,9 +14,17 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import MERDatasetsError
-
 STATE_FORMAT = 1
+MAX_STATE_BYTES = 64 * 1024 * 1024
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "sha256": str,
+    "size": int,
+    "how": str,
+    "source": str,
+    "verified_at": str,
+    "mtime_ns": int,
+}
+_REQUIRED = frozenset({"sha256", "size", "how", "source", "verified_at"})
 HOW_VALUES = ("download", "mirror", "ingest", "embedded")
 
 
@@ -38,19 +46,54 @@ def now_utc() -> str:
 
 
 def read_state(state_path: Path) -> dict[str, FileRecord]:
-    """Records by path; an absent file means nothing was verified yet."""
+    """Records by path; an absent file means nothing was verified yet.
+
+    A record of the wrong shape (not JSON, a list, deeply nested, fields of the wrong type, or
+    larger than ``MAX_STATE_BYTES``) is treated as absent, never a crash: every file is then
+    re-verified against the catalog and the record rebuilt (see ``state_is_damaged``).
+    """
     try:
-        text = state_path.read_text(encoding="utf-8")
+        with state_path.open("rb") as handle:
+            raw = handle.read(MAX_STATE_BYTES + 1)
     except FileNotFoundError:
         return {}
+    except OSError:
+        return {}
+    records = _parse_records(raw)
+    return records if records is not None else {}
+
+
+def state_is_damaged(state_path: Path) -> bool:
+    """True when ``state.json`` exists but is not a well-formed record (treated as absent)."""
     try:
-        document = json.loads(text)
-        return {path: FileRecord(**fields) for path, fields in document["files"].items()}
-    except (ValueError, KeyError, TypeError) as exc:
-        raise MERDatasetsError(
-            f"{state_path} is not a valid mer-datasets state record ({exc}). Move it aside and "
-            "run `mer-datasets download` again (files are re-verified against the catalog)."
-        ) from exc
+        with state_path.open("rb") as handle:
+            raw = handle.read(MAX_STATE_BYTES + 1)
+    except OSError:
+        return False
+    return _parse_records(raw) is None
+
+
+def _parse_records(raw: bytes) -> dict[str, FileRecord] | None:
+    if len(raw) > MAX_STATE_BYTES:
+        return None
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("files"), dict):
+        return None
+    records = {}
+    for path, fields in document["files"].items():
+        if not isinstance(fields, dict) or set(fields) - _FIELD_TYPES.keys():
+            return None
+        for name, types in _FIELD_TYPES.items():
+            value = fields.get(name)
+            if name in _REQUIRED and value is None:
+                return None
+            if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+                return None
+        records[path] = FileRecord(**fields)
+    return records
 
 
 def write_state(state_path: Path, records: dict[str, FileRecord]) -> None:

@@ -21,16 +21,18 @@ from ..catalog import DatasetInfo, Member, Remote, Version
 from ..config import resolve_settings
 from ..errors import (
     ChecksumMismatchError,
+    CorruptArchiveError,
     DownloadError,
     ManualDownloadRequired,
     MERDatasetsError,
     OfflineError,
+    UnsafeArchiveError,
 )
 from .extract import ExtractionLimits, extract_members
-from .fetch import FetchOptions, check_url_allowed, fetch
+from .fetch import FetchOptions, check_url_allowed, fetch, new_session
 from .ingest import IngestSummary, ingest_dataset
 from .install import VersionStore, archive_pin, copy_to_temp
-from .layout import VersionLayout
+from .layout import VersionLayout, safe_filename, safe_join
 from .lock import dataset_lock
 from .verified import DatasetFiles, verified_files
 from .verified import embedded_root as _embedded_root
@@ -199,7 +201,11 @@ def verify_dataset(
 
 def _verify_member(info: DatasetInfo, store: VersionStore, member: Member) -> FileStatus:
     embedded = info.access == "embedded"
-    path = _embedded_root() / member.path if embedded else store.layout.member_path(member.path)
+    path = (
+        safe_join(_embedded_root(), member.path)
+        if embedded
+        else store.layout.member_path(member.path)
+    )
     base = {
         "path": member.path,
         "expected": member.sha256,
@@ -268,7 +274,7 @@ def _ensure_embedded(run: _Run) -> None:
     """Embedded members are read in place from the package, after checking their pins."""
     root = _embedded_root()
     for member in run.version.members():
-        path = root / member.path
+        path = safe_join(root, member.path)
         if not path.is_file():
             if member.optional:
                 continue
@@ -395,7 +401,7 @@ def _mirror_source(run: _Run, remote: Remote) -> tuple[str, str]:
         return "download", remote.url
     if _is_local_mirror(run.mirror):
         base = urlsplit(run.mirror).path if run.mirror.startswith("file:") else run.mirror
-        return "mirror", str(Path(base).expanduser() / run.info.id / remote.filename)
+        return "mirror", str(safe_join(Path(base).expanduser(), run.info.id, remote.filename))
     url = f"{run.mirror.rstrip('/')}/{quote(run.info.id)}/{quote(remote.filename)}"
     check_url_allowed(url, file_label=remote.filename)
     return "mirror", url
@@ -412,11 +418,23 @@ def _obtain(run: _Run, remote: Remote) -> tuple[Path, str, str]:
                 f"dataset {run.info.id!r}: the mirror directory has no {mirrored} "
                 f"(file {remote.filename}); a mirror holds <mirror>/<dataset id>/<filename>."
             )
-        return copy_to_temp(mirrored, partial), how, source
+        ceiling = remote.size if remote.size is not None else run.options.max_download_bytes
+        size = mirrored.stat().st_size
+        if size > ceiling:
+            raise DownloadError(
+                f"dataset {run.info.id!r}: the mirror's {mirrored} (file {remote.filename}) has "
+                f"{size} bytes, more than "
+                + (
+                    f"the catalog size {remote.size} bytes"
+                    if remote.size is not None
+                    else f"the limit of {ceiling} bytes for a file of unknown size"
+                )
+                + "; not copied."
+            )
+        label = f"dataset {run.info.id!r}, file {remote.filename}"
+        return copy_to_temp(mirrored, partial, label=label), how, source
     if run.session is None:
-        import requests
-
-        run.session = requests.Session()
+        run.session = new_session()
     fetch(
         source,
         partial,
@@ -424,8 +442,23 @@ def _obtain(run: _Run, remote: Remote) -> tuple[Path, str, str]:
         expected_size=remote.size,
         options=run.options,
         session=run.session,
+        not_found_hint=_mirror_404_hint(run, remote) if how == "mirror" else None,
     )
     return partial, how, source
+
+
+def _mirror_404_hint(run: _Run, remote: Remote) -> str:
+    """What a flat HTTP mirror must hold: the remote's file itself, archives included."""
+    what = (
+        f"the archive file {remote.filename} itself (not its unpacked members)"
+        if remote.is_archive
+        else f"the file {remote.filename}"
+    )
+    return (
+        f"the mirror has no {run.info.id}/{remote.filename}: a mirror serves "
+        f"<mirror>/<dataset id>/<filename>, so it must hold {what}. With the unpacked files "
+        f"instead, run `mer-datasets ingest {run.info.id} DIR`"
+    )
 
 
 def _fetch_file_remote(run: _Run, remote: Remote, member: Member) -> None:
@@ -436,6 +469,13 @@ def _fetch_file_remote(run: _Run, remote: Remote, member: Member) -> None:
 
 
 def _fetch_archive_remote(run: _Run, remote: Remote, missing: list[Member]) -> None:
+    """Fetch (or reuse) an archive, extract the missing members and verify each.
+
+    Why the archive is recorded last: an archive without a catalog hash is trusted on first use,
+    and a first use must not trust an error page, a short body or a damaged file. It is recorded
+    only once it opened, held every required member and each member passed its own pin; any
+    failure before that quarantines it and drops its record, so the next run downloads afresh.
+    """
     pin = archive_pin(remote.filename, remote.sha256, remote.checksum_source, remote.checksum_note)
     archive = run.layout.archive_path(remote.filename)
     outcome = None
@@ -452,17 +492,61 @@ def _fetch_archive_remote(run: _Run, remote: Remote, missing: list[Member]) -> N
             )
         except ChecksumMismatchError as mismatch:
             run.store.quarantine(archive, pin.path, str(mismatch))
+            run.store.forget(pin.path)
     record = run.store.records.get(pin.path)
     how = record.how if record is not None else "download"
+    origin = record.source if record is not None else None
     if outcome is None:
-        temp, how, source = _obtain(run, remote)
-        actual = sha256_file(temp)
-        outcome = run.store.check_or_quarantine(run.info.id, temp, pin.path, actual, pin)
+        temp, how, origin = _obtain(run, remote)
+        outcome = run.store.check_or_quarantine(run.info.id, temp, pin.path, sha256_file(temp), pin)
         archive.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, archive)
-        run.store.record(pin.path, archive, actual, how, source)
-    work = run.layout.tmp_dir / "extract" / remote.filename
+    work = safe_join(run.layout.tmp_dir / "extract", safe_filename(remote.filename))
     shutil.rmtree(work, ignore_errors=True)
+    try:
+        _extract_and_accept(run, remote, missing, archive, work, how)
+    except (
+        CorruptArchiveError,
+        UnsafeArchiveError,
+        DownloadError,
+        ChecksumMismatchError,
+    ) as failure:
+        # An archive equal to its catalog pin is the published one: keep it (the catalog's
+        # member list or pins are then wrong); any other archive is not trusted any more.
+        if archive.is_file() and (outcome != PIN_OK or isinstance(failure, CorruptArchiveError)):
+            run.store.quarantine(
+                archive,
+                pin.path,
+                f"dataset {run.info.id!r}: archive {remote.filename} {_why_set_aside(failure)}; "
+                "it will be fetched again next time.",
+            )
+        run.store.forget(pin.path)
+        if isinstance(failure, CorruptArchiveError):
+            raise CorruptArchiveError(
+                f"dataset {run.info.id!r}, file {remote.filename}: {failure}. It was moved to "
+                f"{run.layout.quarantine_dir}; the next run downloads it again.",
+                archive=remote.filename,
+            ) from failure
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if run.store.recorded(pin.path) is None:
+        run.store.record(pin.path, archive, sha256_file(archive), how, origin or str(archive))
+
+
+def _why_set_aside(failure: Exception) -> str:
+    if isinstance(failure, ChecksumMismatchError):
+        return "holds a member that failed its pin"
+    if isinstance(failure, CorruptArchiveError):
+        return "cannot be read as an archive"
+    if isinstance(failure, UnsafeArchiveError):
+        return "is unsafe to extract"
+    return "lacks a required member"
+
+
+def _extract_and_accept(
+    run: _Run, remote: Remote, missing: list[Member], archive: Path, work: Path, how: str
+) -> None:
     extracted = extract_members(
         archive, [m.path for m in missing], work, kind=remote.kind, limits=run.limits
     )
@@ -474,23 +558,11 @@ def _fetch_archive_remote(run: _Run, remote: Remote, missing: list[Member]) -> N
             "The archive differs from the one the catalog describes."
         )
     source = f"{remote.url or remote.filename} ({archive.name})"
-    try:
-        for member in missing:
-            if member.path not in extracted:
-                continue
-            final, sha = run.store.accept(
-                run.info.id, extracted[member.path], member, how=how, source=source
-            )
-            run.members[member.path], run.sha256[member.path] = final, sha
-            run.fetched.append(member.path)
-    except ChecksumMismatchError:
-        if outcome != PIN_OK and archive.is_file():
-            run.store.quarantine(
-                archive,
-                pin.path,
-                f"dataset {run.info.id!r}: archive {remote.filename} holds a member that "
-                "failed its pin; it will be fetched again next time.",
-            )
-        raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    for member in missing:
+        if member.path not in extracted:
+            continue
+        final, sha = run.store.accept(
+            run.info.id, extracted[member.path], member, how=how, source=source
+        )
+        run.members[member.path], run.sha256[member.path] = final, sha
+        run.fetched.append(member.path)

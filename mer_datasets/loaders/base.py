@@ -219,6 +219,11 @@ def get_loader(name: str) -> Loader:
         module = importlib.import_module(f"mer_datasets.loaders.{name}")
     except ModuleNotFoundError as exc:
         raise MERDatasetsError(f"no loader module mer_datasets.loaders.{name}") from exc
+    if not callable(getattr(module, "load", None)) or not hasattr(module, "LOADER_VERSION"):
+        raise MERDatasetsError(
+            f"mer_datasets.loaders.{name} is not a loader (no load() or LOADER_VERSION); "
+            "check the catalog's loader field (`mer-datasets validate-catalog`)"
+        )
     return module  # type: ignore[return-value]
 
 
@@ -228,13 +233,15 @@ def find_member(directory: Path, member_path: str) -> Path | None:
     Several candidates under different top folders are ambiguous: an :class:`IngestError` lists
     them rather than picking one.
     """
-    direct = directory / member_path
+    from ..download.layout import safe_join
+
+    direct = safe_join(directory, member_path)
     if direct.is_file():
         return direct
     candidates = [
-        child / member_path
+        safe_join(child, member_path)
         for child in sorted(directory.iterdir())
-        if child.is_dir() and (child / member_path).is_file()
+        if child.is_dir() and safe_join(child, member_path).is_file()
     ]
     if len(candidates) > 1:
         listed = ", ".join(str(c) for c in candidates)

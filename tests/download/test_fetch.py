@@ -231,3 +231,32 @@ def test_connection_refused_is_retried_then_reported(options, sleeps, tmp_path):
     with pytest.raises(DownloadError, match="3 attempt"):
         fetch(url, Path(tmp_path / "n.part"), options=options)
     assert sleeps.delays == [1.0, 2.0]
+
+
+def test_the_ceiling_for_files_of_unknown_size_comes_from_the_environment(monkeypatch):
+    from mer_datasets.download.fetch import DEFAULT_MAX_DOWNLOAD_BYTES, FetchOptions
+
+    monkeypatch.delenv("MER_DATASETS_MAX_DOWNLOAD_BYTES", raising=False)
+    assert FetchOptions().max_download_bytes == DEFAULT_MAX_DOWNLOAD_BYTES
+    monkeypatch.setenv("MER_DATASETS_MAX_DOWNLOAD_BYTES", "12345")
+    assert FetchOptions().max_download_bytes == 12345
+    monkeypatch.setenv("MER_DATASETS_MAX_DOWNLOAD_BYTES", "lots")
+    with pytest.raises(DownloadError, match="MER_DATASETS_MAX_DOWNLOAD_BYTES"):
+        FetchOptions()
+
+
+def test_a_body_of_unknown_size_above_the_ceiling_is_refused_and_not_kept(
+    server, options, tmp_path
+):
+    url = server.add_file("/f.bin", PAYLOAD)
+    partial = tmp_path / "f.part"
+    with pytest.raises(DownloadError, match="limit of 1000 bytes"):
+        fetch(url, partial, options=replace(options, max_download_bytes=1000))
+    assert not partial.exists()
+
+
+def test_a_206_answer_to_a_request_without_range_is_not_accepted(server, options, tmp_path):
+    url = server.add_file("/f.bin", PAYLOAD)
+    server.queue("/f.bin", ("status", 206, {}))
+    result = fetch(url, tmp_path / "f.part", options=options)
+    assert result.sha256 == sha(PAYLOAD)  # the retry got the whole body

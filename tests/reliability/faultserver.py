@@ -20,6 +20,10 @@ whenever the queue is empty (default: answer normally, honouring ``Range`` with 
   ("wrong-range",)                 206 with a correct Content-Range header but other bytes
   ("hang",)                        read the request, never answer (until the server stops)
   ("body", data)                   serve ``data`` instead of the registered file
+  ("endless",)                     200 without Content-Length, zeros until the client stops
+  ("encoded", "gzip")              the file gzip-compressed, with ``Content-Encoding: gzip``
+  ("partial-206",)                 206 with the first half of the file, whatever was asked
+  ("slow-headers", pause_s)        the status line, then one header byte every ``pause_s``
 """
 
 from __future__ import annotations
@@ -43,8 +47,66 @@ class Served:
     body_bytes: int
 
 
+RAW_BEHAVIOURS = frozenset({"endless", "encoded", "partial-206", "slow-headers"})
+
+
 class FaultHandler(LoopbackHandler):
     protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        if self.state.peek_behaviour(self.path)[0] not in RAW_BEHAVIOURS:
+            super().do_GET()
+            return
+        asked = self.headers.get("Range")
+        self.state._on_arrival(self.path, asked)
+        behaviour = self.state.next_behaviour(self.path)
+        self.body_bytes = 0
+        status = self.answer_raw_or_gone(behaviour)
+        self.close_connection = True
+        self.state._on_outcome(self.path, asked, status, self.body_bytes)
+
+    def answer_raw_or_gone(self, behaviour: tuple) -> int:
+        try:
+            return self.answer_raw(behaviour)
+        except (BrokenPipeError, ConnectionResetError):
+            return 200  # the client hung up (the point of the endless body)
+
+    def answer_raw(self, behaviour: tuple) -> int:
+        """The behaviours that shape headers themselves; returns the status sent."""
+        import gzip
+
+        name = behaviour[0]
+        data = self.state.files.get(self.path, b"")
+        if name == "slow-headers":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not self.state.stopping.is_set():
+                self.wfile.write(b"a")
+                self.wfile.flush()
+                time.sleep(behaviour[1])
+            return 200
+        if name == "endless":
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            zeros = bytes(1 << 14)
+            while not self.state.stopping.is_set():
+                self.send_bytes(zeros)
+            return 200
+        if name == "encoded":
+            body = gzip.compress(data)
+            self.send_response(200)
+            self.send_header("Content-Encoding", behaviour[1])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.send_bytes(body)
+            return 200
+        half = data[: len(data) // 2]
+        self.send_response(206)
+        self.send_header("Content-Range", f"bytes 0-{len(half) - 1}/{len(data)}")
+        self.send_header("Content-Length", str(len(half)))
+        self.end_headers()
+        self.send_bytes(half)
+        return 206
 
     def content(self, behaviour: tuple) -> bytes | None:
         if behaviour[0] == "body":
@@ -88,6 +150,12 @@ class FaultServer(LoopbackServer):
     def set_always(self, path: str, behaviour: tuple) -> None:
         with self._guard:
             self.always[path] = behaviour
+
+    def peek_behaviour(self, path: str) -> tuple:
+        """The behaviour the next request for ``path`` will get, without consuming it."""
+        with self._guard:
+            queued = self.queued.get(path)
+            return queued[0] if queued else self._fallback(path)
 
     def served(self, path: str, *, settle_s: float = 5.0) -> list[Served]:
         """The logged requests for ``path``, once every request that arrived is logged.
