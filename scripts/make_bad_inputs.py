@@ -51,6 +51,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "emotify": ("data.csv",),
     "soundtracks": ("mean_ratings_set1.csv", "set1_tracklist.csv"),
     "mtg-jamendo-moodtheme": ("data/autotagging_moodtheme.tsv",),
+    "vgmidi": ("labelled/annotations/vgmidi_raw_1.json", "vgmidi_labelled.csv"),
 }
 
 

@@ -30,6 +30,7 @@ REQUIRED_IDS = {
     "soundtracks",
     "mtg-jamendo-moodtheme",
     "sample",
+    "vgmidi",
 }
 
 

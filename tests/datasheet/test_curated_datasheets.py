@@ -38,6 +38,7 @@ FALLBACK_DATASET_IDS = frozenset(
         "amg1608",
         "ch818",
         "sample",
+        "vgmidi",
     }
 )
 
