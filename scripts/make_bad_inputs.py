@@ -52,6 +52,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "soundtracks": ("mean_ratings_set1.csv", "set1_tracklist.csv"),
     "mtg-jamendo-moodtheme": ("data/autotagging_moodtheme.tsv",),
     "vgmidi": ("labelled/annotations/vgmidi_raw_1.json", "vgmidi_labelled.csv"),
+    "situnes": ("SiTunes/Stage1/interactions.csv", "SiTunes/Stage2/env.json"),
 }
 
 

@@ -31,6 +31,7 @@ REQUIRED_IDS = {
     "mtg-jamendo-moodtheme",
     "sample",
     "vgmidi",
+    "situnes",
 }
 
 

@@ -39,6 +39,7 @@ FALLBACK_DATASET_IDS = frozenset(
         "ch818",
         "sample",
         "vgmidi",
+        "situnes",
     }
 )
 

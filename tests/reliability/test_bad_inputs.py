@@ -58,6 +58,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("mtg-jamendo-moodtheme", "data/autotagging_moodtheme.tsv"): "EREEEEEERSSEE",
     ("vgmidi", "labelled/annotations/vgmidi_raw_1.json"): "EEEEEEESSSSES",
     ("vgmidi", "vgmidi_labelled.csv"): "EREEEEESRSSEE",
+    ("situnes", "SiTunes/Stage1/interactions.csv"): "EREEEEESESSEE",
+    ("situnes", "SiTunes/Stage2/env.json"): "ESERREEESSSEE",
 }
 
 #: crashes of loaders this suite may not edit (reported; each should become an E). Empty: the
