@@ -53,6 +53,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "mtg-jamendo-moodtheme": ("data/autotagging_moodtheme.tsv",),
     "vgmidi": ("labelled/annotations/vgmidi_raw_1.json", "vgmidi_labelled.csv"),
     "situnes": ("SiTunes/Stage1/interactions.csv", "SiTunes/Stage2/env.json"),
+    "muvi": ("media_data.csv", "av_data.csv"),
 }
 
 

@@ -32,6 +32,7 @@ REQUIRED_IDS = {
     "sample",
     "vgmidi",
     "situnes",
+    "muvi",
 }
 
 

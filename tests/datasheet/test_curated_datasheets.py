@@ -40,6 +40,7 @@ FALLBACK_DATASET_IDS = frozenset(
         "sample",
         "vgmidi",
         "situnes",
+        "muvi",
     }
 )
 

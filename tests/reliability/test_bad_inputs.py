@@ -60,6 +60,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("vgmidi", "vgmidi_labelled.csv"): "EREEEEESRSSEE",
     ("situnes", "SiTunes/Stage1/interactions.csv"): "EREEEEESESSEE",
     ("situnes", "SiTunes/Stage2/env.json"): "ESERREEESSSEE",
+    ("muvi", "media_data.csv"): "EREEEEESESSEE",
+    ("muvi", "av_data.csv"): "EREEEEESESSEE",
 }
 
 #: crashes of loaders this suite may not edit (reported; each should become an E). Empty: the
