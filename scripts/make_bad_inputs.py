@@ -51,6 +51,9 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "emotify": ("data.csv",),
     "soundtracks": ("mean_ratings_set1.csv", "set1_tracklist.csv"),
     "mtg-jamendo-moodtheme": ("data/autotagging_moodtheme.tsv",),
+    "vgmidi": ("labelled/annotations/vgmidi_raw_1.json", "vgmidi_labelled.csv"),
+    "situnes": ("SiTunes/Stage1/interactions.csv", "SiTunes/Stage2/env.json"),
+    "muvi": ("media_data.csv", "av_data.csv"),
 }
 
 

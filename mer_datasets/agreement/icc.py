@@ -111,9 +111,10 @@ def _complete(x, items, raters, n: int, k: int, confidence: float) -> list[tuple
     mean = x.mean()
     item_means = np.bincount(items, weights=x, minlength=n) / k
     rater_means = np.bincount(raters, weights=x, minlength=k) / n
-    ss_total = float(np.sum((x - mean) ** 2))
-    ss_items = float(k * np.sum((item_means - mean) ** 2))
-    ss_raters = float(n * np.sum((rater_means - mean) ** 2))
+    # numpy scalars, not Python floats: constant data (all 0 terms) gives 0 / 0 = nan, not a crash
+    ss_total = np.float64(np.sum((x - mean) ** 2))
+    ss_items = np.float64(k * np.sum((item_means - mean) ** 2))
+    ss_raters = np.float64(n * np.sum((rater_means - mean) ** 2))
     msr = ss_items / (n - 1)
     msw = (ss_total - ss_items) / (n * (k - 1))
     msc = ss_raters / (k - 1)
@@ -186,8 +187,9 @@ def _unbalanced(x, items, n: int, confidence: float) -> list[tuple]:
     k0 = (total - np.sum(counts**2) / total) / (n - 1)
     mean = x.mean()
     item_means = np.bincount(items, weights=x, minlength=n) / counts
-    msr = float(np.sum(counts * (item_means - mean) ** 2) / (n - 1))
-    msw = float(np.sum((x - item_means[items]) ** 2) / (total - n))
+    # numpy scalars (see _complete): constant data gives nan, not ZeroDivisionError
+    msr = np.float64(np.sum(counts * (item_means - mean) ** 2) / (n - 1))
+    msw = np.float64(np.sum((x - item_means[items]) ** 2) / (total - n))
     tail = 1.0 - (1.0 - confidence) / 2.0
     df1, df2 = n - 1, total - n
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -30,6 +30,9 @@ REQUIRED_IDS = {
     "soundtracks",
     "mtg-jamendo-moodtheme",
     "sample",
+    "vgmidi",
+    "situnes",
+    "muvi",
 }
 
 

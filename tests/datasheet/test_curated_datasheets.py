@@ -38,6 +38,9 @@ FALLBACK_DATASET_IDS = frozenset(
         "amg1608",
         "ch818",
         "sample",
+        "vgmidi",
+        "situnes",
+        "muvi",
     }
 )
 

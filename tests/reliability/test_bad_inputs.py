@@ -56,6 +56,12 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("soundtracks", "mean_ratings_set1.csv"): "EREEEEESRSSEE",
     ("soundtracks", "set1_tracklist.csv"): "EREEEEESRSSEE",
     ("mtg-jamendo-moodtheme", "data/autotagging_moodtheme.tsv"): "EREEEEEERSSEE",
+    ("vgmidi", "labelled/annotations/vgmidi_raw_1.json"): "EEEEEEESSSSES",
+    ("vgmidi", "vgmidi_labelled.csv"): "EREEEEESRSSEE",
+    ("situnes", "SiTunes/Stage1/interactions.csv"): "EREEEEESESSEE",
+    ("situnes", "SiTunes/Stage2/env.json"): "ESERREEESSSEE",
+    ("muvi", "media_data.csv"): "EREEEEESESSEE",
+    ("muvi", "av_data.csv"): "EREEEEESESSEE",
 }
 
 #: crashes of loaders this suite may not edit (reported; each should become an E). Empty: the
