@@ -105,46 +105,104 @@ def _nan_rows(n: int, k: float, design: str, note: str, forms=FORMS) -> list[tup
     ]
 
 
+#: below this share of the total sum of squares, a sum of squares is rounding noise: exactly 0
+_RELATIVE_ZERO = 1e-12
+NO_VARIATION = "undefined: every judgment has the same value (no variance to explain)"
+PERFECT = "perfect agreement: the raters gave each item the same value (within-item variance 0)"
+
+
+def _zeroed(part: float, total: float) -> float:
+    """A sum of squares, 0 when it is rounding noise relative to the total (perfect agreement
+    computed in floating point must give exactly 1, equal item means exactly 0)."""
+    return 0.0 if part <= _RELATIVE_ZERO * total else part
+
+
+def _undefined_note(form: str, value: float, msr: float, mse: float) -> str:
+    """Why a form's value is not a finite number, in terms of the mean squares."""
+    unbounded = np.isinf(value)
+    if msr == 0.0 and (unbounded or form.endswith("_k")):
+        return (
+            "undefined: all item means are equal (MSR = 0), so the k-rater form is unbounded"
+            if unbounded
+            else "undefined: all item means are equal and the residual is 0 (0 / 0)"
+        )
+    if form.startswith("icc3") and mse == 0.0:
+        return "undefined: items do not differ and raters differ only by a constant (0 / 0)"
+    return "undefined: the form's denominator is 0 for these mean squares"
+
+
+def _finish(form: str, value, low, high, msr: float, mse: float) -> tuple[float, float, float, str]:
+    """(value, ci_low, ci_high, note) with non-finite values replaced by NaN and a reason."""
+    value, low, high = float(value), float(low), float(high)
+    if not np.isfinite(value):
+        return np.nan, np.nan, np.nan, _undefined_note(form, value, msr, mse)
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return value, np.nan, np.nan, "confidence interval undefined for these mean squares"
+    return value, low, high, ""
+
+
 def _complete(x, items, raters, n: int, k: int, confidence: float) -> list[tuple]:
+    """The six forms on a complete design; degenerate designs give the defined value (1 under
+    perfect agreement, the formula's value where finite, as pingouin) or NaN with the reason."""
     if n < 2 or k < 2:
         return _nan_rows(n, k, "complete", "ICC needs at least 2 items and 2 raters")
-    mean = x.mean()
-    item_means = np.bincount(items, weights=x, minlength=n) / k
-    rater_means = np.bincount(raters, weights=x, minlength=k) / n
-    # numpy scalars, not Python floats: constant data (all 0 terms) gives 0 / 0 = nan, not a crash
-    ss_total = np.float64(np.sum((x - mean) ** 2))
-    ss_items = np.float64(k * np.sum((item_means - mean) ** 2))
-    ss_raters = np.float64(n * np.sum((rater_means - mean) ** 2))
-    msr = ss_items / (n - 1)
-    msw = (ss_total - ss_items) / (n * (k - 1))
-    msc = ss_raters / (k - 1)
-    mse = (ss_total - ss_items - ss_raters) / ((n - 1) * (k - 1))
+    if x.min() == x.max():
+        return _nan_rows(n, k, "complete", NO_VARIATION)
+    centred = x - x.mean()  # sums of squares about 0: less cancellation
+    item_means = np.bincount(items, weights=centred, minlength=n) / k
+    rater_means = np.bincount(raters, weights=centred, minlength=k) / n
+    ss_total = float(np.sum(centred**2))
+    ss_items = _zeroed(float(k * np.sum(item_means**2)), ss_total)
+    ss_raters = _zeroed(float(n * np.sum(rater_means**2)), ss_total)
+    ss_within = _zeroed(ss_total - ss_items, ss_total)
+    ss_error = _zeroed(ss_within - ss_raters, ss_total)
+    df1, df1w, df2e = n - 1, n * (k - 1), (n - 1) * (k - 1)
+    msr, msw = np.float64(ss_items / df1), np.float64(ss_within / df1w)
+    msc, mse = np.float64(ss_raters / (k - 1)), np.float64(ss_error / df2e)
+    if msw == 0.0:
+        return [
+            (form, 1.0, 1.0, 1.0, np.inf, df1, df1w if form.startswith("icc1") else df2e, n, k,
+             "complete", PERFECT)
+            for form in FORMS
+        ]  # fmt: skip
     tail = 1.0 - (1.0 - confidence) / 2.0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         icc1 = (msr - msw) / (msr + (k - 1) * msw)
         icc2 = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n)
         icc3 = (msr - mse) / (msr + (k - 1) * mse)
         icc1k = (msr - msw) / msr
         icc2k = (msr - mse) / (msr + (msc - mse) / n)
         icc3k = (msr - mse) / msr
-        df1, df1w, df2e = n - 1, n * (k - 1), (n - 1) * (k - 1)
         f1, f3 = msr / msw, msr / mse
         f1l, f1u = f1 / _f_ppf(tail, df1, df1w), f1 * _f_ppf(tail, df1w, df1)
         f3l, f3u = f3 / _f_ppf(tail, df1, df2e), f3 * _f_ppf(tail, df2e, df1)
         fj = msc / mse
-        vn = df2e * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
-        vd = df1 * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
-        v = vn / vd
+        if np.isfinite(fj):
+            vn = df2e * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+            vd = df1 * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+            v = vn / vd
+        else:  # MSE = 0: Satterthwaite's df tends to df2e / df1 = k - 1 as F_j grows
+            v = np.float64(df2e / df1) if icc2 != 0 else np.float64(np.nan)
         f2u, f2l = _f_ppf(tail, n - 1, v), _f_ppf(tail, v, n - 1)
         l2 = n * (msr - f2u * mse) / (f2u * (k * msc + (k * n - k - n) * mse) + n * msr)
         u2 = n * (f2l * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f2l * msr)
+
+        def one_rater(fl, fu):
+            # an infinite F (MSE = 0 with MSR > 0) bounds the interval at 1 from both sides
+            return (
+                (1.0, 1.0) if np.isinf(fl) else ((fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1))
+            )
+
+        def k_raters(fl, fu):
+            return (1.0, 1.0) if np.isinf(fl) else (1 - 1 / fl, 1 - 1 / fu)
+
         ci = {
-            "icc1_1": ((f1l - 1) / (f1l + k - 1), (f1u - 1) / (f1u + k - 1)),
+            "icc1_1": one_rater(f1l, f1u),
             "icc2_1": (l2, u2),
-            "icc3_1": ((f3l - 1) / (f3l + k - 1), (f3u - 1) / (f3u + k - 1)),
-            "icc1_k": (1 - 1 / f1l, 1 - 1 / f1u),
+            "icc3_1": one_rater(f3l, f3u),
+            "icc1_k": k_raters(f1l, f1u),
             "icc2_k": (l2 * k / (1 + l2 * (k - 1)), u2 * k / (1 + u2 * (k - 1))),
-            "icc3_k": (1 - 1 / f3l, 1 - 1 / f3u),
+            "icc3_k": k_raters(f3l, f3u),
         }
     values = {
         "icc1_1": icc1,
@@ -158,22 +216,10 @@ def _complete(x, items, raters, n: int, k: int, confidence: float) -> list[tuple
     rows = []
     for form in FORMS:
         statistic, df2 = f_stat.get(form, (f3, df2e))
-        low, high = ci[form]
+        value, low, high, note = _finish(form, values[form], *ci[form], float(msr), float(mse))
         rows.append(
-            (
-                form,
-                float(values[form]),
-                float(low),
-                float(high),
-                float(statistic),
-                df1,
-                df2,
-                n,
-                k,
-                "complete",
-                "",
-            )
-        )
+            (form, value, low, high, float(statistic), df1, df2, n, k, "complete", note)
+        )  # fmt: skip
     return rows
 
 
@@ -185,48 +231,44 @@ def _unbalanced(x, items, n: int, confidence: float) -> list[tuple]:
             n, np.nan, "unbalanced", "ICC needs at least 2 items and repeated judgments"
         )
     k0 = (total - np.sum(counts**2) / total) / (n - 1)
-    mean = x.mean()
-    item_means = np.bincount(items, weights=x, minlength=n) / counts
-    # numpy scalars (see _complete): constant data gives nan, not ZeroDivisionError
-    msr = np.float64(np.sum(counts * (item_means - mean) ** 2) / (n - 1))
-    msw = np.float64(np.sum((x - item_means[items]) ** 2) / (total - n))
-    tail = 1.0 - (1.0 - confidence) / 2.0
-    df1, df2 = n - 1, total - n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f1 = msr / msw
-        f1l, f1u = f1 / _f_ppf(tail, df1, df2), f1 * _f_ppf(tail, df2, df1)
-        rows = [
-            (
-                "icc1_1",
-                (msr - msw) / (msr + (k0 - 1) * msw),
-                (f1l - 1) / (f1l + k0 - 1),
-                (f1u - 1) / (f1u + k0 - 1),
-            ),
-            ("icc1_k", (msr - msw) / msr, 1 - 1 / f1l, 1 - 1 / f1u),
-        ]
-    note = "one-way ICC with unequal judgments per item: k0 = (N - sum k_i^2 / N) / (n - 1)"
-    out = [
-        (
-            form,
-            float(v),
-            float(lo),
-            float(hi),
-            float(f1),
-            df1,
-            df2,
-            n,
-            float(k0),
-            "unbalanced",
-            note,
-        )
-        for form, v, lo, hi in rows
-    ]
-    out += _nan_rows(
+    two_way = _nan_rows(
         n,
         float(k0),
         "unbalanced",
         TWO_WAY_NEEDS_COMPLETE,
         forms=("icc2_1", "icc3_1", "icc2_k", "icc3_k"),
     )
+    df1, df2 = n - 1, total - n
+    note = "one-way ICC with unequal judgments per item: k0 = (N - sum k_i^2 / N) / (n - 1)"
+    if x.min() == x.max():
+        one_way = _nan_rows(n, float(k0), "unbalanced", NO_VARIATION, forms=("icc1_1", "icc1_k"))
+    else:
+        centred = x - x.mean()
+        item_means = np.bincount(items, weights=centred, minlength=n) / counts
+        ss_total = float(np.sum(centred**2))
+        ss_items = _zeroed(float(np.sum(counts * item_means**2)), ss_total)
+        ss_within = _zeroed(float(np.sum((centred - item_means[items]) ** 2)), ss_total)
+        msr, msw = np.float64(ss_items / df1), np.float64(ss_within / df2)
+        tail = 1.0 - (1.0 - confidence) / 2.0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            f1 = msr / msw
+            f1l, f1u = f1 / _f_ppf(tail, df1, df2), f1 * _f_ppf(tail, df2, df1)
+            perfect = msw == 0.0
+            forms = [
+                (
+                    "icc1_1",
+                    (msr - msw) / (msr + (k0 - 1) * msw),
+                    *((1.0, 1.0) if perfect else ((f1l - 1) / (f1l + k0 - 1), (f1u - 1) / (f1u + k0 - 1))),
+                ),
+                ("icc1_k", (msr - msw) / msr, *((1.0, 1.0) if perfect else (1 - 1 / f1l, 1 - 1 / f1u))),
+            ]  # fmt: skip
+        one_way = []
+        for form, value, low, high in forms:
+            value, low, high, why = _finish(form, value, low, high, float(msr), float(msw))
+            why = PERFECT if perfect else why
+            one_way.append(
+                (form, value, low, high, float(f1), df1, df2, n, float(k0), "unbalanced",
+                 f"{note}; {why}" if why else note)
+            )  # fmt: skip
     order = {form: i for i, form in enumerate(FORMS)}
-    return sorted(out, key=lambda row: order[row[0]])
+    return sorted(one_way + two_way, key=lambda row: order[row[0]])

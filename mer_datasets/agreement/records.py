@@ -228,5 +228,5 @@ def _group_test_records(
     return [
         {**common, "group": label, "metric": test, "value": statistic, "p_value": p_value,
          "n_judgments": n, "note": "Holm-adjusted p" if test == "mann_whitney_u" else ""}
-        for test, label, statistic, p_value, n in group_differences_of(samples)
+        for test, label, statistic, p_value, n in group_differences_of(samples, by=judgments.by or "")
     ]  # fmt: skip

@@ -66,6 +66,11 @@ def ingest_dataset(
         raise MERDatasetsError(f"dataset {info.id!r} is embedded in the package; nothing to ingest")
     if not source.is_dir():
         raise IngestError(f"dataset {info.id!r}: {source} is not a directory")
+    if not any(remote.required_members() for remote in chosen.remotes):
+        raise IngestError(
+            f"dataset {info.id!r} version {chosen.version}: the catalog lists no files for it "
+            "(listed for reference only, no loader yet): there is nothing to ingest"
+        )
     layout = VersionLayout(resolve_data_home(data_home), info.id, chosen.version)
     summary = IngestSummary(info.id, chosen.version, layout.root, source)
     with dataset_lock(layout.lock_path, dataset_id=info.id):
@@ -96,6 +101,11 @@ def ingest_dataset(
             raise IngestError(
                 f"dataset {info.id!r} version {chosen.version}: {len(not_found)} required "
                 f"file(s) not found under {source}:\n{listing}\nNothing was copied."
+            )
+        if not plan and not summary.already_present:
+            raise IngestError(
+                f"dataset {info.id!r} version {chosen.version}: none of its files was found "
+                f"under {source} (all are optional, and none is there); nothing was copied"
             )
         summary.ingested.extend(_install_all(info, store, plan, limits or ExtractionLimits()))
     return summary
@@ -132,12 +142,16 @@ def _member_under(info: DatasetInfo, source: Path, member_path: str) -> Path | N
     """The member at its path, else under exactly one extra top-level folder."""
     parts = safe_relative_parts(member_path)
     direct = safe_join(source, member_path)
-    if direct.is_file():
+    if _readable_file(direct):
         return direct
+    try:
+        children = list(source.iterdir())
+    except OSError as exc:
+        raise IngestError(f"dataset {info.id!r}: cannot list {source}: {exc.strerror}") from None
     candidates = sorted(
         safe_join(child, member_path)
-        for child in source.iterdir()
-        if child.is_dir() and safe_join(child, member_path).is_file()
+        for child in children
+        if _readable_file(safe_join(child, member_path))
     )
     if len(candidates) > 1:
         raise IngestError(
@@ -180,6 +194,14 @@ def _check_size_before_copy(info: DatasetInfo, found: _Found) -> None:
             expected=member.sha256,
             checksum_source=member.checksum_source,
         )
+
+
+def _readable_file(path: Path) -> bool:
+    """Whether ``path`` is a file; an unreadable sibling folder is simply not where it is."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _where_looked(source: Path, remote: Remote, member: Member) -> str:

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from ..config import resolve_settings
 from ..errors import MERDatasetsError
 from .layout import VersionLayout
+from .lock import dataset_lock
 from .state import read_state
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..catalog import DatasetInfo
+    from ..catalog import DatasetInfo, Version
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,38 @@ def verified_files(
     unchanged when its size and ``st_mtime_ns`` equal the values recorded right after its hash was
     accepted, and the recorded hash still satisfies an official or authors' pin. Lock-free: the
     state record is replaced atomically, and any doubt falls back to the locked, hashing path.
+
+    An optional member that is absent and unrecorded is the one case decided under the dataset
+    lock: while another process holds it, that process may be about to install the member, and
+    deciding "absent" then would build tables from a partial set of files (eight concurrent
+    first loads gave different tables). So the answer waits for the holder to finish and is
+    then read again; once nobody holds the lock, an absent optional member is settled absent.
     """
     chosen = info.version(version)
     layout = VersionLayout(resolve_settings(data_home).data_home, info.id, chosen.version)
+    found = _verified(info, chosen, layout, settled=False)
+    if found is not _UNSETTLED:
+        return found
+    try:
+        with dataset_lock(layout.lock_path, dataset_id=info.id):
+            return _verified(info, chosen, layout, settled=True)
+    except OSError:
+        # a read-only data home cannot be locked, and nobody can be writing to it either
+        return _verified(info, chosen, layout, settled=True)
+
+
+_UNSETTLED = object()  # an optional member is absent and unrecorded: ask again under the lock
+
+
+def _verified(info: DatasetInfo, chosen: Version, layout: VersionLayout, *, settled: bool):
+    """:func:`verified_files` for one reading of ``state.json``; ``_UNSETTLED`` when an absent,
+    unrecorded optional member may still be on its way (unless ``settled``: the lock is held)."""
     try:
         records = read_state(layout.state_path)
     except MERDatasetsError:
         return None
     root = embedded_root() if info.access == "embedded" else None
+    unsettled = False
     members: dict[str, Path] = {}
     hashes: dict[str, str] = {}
     for member in chosen.members():
@@ -60,6 +85,7 @@ def verified_files(
         path = (root / member.path) if root is not None else layout.member_path(member.path)
         if record is None or record.mtime_ns is None:
             if member.optional and not path.exists():
+                unsettled = unsettled or not settled
                 continue
             return None
         pinned = member.sha256 and member.checksum_source in ("official", "authors-repository")
@@ -73,6 +99,8 @@ def verified_files(
             return None
         members[member.path] = path
         hashes[member.path] = record.sha256
+    if unsettled:
+        return _UNSETTLED
     return DatasetFiles(info.id, chosen.version, layout.root, members, hashes)
 
 
