@@ -27,27 +27,29 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow.parquet as pq
 
     from .catalog import DatasetInfo, Version
-    from .loaders.base import QuirksReport, Tables
 
-TABLES = ("tracks", "raters", "annotations", "labels")
+from .tables import MODEL_VERSION, TABLE_NAMES, QuirksReport, Tables, restore_dtypes
+
 MANIFEST = "manifest.json"
 
 
-def cache_key(
-    info: DatasetInfo,
-    version: Version,
-    source_sha256: Mapping[str, str],
-    loader_version: str,
-    model_version: str,
-) -> str:
-    """A stable key over everything that determines the tables."""
+def cache_key(info: DatasetInfo, version: Version, source_sha256: Mapping[str, str]) -> str:
+    """A stable key over everything that determines the tables: the version's catalog entry, the
+    verified source checksums, its loader's ``LOADER_VERSION`` and the table model's version.
+
+    Why here: the load pipeline and the CLI's pandas-free path
+    (:mod:`mer_datasets.cached_agreement`) must find the same entry, so the key is computed in one
+    place."""
+    from .loaders.base import get_loader
+
+    loader_version = get_loader(version.loader).LOADER_VERSION if version.loader else ""
     material = json.dumps(
         {
             "dataset": info.id,
             "version": version.version,
             "loader": version.loader,
             "loader_version": loader_version,
-            "model_version": model_version,
+            "model_version": MODEL_VERSION,
             "options": dict(version.options),
             "files": dict(version.files),
             "sources": dict(sorted(source_sha256.items())),
@@ -82,9 +84,6 @@ class TableCache:
         """The cached tables, or None when absent or not intact (then the entry is removed)."""
         import pyarrow as pa
 
-        from .loaders.base import QuirksReport, Tables
-        from .model import restore_dtypes
-
         entry = self.entry(key)
         manifest_path = entry / MANIFEST
         if not manifest_path.is_file():
@@ -92,7 +91,7 @@ class TableCache:
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             frames = {}
-            for name in TABLES:
+            for name in TABLE_NAMES:
                 table = _checked_parquet(entry, manifest, name).read(use_threads=False)
                 frames[name] = restore_dtypes(name, table.to_pandas(use_threads=False))
             quirks = QuirksReport.from_records(

@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 
 from mer_datasets.catalog import catalog_from_entries, default_catalog, read_document
+from mer_datasets.dataset import load_dataset
 from mer_datasets.download.store import ingest_dataset
 from mer_datasets.loaders.base import find_member, get_loader
-from mer_datasets.model import CORE_COLUMNS, load_dataset
 from mer_datasets.resources import catalog_path
+from mer_datasets.tables import CORE_COLUMNS
 from tests.conftest import FIXTURES
 
 LOADABLE = [info for info in default_catalog() if info.loadable]

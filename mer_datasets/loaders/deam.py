@@ -35,7 +35,8 @@ from .csvfile import CsvRecords, parse_float, read_csv_records, strip_padding
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .base import LoaderContext, Tables
+    from ..tables import Tables
+from .base import LoaderContext
 
 LOADER_VERSION = "1"
 
@@ -225,7 +226,7 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
 def load(ctx: LoaderContext) -> Tables:
     import pandas as pd
 
-    from .base import Tables
+    from ..tables import Tables
 
     static = pd.concat([_static_labels(ctx, name) for name in STATIC_FILES], ignore_index=True)
     dynamic = pd.concat(

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 from .csvfile import parse_float, read_csv
 
 LOADER_VERSION = "1"

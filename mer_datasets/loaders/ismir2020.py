@@ -27,7 +27,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 
 LOADER_VERSION = "1"
 

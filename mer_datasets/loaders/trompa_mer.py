@@ -30,7 +30,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 
 LOADER_VERSION = "1"
 

@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 
 from mer_datasets.catalog import default_catalog
+from mer_datasets.dataset import MERDataset, load_dataset
 from mer_datasets.datasheet import cli as datasheet_cli
 from mer_datasets.datasheet.build import MISSING, build_datasheet, frame_records, load_for_datasheet
 from mer_datasets.datasheet.figures import make_figures
 from mer_datasets.datasheet.render import render_html, render_markdown
 from mer_datasets.errors import ManualDownloadRequired
-from mer_datasets.loaders.base import QuirksReport
-from mer_datasets.model import MERDataset, finalize_table, load_dataset
+from mer_datasets.tables import QuirksReport, finalize_table
 
 BOOTSTRAP = 40
 

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 
 from mer_datasets.catalog import default_catalog
-from mer_datasets.loaders.base import load_from_directory
+from mer_datasets.pipeline import load_from_directory
 from mer_datasets.resources import sample_data_dir
 from mer_datasets.validate import validate_tables
 from tests.conftest import REPO_ROOT

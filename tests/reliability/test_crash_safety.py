@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from mer_datasets.model import load_dataset
+from mer_datasets.dataset import load_dataset
 from tests.reliability import harness
 from tests.reliability.faultserver import FaultServer
 
