@@ -13,6 +13,7 @@ live here and this module imports nothing of the package (``tests/test_import_la
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,9 @@ TABLE_NAMES: tuple[str, ...] = tuple(CORE_COLUMNS)
 
 
 QUIRK_EFFECTS = ("kept", "repaired", "excluded", "added")
+#: Quirk kinds are kebab-case (``ragged-rows``, ``empty-title``): one convention for every loader,
+#: so a kind can be searched for across datasets.
+QUIRK_KIND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass
@@ -102,6 +106,8 @@ class QuirksReport:
         examples: Any = (),
     ) -> None:
         """Record ``count`` occurrences of ``kind`` (nothing is recorded when count is 0)."""
+        if not QUIRK_KIND.fullmatch(kind):
+            raise ValueError(f"quirk kind must be kebab-case (like 'ragged-rows'), not {kind!r}")
         if effect not in QUIRK_EFFECTS:
             raise ValueError(f"quirk effect must be one of {QUIRK_EFFECTS}, not {effect!r}")
         count = int(count)

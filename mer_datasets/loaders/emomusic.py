@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .csvfile import parse_float, read_csv_records, strip_padding
-from .deam import continuous_labels, minsec_to_seconds, song_id
+from .deam_format import continuous_labels, minsec_to_seconds, song_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..tables import Tables

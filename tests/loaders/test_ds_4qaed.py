@@ -10,7 +10,7 @@ import pytest
 
 from mer_datasets.errors import ParseError
 from mer_datasets.pipeline import load_from_directory
-from tests.fixtures.generators import fourq as generator
+from tests.fixtures.generators import ds_4qaed as generator
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "data" / "4qaed"
