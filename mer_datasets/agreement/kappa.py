@@ -17,15 +17,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import AgreementError
+from ..errors import FleissDesignError
 from .alpha import codes_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-
-
-class FleissDesignError(AgreementError):
-    """Fleiss' kappa is undefined for this design (unequal raters per item, fewer than 2 raters)."""
 
 
 def fleiss_kappa(

@@ -15,7 +15,7 @@ command that gets the data: never invented numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -746,8 +746,3 @@ def load_for_datasheet(
         raise
     except MERDatasetsError as exc:
         return None, info, " ".join(str(exc).split())
-
-
-def sheet_numbers(sheet: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The generated part of a datasheet (empty when the data was not available)."""
-    return sheet.get("generated") or {}

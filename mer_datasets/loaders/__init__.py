@@ -11,7 +11,17 @@ contract), :mod:`.csvfile` and :mod:`.deam_format` (raw-format helpers shared by
 
 from __future__ import annotations
 
-__all__ = ["HELPER_MODULES", "module_name"]
+from typing import Any
+
+__all__ = [
+    "HELPER_MODULES",
+    "LoaderContext",
+    "find_member",
+    "get_loader",
+    "module_name",
+    "run_loader",
+]
+_FROM_BASE = ("LoaderContext", "find_member", "get_loader", "run_loader")
 
 #: Modules of this package that are not loaders (no loader imports another loader).
 HELPER_MODULES: tuple[str, ...] = ("base", "csvfile", "deam_format")
@@ -27,3 +37,11 @@ def module_name(dataset_id: str) -> str:
     """
     name = dataset_id.replace("-", "_")
     return f"ds_{name}" if name[:1].isdigit() else name
+
+
+def __getattr__(name: str) -> Any:  # lazy: the loader contract, imported when used
+    if name in _FROM_BASE:
+        from . import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -95,7 +95,7 @@ def synthetic_dataset() -> MERDataset:
     tracks = pd.DataFrame({"track_id": [f"t{t}" for t in range(1, 6)]})
     quirks = QuirksReport(dataset="sample")
     quirks.source_rows("x.csv", 10)
-    quirks.add("blank_row", 2, reason="empty lines", effect="excluded", file="x.csv")
+    quirks.add("blank-row", 2, reason="empty lines", effect="excluded", file="x.csv")
     return MERDataset(
         info=default_catalog().get("sample"),
         version="synthetic",
