@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 GOAL_S = 0.7
 #: The CLI with the fast path switched off: what ``agreement`` cost before it existed.
 DATAFRAME_PATH = (
-    "import sys, mer_datasets.agreement.cached as cached\n"
+    "import sys, mer_datasets.cached_agreement as cached\n"
     "cached.cached_judgments = lambda *args, **kwargs: None\n"
     "from mer_datasets.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"

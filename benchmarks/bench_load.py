@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from mer_datasets.catalog import default_catalog
+from mer_datasets.dataset import load_dataset
 from mer_datasets.download.store import ingest_dataset
 from mer_datasets.errors import MERDatasetsError
-from mer_datasets.model import load_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 

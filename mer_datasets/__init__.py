@@ -1,25 +1,36 @@
 """mer-datasets: Music Emotion Recognition datasets, honestly.
 
 One catalog, verified downloads, one tidy per-rater data model, a unified label space,
-agreement reports and datasheets. Heavy modules load lazily so ``import mer_datasets`` stays fast.
+agreement reports and datasheets. Heavy modules load lazily so ``import mer_datasets`` stays fast
+(:mod:`mer_datasets.dataset` and :mod:`mer_datasets.pipeline` import pandas only when called).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .dataset import MERDataset, default_levels, load_dataset
+from .errors import MERDatasetsError
+from .pipeline import load_from_directory
+from .tables import QuirksReport, Tables
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "MERDataset",
+    "MERDatasetsError",
+    "QuirksReport",
+    "Tables",
     "__version__",
     "dataset_info",
+    "default_levels",
     "list_datasets",
     "load_dataset",
+    "load_from_directory",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .catalog import DatasetInfo
-    from .model import MERDataset
 
 
 def list_datasets() -> list[str]:
@@ -34,10 +45,3 @@ def dataset_info(dataset_id: str) -> DatasetInfo:
     from .catalog import default_catalog
 
     return default_catalog().get(dataset_id)
-
-
-def load_dataset(dataset_id: str, **kwargs: Any) -> MERDataset:
-    """Download if needed (verified), parse, validate and cache a dataset; see :func:`mer_datasets.model.load_dataset`."""
-    from .model import load_dataset as _load
-
-    return _load(dataset_id, **kwargs)

@@ -39,30 +39,32 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow.parquet as pq
 
     from .catalog import DatasetInfo, Version
-    from .loaders.base import QuirksReport, Tables
 
-TABLES = ("tracks", "raters", "annotations", "labels")
+from .tables import MODEL_VERSION, TABLE_NAMES, QuirksReport, Tables, restore_dtypes
+
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 2  # 2: per-file footer digest, schema and sha256 (format 1 entries are rebuilt)
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 _FOOTER_TAIL = 8  # a Parquet file ends with the footer's length (4 bytes, little endian) + b"PAR1"
 
 
-def cache_key(
-    info: DatasetInfo,
-    version: Version,
-    source_sha256: Mapping[str, str],
-    loader_version: str,
-    model_version: str,
-) -> str:
-    """A stable key over everything that determines the tables."""
+def cache_key(info: DatasetInfo, version: Version, source_sha256: Mapping[str, str]) -> str:
+    """A stable key over everything that determines the tables: the version's catalog entry, the
+    verified source checksums, its loader's ``LOADER_VERSION`` and the table model's version.
+
+    Why here: the load pipeline and the CLI's pandas-free path
+    (:mod:`mer_datasets.cached_agreement`) must find the same entry, so the key is computed in one
+    place."""
+    from .loaders.base import get_loader
+
+    loader_version = get_loader(version.loader).LOADER_VERSION if version.loader else ""
     material = json.dumps(
         {
             "dataset": info.id,
             "version": version.version,
             "loader": version.loader,
             "loader_version": loader_version,
-            "model_version": model_version,
+            "model_version": MODEL_VERSION,
             "options": dict(version.options),
             "files": dict(version.files),
             "sources": dict(sorted(source_sha256.items())),
@@ -157,7 +159,7 @@ def _manifest_problem(manifest: object, key: str) -> str | None:
     if manifest.get("key") != key:
         return "written for another key"
     files = manifest.get("files")
-    if not isinstance(files, dict) or set(files) != {f"{name}.parquet" for name in TABLES}:
+    if not isinstance(files, dict) or set(files) != {f"{name}.parquet" for name in TABLE_NAMES}:
         return "'files' does not list the four tables"
     for name, facts in files.items():
         if not (
@@ -227,9 +229,6 @@ class TableCache:
         """The cached tables, or None when absent or not intact (then the entry is removed)."""
         import pyarrow as pa
 
-        from .loaders.base import QuirksReport, Tables
-        from .model import restore_dtypes
-
         entry = self.entry(key)
         manifest_path = entry / MANIFEST
         if not manifest_path.is_file():
@@ -237,7 +236,7 @@ class TableCache:
         try:
             manifest = _read_manifest(entry, key)
             frames = {}
-            for name in TABLES:
+            for name in TABLE_NAMES:
                 parquet = _checked_parquet(entry, manifest, name, whole_file=True)
                 table = parquet.read(use_threads=False)
                 frames[name] = restore_dtypes(name, table.to_pandas(use_threads=False))

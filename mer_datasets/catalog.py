@@ -16,7 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .download.layout import (
+from .errors import CatalogError, UnknownDatasetError, UnknownVersionError
+from .paths import (
     check_version,
     filename_problem,
     path_problem,
@@ -24,7 +25,6 @@ from .download.layout import (
     safe_relative_parts,
     version_problem,
 )
-from .errors import CatalogError, UnknownDatasetError, UnknownVersionError
 from .resources import catalog_path, load_schema
 
 CATALOG_SCHEMA = "catalog.schema.json"
@@ -402,7 +402,7 @@ def _semantic_problems(entries: list[Mapping[str, Any]], source: str) -> list[st
 
 
 def _path_problems(version: Mapping[str, Any]) -> list[str]:
-    """Every catalog string of a version that would become an unsafe path (see download.layout)."""
+    """Every catalog string of a version that would become an unsafe path (see mer_datasets.paths)."""
     found = []
     label = version.get("version")
     problem = version_problem(label)

@@ -179,7 +179,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace, dataset_id: str | None = None) -> Any:
-    from .model import load_dataset
+    from .dataset import load_dataset
 
     return load_dataset(
         dataset_id or args.dataset,
@@ -251,7 +251,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         args.synthetic = info.synthetic
 
     def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str]]:
-        from .model import default_levels
+        from .dataset import default_levels
 
         dataset = _load(args, dataset_id)
         if dataset.annotations.empty:
@@ -260,8 +260,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
     def cached_judgments(dataset_id: str) -> tuple[Any, dict[str, str]] | None:
         """Straight from the cache, without pandas (None: take the full path)."""
-        from .agreement.cached import cached_judgments as from_cache
-        from .model import default_levels
+        from .cached_agreement import cached_judgments as from_cache
+        from .dataset import default_levels
 
         info = catalog.get(dataset_id)
         if not info.per_rater:

@@ -191,8 +191,12 @@ class AgreementError(MERDatasetsError, ValueError):
     """Agreement statistics cannot be computed as asked (bad column, level, policy or filter)."""
 
 
-class CacheError(MERDatasetsError):
-    """A cache entry cannot be written or read back."""
+class FleissDesignError(AgreementError):
+    """Fleiss' kappa is undefined for this design (unequal raters per item, fewer than 2 raters)."""
+
+
+class WhereError(AgreementError):
+    """The ``--where`` expression is not valid; the message names the token and its position."""
 
 
 class ChecksumWarning(UserWarning):

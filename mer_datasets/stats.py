@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import MERDataset
+    from .dataset import MERDataset
 
 
 def dataset_stats(dataset: MERDataset) -> dict[str, Any]:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .catalog import DatasetInfo
-    from .loaders.base import Tables
+    from .tables import Tables
 
 _SUPPORTED = {
     "type",

@@ -33,28 +33,31 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "data"
+GENERATORS = REPO_ROOT / "tests" / "fixtures" / "generators"
 HUGE = 5 * 1024 * 1024
 
-#: the files of each format that are broken (the ones its loader parses first and most)
-TARGETS: dict[str, tuple[str, ...]] = {
-    "trompa-mer": ("data/data_20_09_2024.json", "data/summary.csv"),
-    "ismir2020-agreement": ("results/data_ratings.all.csv", "files_quads.csv"),
-    "deam": (
-        "annotations/annotations averaged per song/song_level/"
-        "static_annotations_averaged_songs_1_2000.csv",
-        "annotations/annotations per each rater/dynamic (per second annotations)/arousal/2.csv",
-    ),
-    "emomusic": ("annotations/static_annotations.csv", "annotations/arousal_cont_average.csv"),
-    "4qaed": ("panda_dataset_taffc_metadata.csv", "panda_dataset_taffc_annotations.csv"),
-    "mirex-like": ("dataset/clusters.txt", "dataset/dataset info.csv"),
-    "deap": ("metadata_csv/participant_ratings.csv", "metadata_csv/video_list.csv"),
-    "emotify": ("data.csv",),
-    "soundtracks": ("mean_ratings_set1.csv", "set1_tracklist.csv"),
-    "mtg-jamendo-moodtheme": ("data/autotagging_moodtheme.tsv",),
-    "vgmidi": ("labelled/annotations/vgmidi_raw_1.json", "vgmidi_labelled.csv"),
-    "situnes": ("SiTunes/Stage1/interactions.csv", "SiTunes/Stage2/env.json"),
-    "muvi": ("media_data.csv", "av_data.csv"),
-}
+
+def targets() -> dict[str, tuple[str, ...]]:
+    """Dataset id -> the files of its format that are broken (the ones its loader parses first
+    and most), as each fixture generator declares them in its ``BAD_INPUTS``.
+
+    Derived, not listed: ``tests/fixtures/generators/<module_name(id)>.py`` of every fixture
+    under tests/fixtures/data, so a new dataset's generator brings its own bad inputs.
+    """
+    import importlib.util
+
+    from mer_datasets.loaders import module_name
+
+    found: dict[str, tuple[str, ...]] = {}
+    for root in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        path = GENERATORS / f"{module_name(root.name)}.py"
+        if not path.is_file():
+            continue
+        spec = importlib.util.spec_from_file_location(f"_generator_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        found[root.name] = tuple(getattr(module, "BAD_INPUTS", {}))
+    return found
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -306,7 +309,7 @@ def slug(member: str) -> str:
 def generate(out: Path, datasets: list[str] | None = None) -> list[dict[str, str]]:
     """Write every variant; return the manifest rows."""
     manifest = []
-    for dataset_id, members in TARGETS.items():
+    for dataset_id, members in targets().items():
         root = FIXTURES / dataset_id
         if (datasets and dataset_id not in datasets) or not root.is_dir():
             continue

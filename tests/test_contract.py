@@ -16,10 +16,12 @@ import pandas as pd
 import pytest
 
 from mer_datasets.catalog import catalog_from_entries, default_catalog, read_document
+from mer_datasets.dataset import load_dataset
 from mer_datasets.download.store import ingest_dataset
+from mer_datasets.loaders import HELPER_MODULES, module_name
 from mer_datasets.loaders.base import find_member, get_loader
-from mer_datasets.model import CORE_COLUMNS, load_dataset
 from mer_datasets.resources import catalog_path
+from mer_datasets.tables import CORE_COLUMNS, QUIRK_KIND
 from tests.conftest import FIXTURES
 
 LOADABLE = [info for info in default_catalog() if info.loadable]
@@ -48,6 +50,54 @@ def fixture_catalog(dataset_id: str):
             if remote["kind"] != "file":
                 remote["sha256"], remote["size"], remote["checksum_source"] = None, None, "unknown"
     return catalog_from_entries(entries, source="fixture catalog")
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LOADERS_DIR = REPO_ROOT / "mer_datasets" / "loaders"
+CATALOG_LOADERS = sorted(
+    {version.loader for info in default_catalog() for version in info.versions if version.loader}
+)
+
+
+def test_loaders_are_named_after_the_dataset_whose_format_they_read():
+    """``catalog.yaml``'s ``loader:`` is ``module_name(id)`` of a catalog dataset, and every
+    module of mer_datasets/loaders is a loader the catalog names or a declared helper."""
+    names = {module_name(dataset_id) for dataset_id in default_catalog().ids()}
+    assert CATALOG_LOADERS and set(CATALOG_LOADERS) <= names
+    modules = {p.stem for p in LOADERS_DIR.glob("*.py")} - {"__init__"}
+    assert modules - set(HELPER_MODULES) == set(CATALOG_LOADERS)
+    assert set(HELPER_MODULES) <= modules
+
+
+@pytest.mark.parametrize("loader", CATALOG_LOADERS)
+def test_every_loader_has_a_generator_and_tests_of_the_same_name(loader):
+    assert (REPO_ROOT / "tests" / "fixtures" / "generators" / f"{loader}.py").is_file()
+    assert (REPO_ROOT / "tests" / "loaders" / f"test_{loader}.py").is_file()
+
+
+@pytest.mark.parametrize("loader", CATALOG_LOADERS)
+def test_no_loader_imports_another_loader(loader):
+    """Shared raw formats live in helper modules (e.g. deam_format), not in another loader."""
+    import ast
+
+    tree = ast.parse((LOADERS_DIR / f"{loader}.py").read_text(encoding="utf-8"))
+    imported = {
+        node.module.split(".")[-1]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 1
+    }
+    assert not imported & (set(CATALOG_LOADERS) - {loader}), imported
+
+
+def test_a_quirk_kind_outside_the_convention_is_refused():
+    from mer_datasets.tables import QuirksReport
+
+    report = QuirksReport("x")
+    report.add("ragged-rows", 1, reason="r", effect="kept")
+    for bad in ("ragged_rows", "Ragged-rows", "ragged rows", "-ragged", ""):
+        with pytest.raises(ValueError, match="kebab-case"):
+            report.add(bad, 1, reason="r", effect="kept")
+    assert [q.kind for q in report.quirks] == ["ragged-rows"]
 
 
 def test_every_loadable_dataset_has_a_fixture():
@@ -106,6 +156,8 @@ def _assert_contract(ds, info) -> None:
     used = set(ds.annotations["dimension"].astype(str)) | set(ds.labels["dimension"].astype(str))
     assert used <= declared
     assert ds.quirks.source_row_counts, "a loader must record the source rows it read"
+    kinds = [q.kind for q in ds.quirks.quirks]
+    assert all(QUIRK_KIND.fullmatch(kind) for kind in kinds), f"kinds not in kebab-case: {kinds}"
     assert len(ds.tracks) > 0
 
 

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from mer_datasets.agreement.cached import cached_judgments
 from mer_datasets.agreement.records import agreement_records
 from mer_datasets.agreement.render import render_records
 from mer_datasets.agreement.report import agreement_report, to_json_records
+from mer_datasets.cached_agreement import cached_judgments
 from mer_datasets.catalog import default_catalog
+from mer_datasets.dataset import default_levels, load_dataset
 from mer_datasets.download.store import download_dataset, ingest_dataset, verify_dataset
 from mer_datasets.errors import ChecksumWarning
 from mer_datasets.loaders.base import find_member
-from mer_datasets.model import default_levels, load_dataset
 
 DOWNLOADABLE = [
     info

@@ -207,10 +207,10 @@ def _data_home() -> tuple[str | None, list[str]]:
 
 def datasheet_pages(config: Any) -> dict[str, str | bytes]:
     """``datasheets/<id>.md`` and their figures, keyed by path relative to the docs dir."""
+    from mer_datasets.dataset import load_dataset
     from mer_datasets.datasheet.build import build_datasheet, load_for_datasheet
     from mer_datasets.datasheet.figures import make_figures
     from mer_datasets.datasheet.render import render_markdown
-    from mer_datasets.model import load_dataset
 
     bootstrap = int(os.environ.get("MER_DATASETS_DOCS_BOOTSTRAP", "200"))
     only = {

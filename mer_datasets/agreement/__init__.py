@@ -1,0 +1,55 @@
+"""Agreement statistics: Krippendorff's alpha with bootstrap CIs, ICC, Fleiss' kappa, per-item
+consensus, per-rater diagnostics, and the reports that put them together.
+
+The public functions are importable from here (lazily: ``import mer_datasets.agreement`` loads
+neither pandas nor scipy); docs/api.md documents them. This package never imports upward: it
+works on tables and arrays handed to it (``tests/test_import_layers.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "agreement_report",
+    "bootstrap_alpha",
+    "consensus_entropy",
+    "fleiss_kappa",
+    "group_differences",
+    "holm_adjust",
+    "intra_rater_consistency",
+    "items_report",
+    "krippendorff_alpha",
+    "rater_diagnostics",
+    "raters_report",
+    "rating_spread",
+    "resolve_duplicates",
+    "to_json_records",
+    "where_mask",
+]
+
+_EXPORTS = {
+    "agreement_report": "report",
+    "items_report": "report",
+    "raters_report": "report",
+    "to_json_records": "report",
+    "krippendorff_alpha": "alpha",
+    "bootstrap_alpha": "bootstrap",
+    "fleiss_kappa": "kappa",
+    "consensus_entropy": "entropy",
+    "rating_spread": "entropy",
+    "rater_diagnostics": "raters",
+    "intra_rater_consistency": "raters",
+    "group_differences": "groups",
+    "holm_adjust": "groups",
+    "resolve_duplicates": "duplicates",
+    "where_mask": "where",
+}
+
+
+def __getattr__(name: str) -> Any:  # lazy: keep `import mer_datasets.agreement` light
+    if name in _EXPORTS:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

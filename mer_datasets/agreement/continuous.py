@@ -68,7 +68,7 @@ def continuous_alpha(
     ...     "track_id": ["a"] * 6, "rater_id": ["r1"] * 3 + ["r2"] * 3,
     ...     "dimension": ["valence"] * 6, "measure": [1, 2, 3] * 2,
     ...     "value": [0.1, 0.5, 0.9, 0.2, 0.4, 0.8]})
-    >>> round(continuous_alpha(curves, by="track").loc[0, "alpha"], 4)
+    >>> round(float(continuous_alpha(curves, by="track").loc[0, "alpha"]), 4)
     0.9508
     """
     if by not in BY:

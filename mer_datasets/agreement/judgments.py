@@ -2,7 +2,7 @@
 
 Why numpy columns: every agreement statistic needs integer codes (item, rater, label) and floats,
 nothing more. Building them once lets the DataFrame API (:meth:`Judgments.from_frame`) and the
-pandas-free CLI path (:mod:`mer_datasets.agreement.cached`, which reads the Parquet cache with
+pandas-free CLI path (:mod:`mer_datasets.cached_agreement`, which reads the Parquet cache with
 pyarrow) share every step after reading: the choice of the value column and the level, the
 duplicates policy, the counts and the records. The two paths give the same numbers because they
 run the same code (tested on every dataset).

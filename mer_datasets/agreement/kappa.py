@@ -17,22 +17,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import AgreementError
+from ..errors import FleissDesignError
 from .alpha import codes_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
-class FleissDesignError(AgreementError):
-    """Fleiss' kappa is undefined for this design (unequal raters per item, fewer than 2 raters)."""
-
-
-def fleiss_kappa(
-    data: pd.DataFrame, *, item: str = "item", rater: str = "rater", value: str = "value"
-) -> float:
-    """Fleiss' kappa of a long table; ``nan`` when P_e == 1 (a single label overall)."""
-    del rater
+def fleiss_kappa(data: pd.DataFrame, *, item: str = "item", value: str = "value") -> float:
+    """Fleiss' kappa of a long table (one row per judgment); ``nan`` when P_e == 1 (a single
+    label overall). Raters are exchangeable in Fleiss' kappa, so no rater column is needed."""
     return fleiss_kappa_of(codes_of(data[item]), codes_of(data[value]))
 
 

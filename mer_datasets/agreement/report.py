@@ -3,8 +3,8 @@
 Inputs follow docs/dev/contracts.md: ``annotations`` (track_id = item, rater_id, dimension, value
 for numeric scales or label for categories, optional timestamp and annotation_id) and the
 ``raters`` table. Each dimension is analysed separately at its level of measurement (``levels``;
-the caller derives defaults from the catalog with :func:`default_level`; without one, numeric
-values are interval and labels nominal).
+:class:`~mer_datasets.dataset.MERDataset` passes the catalog's declared levels; without one,
+numeric values are interval and labels nominal).
 
 Names available to ``where`` (see :mod:`mer_datasets.agreement.where`): every column of the
 annotations; every column of the raters table (joined on rater_id; a raters column whose name is
@@ -38,28 +38,7 @@ from .records import (  # noqa: F401  (re-exported: the report's public vocabula
 from .render import plain
 from .where import unknown_column_message, where_mask
 
-#: Catalog scale -> default level of measurement (catalog.schema.json `scale`).
-SCALE_LEVELS: dict[str, str] = {
-    "binary": "nominal",
-    "category": "nominal",
-    "tag": "nominal",
-    "likert": "ordinal",
-    "slider": "interval",
-    "continuous": "interval",
-    "count": "ratio",
-}
 ITEM, RATER, DIMENSION = "track_id", "rater_id", "dimension"
-
-
-def default_level(scale: str) -> str:
-    """Level of measurement for a catalog scale: category/binary/tag -> nominal, likert -> ordinal,
-    slider/continuous -> interval, count -> ratio (Krippendorff 2011 on levels of measurement)."""
-    try:
-        return SCALE_LEVELS[scale]
-    except KeyError:
-        raise AgreementError(
-            f"unknown scale {scale!r}; expected one of {', '.join(SCALE_LEVELS)}"
-        ) from None
 
 
 def judgment_table(annotations: pd.DataFrame, raters: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -23,12 +23,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from ..errors import AgreementError
-
-
-class WhereError(AgreementError):
-    """The ``--where`` expression is not valid; the message names the token and its position."""
-
+from ..errors import WhereError
 
 _COMPARISONS: dict[type, Callable] = {
     ast.Eq: lambda a, b: a == b,

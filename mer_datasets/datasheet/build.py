@@ -15,7 +15,7 @@ command that gets the data: never invented numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..catalog import DatasetInfo
-    from ..model import MERDataset
+    from ..dataset import MERDataset
 
 #: Identifies the layout of the dict returned by :func:`build_datasheet`.
 DATASHEET_FORMAT = "mer-datasets/datasheet/1"
@@ -419,7 +419,7 @@ def agreement_section(
     Groups are restricted to the levels :func:`group_columns` chose; when a column keeps every
     one of its levels, the call is exactly ``dataset.agreement(by=column, ...)``.
     """
-    from ..model import default_levels
+    from ..dataset import default_levels
 
     overall = dataset.agreement(bootstrap=bootstrap, seed=seed)
     groups: list[dict[str, Any]] = []
@@ -461,7 +461,7 @@ def items_section(dataset: MERDataset, *, top: int) -> dict[str, Any]:
     dimensions, spread for numeric ones); the head is the most contested, the tail the most
     agreed. All per-item entropies are kept for the histogram.
     """
-    from ..model import default_levels
+    from ..dataset import default_levels
 
     items = dataset.agreement_items(levels=default_levels(dataset.info))
     out: dict[str, Any] = {"per_dimension": {}, "entropy_column": _entropy_column(items)}
@@ -748,8 +748,3 @@ def load_for_datasheet(
         raise
     except MERDatasetsError as exc:
         return None, info, " ".join(str(exc).split())
-
-
-def sheet_numbers(sheet: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The generated part of a datasheet (empty when the data was not available)."""
-    return sheet.get("generated") or {}

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..model import MERDataset
+    from ..dataset import MERDataset
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 TABLES = ("tracks", "raters", "annotations", "labels")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import MERDataset
+    from ..dataset import MERDataset
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import MERDataset
+    from ..dataset import MERDataset
 
 from .croissant import TABLE_DESCRIPTIONS, TABLES
 

@@ -4,5 +4,39 @@ One module per concern (after pooch's layout): ``fetch`` streams HTTP with resum
 ``verify`` hashes and applies the pin policy, ``extract`` unpacks archives safely, ``lock``
 serializes processes per dataset, ``state`` records what was verified, ``ingest`` registers
 hand-obtained files, and ``store`` puts them together (``ensure_files``, ``verify_dataset``).
-Nothing is imported here so that ``import mer_datasets`` stays light.
+The public names below are imported lazily so that ``import mer_datasets`` stays light.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ExtractionLimits",
+    "FetchOptions",
+    "RetryPolicy",
+    "download_dataset",
+    "ensure_files",
+    "ingest_dataset",
+    "verified_files",
+    "verify_dataset",
+]
+
+_EXPORTS = {
+    "ensure_files": "store",
+    "download_dataset": "store",
+    "verify_dataset": "store",
+    "ingest_dataset": "ingest",
+    "verified_files": "verified",
+    "FetchOptions": "fetch",
+    "RetryPolicy": "fetch",
+    "ExtractionLimits": "extract",
+}
+
+
+def __getattr__(name: str) -> Any:  # lazy: keep `import mer_datasets.download` light
+    if name in _EXPORTS:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

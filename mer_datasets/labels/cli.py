@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import LabelMappingError
+from ..errors import LabelMappingError
 
 EXIT_OK = 0
 

@@ -32,8 +32,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import LabelMappingError
 from .defaults import DEFAULT_AMBIGUITY_THRESHOLD, DEFAULT_TEMPERATURE
-from .errors import LabelMappingError
 from .quadrants import QUADRANTS, best_of
 from .vocabulary import Category, Vocabulary, load_vocabulary
 

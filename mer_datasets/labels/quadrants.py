@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .errors import LabelMappingError
+from ..errors import LabelMappingError
 
 QUADRANTS: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
 OnAxisPolicy = Literal["missing", "split"]

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import LabelMappingError
+from ..errors import LabelMappingError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np

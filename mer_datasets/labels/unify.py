@@ -46,7 +46,7 @@ import warnings
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import LabelMappingError
+from ..errors import LabelMappingError
 from .mapping import (
     DEFAULT_AMBIGUITY_THRESHOLD,
     DEFAULT_TEMPERATURE,
@@ -407,6 +407,23 @@ def unified(
     )  # fmt: skip
 
 
-def unified_labels(tables: Any, info: Any, **options: Any) -> pd.DataFrame:
+def unified_labels(
+    tables: Any,
+    info: Any,
+    *,
+    to: str | None = None,
+    on_axis: OnAxisPolicy = "missing",
+    temperature: float = DEFAULT_TEMPERATURE,
+    ambiguity_threshold: float = DEFAULT_AMBIGUITY_THRESHOLD,
+    distribution: bool = False,
+    arousal_dimensions: Collection[str] = AROUSAL_DIMENSIONS,
+    valence_dimensions: Collection[str] = VALENCE_DIMENSIONS,
+    exclude_bases: Collection[str] = (),
+) -> pd.DataFrame:
     """The published labels of one dataset in the unified label space (options: :func:`unified`)."""
-    return unified(tables, info, table="labels", **options)
+    return unified(
+        tables, info, table="labels", to=to, on_axis=on_axis, temperature=temperature,
+        ambiguity_threshold=ambiguity_threshold, distribution=distribution,
+        arousal_dimensions=arousal_dimensions, valence_dimensions=valence_dimensions,
+        exclude_bases=exclude_bases,
+    )  # fmt: skip

@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import LabelMappingError, VocabularyError
+from ..errors import LabelMappingError, VocabularyError
 from .quadrants import QUADRANTS, quadrant_distribution
 
 VOCABULARY_DIR = Path(__file__).resolve().parent / "vocabularies"

@@ -1,136 +1,25 @@
-"""What every loader receives and returns, and the report of what the source data did.
+"""What every loader receives, and how a loader is found and run.
 
 A loader is only the adapter from one raw format to the four tables (see docs/dev/contracts.md):
 it gets a :class:`LoaderContext` (which dataset, which version, where each file is, a quirks
-report) and returns :class:`Tables`. Fetching, verifying, validating and caching happen around
-it, so a loader can be tested on a fixture directory with :func:`load_from_directory`.
+report) and returns :class:`~mer_datasets.tables.Tables`. Fetching, verifying, validating and
+caching happen around it (:mod:`mer_datasets.pipeline`), so a loader can be tested on a fixture
+directory with :func:`mer_datasets.pipeline.load_from_directory`.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import IngestError, MERDatasetsError, ParseError
+from ..tables import QuirksReport, Tables
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
-    from ..catalog import Catalog, DatasetInfo, Version
-
-QUIRK_EFFECTS = ("kept", "repaired", "excluded", "added")
-
-
-@dataclass
-class Quirk:
-    """One fact about the source data that a user must be able to see."""
-
-    kind: str
-    count: int
-    reason: str
-    effect: str
-    file: str | None = None
-    examples: tuple[str, ...] = ()
-
-
-@dataclass
-class QuirksReport:
-    """Everything notable a loader met: every source row is in the tables or counted here."""
-
-    dataset: str
-    quirks: list[Quirk] = field(default_factory=list)
-    source_row_counts: dict[str, int] = field(default_factory=dict)
-
-    def add(
-        self,
-        kind: str,
-        count: int,
-        *,
-        reason: str,
-        effect: str,
-        file: str | None = None,
-        examples: Any = (),
-    ) -> None:
-        """Record ``count`` occurrences of ``kind`` (nothing is recorded when count is 0)."""
-        if effect not in QUIRK_EFFECTS:
-            raise ValueError(f"quirk effect must be one of {QUIRK_EFFECTS}, not {effect!r}")
-        count = int(count)
-        if count <= 0:
-            return
-        shown = tuple(str(e) for e in list(examples)[:5])
-        self.quirks.append(Quirk(kind, count, reason, effect, file, shown))
-
-    def source_rows(self, file: str, n: int) -> None:
-        """How many data rows (records) a source file had; the stats command prints them."""
-        self.source_row_counts[file] = self.source_row_counts.get(file, 0) + int(n)
-
-    def excluded(self) -> int:
-        return sum(q.count for q in self.quirks if q.effect == "excluded")
-
-    def to_records(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "kind": q.kind,
-                "count": q.count,
-                "effect": q.effect,
-                "file": q.file,
-                "reason": q.reason,
-                "examples": list(q.examples),
-            }
-            for q in self.quirks
-        ]
-
-    def to_frame(self) -> pd.DataFrame:
-        import pandas as pd
-
-        columns = ["kind", "count", "effect", "file", "reason", "examples"]
-        return pd.DataFrame(self.to_records(), columns=columns)
-
-    @classmethod
-    def from_records(
-        cls, dataset: str, records: list[Mapping[str, Any]], source_rows: Mapping[str, int]
-    ) -> QuirksReport:
-        report = cls(dataset=dataset, source_row_counts=dict(source_rows))
-        for r in records:
-            report.quirks.append(
-                Quirk(
-                    kind=r["kind"],
-                    count=int(r["count"]),
-                    reason=r["reason"],
-                    effect=r["effect"],
-                    file=r.get("file"),
-                    examples=tuple(r.get("examples") or ()),
-                )
-            )
-        return report
-
-
-@dataclass
-class Tables:
-    """The four tables of the data model (see docs/dev/contracts.md)."""
-
-    tracks: pd.DataFrame
-    raters: pd.DataFrame
-    annotations: pd.DataFrame
-    labels: pd.DataFrame
-
-    NAMES = ("tracks", "raters", "annotations", "labels")
-
-    def items(self) -> list[tuple[str, pd.DataFrame]]:
-        return [(name, getattr(self, name)) for name in self.NAMES]
-
-    @classmethod
-    def published_only(cls, tracks: pd.DataFrame, labels: pd.DataFrame) -> Tables:
-        """Tables of a release with aggregated labels only: no raters, no judgments.
-
-        The empty tables get their canonical columns from :func:`mer_datasets.model.finalize_table`.
-        """
-        import pandas as pd
-
-        return cls(tracks=tracks, raters=pd.DataFrame(), annotations=pd.DataFrame(), labels=labels)
+    from ..catalog import DatasetInfo, Version
 
 
 @dataclass
@@ -291,29 +180,3 @@ def _is_optional(version: Version, path: str) -> bool:
             if member.path == path:
                 return member.optional or remote.optional
     return False
-
-
-def load_from_directory(
-    dataset_id: str,
-    directory: str | Path,
-    version: str | None = None,
-    catalog: Catalog | None = None,
-) -> tuple[Tables, QuirksReport]:
-    """Run a loader on files found under ``directory`` by member path, without checksum checks.
-
-    For tests on fixtures and for quick looks at a lab copy; ``ingest`` is the verified way.
-    The tables are finalized (canonical dtypes) but not validated; see :mod:`mer_datasets.model`.
-    """
-    from ..catalog import default_catalog
-
-    catalog = catalog or default_catalog()
-    info = catalog.get(dataset_id)
-    chosen = info.version(version)
-    directory = Path(directory)
-    lookup: dict[str, Path | None] = {}
-    for member in chosen.members():
-        lookup[member.path] = find_member(directory, member.path)
-    tables, quirks = run_loader(info, chosen, lookup, root=directory)
-    from ..model import finalize_tables
-
-    return finalize_tables(tables, info), quirks

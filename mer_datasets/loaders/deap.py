@@ -27,7 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 from .csvfile import read_csv
 
 LOADER_VERSION = "1"

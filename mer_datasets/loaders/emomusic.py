@@ -20,10 +20,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .csvfile import parse_float, read_csv_records, strip_padding
-from .deam import continuous_labels, minsec_to_seconds, song_id
+from .deam_format import continuous_labels, minsec_to_seconds, song_id
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .base import LoaderContext, Tables
+    from ..tables import Tables
+from .base import LoaderContext
 
 LOADER_VERSION = "1"
 
@@ -57,7 +58,7 @@ SONG_COLUMNS = {
 def load(ctx: LoaderContext) -> Tables:
     import pandas as pd
 
-    from .base import Tables
+    from ..tables import Tables
 
     tracks = _songs(ctx)
     labels = pd.concat(

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-    from .base import LoaderContext, Tables
+    from ..tables import Tables
+from .base import LoaderContext
 
 LOADER_VERSION = "1"
 
@@ -58,7 +59,7 @@ _FILE_NAME = re.compile(r"^(\d{3})\.mp3$")
 def load(ctx: LoaderContext) -> Tables:
     import pandas as pd
 
-    from .base import Tables
+    from ..tables import Tables
 
     clusters = _line_labels(ctx, "clusters", "cluster")
     categories = _line_labels(ctx, "categories", "category")

@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 from .csvfile import parse_float, read_csv
 
 LOADER_VERSION = "1"

@@ -39,7 +39,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 from .csvfile import parse_float, read_csv
 from .jsonfile import read_json, require_number, require_object
 from .npyfile import read_numeric_npy

@@ -30,9 +30,10 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"  # 2: quirk kinds in kebab-case
 
 #: dimension -> (answer field, comment field) in an annotation record
 ANSWER_FIELDS: dict[str, tuple[str, str | None]] = {
@@ -90,7 +91,7 @@ def load(ctx: LoaderContext) -> Tables:
     unknown = [t for t in pd.unique(annotations["track_id"]) if t not in known]
     if unknown:
         ctx.quirks.add(
-            "track_not_in_summary",
+            "track-not-in-summary",
             len(unknown),
             file=export_name,
             reason="annotated excerpt absent from summary.csv: added to tracks without metadata",
@@ -220,7 +221,7 @@ def _annotations(ctx: LoaderContext, records: list[Any], name: str):
 
     for dimension, ids in missing.items():
         ctx.quirks.add(
-            "missing_rating",
+            "missing-rating",
             len(ids),
             file=name,
             reason=f"empty {ANSWER_FIELDS[dimension][0]}: no {dimension} judgment created",
@@ -229,7 +230,7 @@ def _annotations(ctx: LoaderContext, records: list[Any], name: str):
         )
     for dimension, ids in invalid.items():
         ctx.quirks.add(
-            "invalid_rating",
+            "invalid-rating",
             len(ids),
             file=name,
             reason=f"{ANSWER_FIELDS[dimension][0]} outside the declared scale of {dimension}",
@@ -237,7 +238,7 @@ def _annotations(ctx: LoaderContext, records: list[Any], name: str):
             examples=ids,
         )
     ctx.quirks.add(
-        "repeated_judgment",
+        "repeated-judgment",
         len(repeats),
         file=name,
         reason="the same participant annotated the same excerpt again; every annotation is kept",
@@ -246,7 +247,7 @@ def _annotations(ctx: LoaderContext, records: list[Any], name: str):
     )
     collisions = [k for k, n in seen_keys.items() if n > 1]
     ctx.quirks.add(
-        "duplicate_annotation_key",
+        "duplicate-annotation-key",
         sum(seen_keys[k] - 1 for k in collisions),
         file=name,
         reason="two records with the same user, excerpt and timestamp: ids suffixed with #n",
@@ -316,7 +317,7 @@ def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations,
         if other is not None and other not in person["other"]:
             person["other"].append(other)
     ctx.quirks.add(
-        "user_row_per_other_language",
+        "user-row-per-other-language",
         len(merged_rows),
         file=name,
         reason="users lists a participant once per other language spoken: rows merged into "
@@ -325,7 +326,7 @@ def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations,
         examples=sorted(set(merged_rows)),
     )
     ctx.quirks.add(
-        "conflicting_user_rows",
+        "conflicting-user-rows",
         len(conflicts),
         file=name,
         reason="rows of one user differ beyond otherLanguage: the first row's values are kept",
@@ -347,7 +348,7 @@ def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations,
             }
         )
     ctx.quirks.add(
-        "participant_mood_reports",
+        "participant-mood-reports",
         len(moods),
         file=name,
         reason="participant moods (about the person, before annotating) are stored in raters as "
@@ -358,8 +359,8 @@ def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations,
     missing_annotators = [r for r in pd.unique(annotations["rater_id"]) if r not in people]
     missing_moody = [r for r in reports if r not in people and r not in missing_annotators]
     for kind, ids, why in (
-        ("rater_not_in_users", missing_annotators, "annotating userId absent from users"),
-        ("mood_user_not_in_users", missing_moody, "userId of mood reports absent from users"),
+        ("rater-not-in-users", missing_annotators, "annotating userId absent from users"),
+        ("mood-user-not-in-users", missing_moody, "userId of mood reports absent from users"),
     ):
         ctx.quirks.add(
             kind,
@@ -469,7 +470,7 @@ def _tracks_and_labels(ctx: LoaderContext):
         raise ctx.parse_error(name, "no track rows after the header", line=2)
     ctx.quirks.source_rows(name, n_rows)
     ctx.quirks.add(
-        "duplicate_track_rows",
+        "duplicate-track-rows",
         len(duplicates),
         file=name,
         reason="a track listed again (another selection, or twice): merged into one track; "
@@ -478,21 +479,21 @@ def _tracks_and_labels(ctx: LoaderContext):
         examples=duplicates,
     )
     ctx.quirks.add(
-        "padded_cells",
+        "padded-cells",
         padded,
         file=name,
         reason="cells with leading/trailing spaces (e.g. year_rec): stripped",
         effect="repaired",
     )
     ctx.quirks.add(
-        "artist_placeholder",
+        "artist-placeholder",
         placeholders,
         file=name,
         reason=f"artist_name {ARTIST_PLACEHOLDER!r}: stored as missing",
         effect="repaired",
     )
     ctx.quirks.add(
-        "invalid_quadrant",
+        "invalid-quadrant",
         len(bad_quadrants),
         file=name,
         reason="quadrant not in 1-4: no label created",
@@ -501,7 +502,7 @@ def _tracks_and_labels(ctx: LoaderContext):
     )
     conflicting = [t for t, n in _count_tracks(quadrants).items() if n > 1]
     ctx.quirks.add(
-        "conflicting_quadrant",
+        "conflicting-quadrant",
         len(conflicting),
         file=name,
         reason="duplicate rows of a track give different quadrants: every distinct one is kept",
@@ -515,7 +516,7 @@ def _tracks_and_labels(ctx: LoaderContext):
             numbers = pd.to_numeric(tracks[column], errors="coerce")
             bad = int((numbers.isna() & tracks[column].notna()).sum())
             ctx.quirks.add(
-                "non_numeric_feature",
+                "non-numeric-feature",
                 bad,
                 file=name,
                 reason=f"{column} not a number: stored as missing",

@@ -35,7 +35,8 @@ import re
 from collections import Counter
 from typing import Any
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 from .csvfile import parse_float, read_csv
 from .jsonfile import read_json, require_numbers, require_object
 

@@ -21,16 +21,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mer_datasets.agreement.cached import cached_judgments, judgments_from_arrow
 from mer_datasets.agreement.cli import add_arguments, run
 from mer_datasets.agreement.judgments import Judgments
 from mer_datasets.agreement.records import agreement_records
 from mer_datasets.agreement.render import FORMATS, render_records
 from mer_datasets.agreement.report import agreement_report, to_json_records
+from mer_datasets.cached_agreement import cached_judgments, judgments_from_arrow
 from mer_datasets.catalog import default_catalog
+from mer_datasets.dataset import default_levels, load_dataset
 from mer_datasets.download.store import ingest_dataset
 from mer_datasets.download.verified import verified_files
-from mer_datasets.model import default_levels, load_dataset
 from tests.conftest import FIXTURES
 from tests.test_contract import FIXTURED, fixture_catalog
 
@@ -223,7 +223,7 @@ def test_arrow_codes_are_pandas_factorize_codes_with_nulls_and_many_row_groups(t
 def test_the_fast_path_imports_neither_pandas_nor_scipy_nor_arrow_compute(tmp_path):
     home = tmp_path / "home"
     env = {**os.environ, "MER_DATASETS_HOME": str(home)}
-    warm = "from mer_datasets.model import load_dataset; load_dataset('sample', offline=True)"
+    warm = "from mer_datasets.dataset import load_dataset; load_dataset('sample', offline=True)"
     subprocess.run([sys.executable, "-c", warm], env=env, check=True)
     code = (
         "import sys, io, contextlib\n"

@@ -13,7 +13,6 @@ from mer_datasets.agreement.groups import holm_adjust
 from mer_datasets.agreement.raters import rater_diagnostics
 from mer_datasets.agreement.report import (
     agreement_report,
-    default_level,
     items_report,
     raters_report,
     to_json_records,
@@ -188,16 +187,6 @@ def test_leave_one_out_mean_difference_is_computed_from_the_other_raters():
 
 def test_holm_adjustment_matches_the_step_down_definition():
     assert holm_adjust(np.array([0.01, 0.04, 0.03])).tolist() == pytest.approx([0.03, 0.06, 0.06])
-
-
-def test_default_levels_follow_the_catalog_scales():
-    assert [default_level(s) for s in ["category", "binary", "likert", "slider", "continuous"]] == [
-        "nominal",
-        "nominal",
-        "ordinal",
-        "interval",
-        "interval",
-    ]
 
 
 def test_the_cli_reads_a_researchers_own_csv_and_writes_json(tmp_path):

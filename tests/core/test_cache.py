@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mer_datasets.model import load_dataset
+from mer_datasets.dataset import load_dataset
 
 
 def _entries(name: str) -> list[Path]:

@@ -7,8 +7,7 @@ import pytest
 
 from mer_datasets.catalog import catalog_from_entries
 from mer_datasets.errors import TableValidationError
-from mer_datasets.loaders.base import QuirksReport, Tables
-from mer_datasets.model import CORE_COLUMNS, finalize_tables
+from mer_datasets.tables import CORE_COLUMNS, QuirksReport, Tables, finalize_tables
 from mer_datasets.validate import validate_tables
 
 ENTRY = {

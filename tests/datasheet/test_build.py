@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 
 from mer_datasets.catalog import default_catalog
+from mer_datasets.dataset import MERDataset, load_dataset
 from mer_datasets.datasheet import cli as datasheet_cli
 from mer_datasets.datasheet.build import MISSING, build_datasheet, frame_records, load_for_datasheet
 from mer_datasets.datasheet.figures import make_figures
 from mer_datasets.datasheet.render import render_html, render_markdown
 from mer_datasets.errors import ManualDownloadRequired
-from mer_datasets.loaders.base import QuirksReport
-from mer_datasets.model import MERDataset, finalize_table, load_dataset
+from mer_datasets.tables import QuirksReport, finalize_table
 
 BOOTSTRAP = 40
 
@@ -95,7 +95,7 @@ def synthetic_dataset() -> MERDataset:
     tracks = pd.DataFrame({"track_id": [f"t{t}" for t in range(1, 6)]})
     quirks = QuirksReport(dataset="sample")
     quirks.source_rows("x.csv", 10)
-    quirks.add("blank_row", 2, reason="empty lines", effect="excluded", file="x.csv")
+    quirks.add("blank-row", 2, reason="empty lines", effect="excluded", file="x.csv")
     return MERDataset(
         info=default_catalog().get("sample"),
         version="synthetic",

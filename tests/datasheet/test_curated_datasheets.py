@@ -21,28 +21,6 @@ DATASHEETS_DIR = REPO_ROOT / "datasheets"
 SCHEMA_PATH = REPO_ROOT / "schemas" / "datasheet.schema.json"
 CATALOG_PATH = REPO_ROOT / "catalog.yaml"
 
-# Used only while catalog.yaml has no datasets yet (it is written in parallel).
-FALLBACK_DATASET_IDS = frozenset(
-    {
-        "4qaed",
-        "deam",
-        "mirex-like",
-        "deap",
-        "trompa-mer",
-        "ismir2020-agreement",
-        "emomusic",
-        "emotify",
-        "soundtracks",
-        "mtg-jamendo-moodtheme",
-        "pmemo",
-        "amg1608",
-        "ch818",
-        "sample",
-        "vgmidi",
-        "situnes",
-        "muvi",
-    }
-)
 
 # The Gebru et al. (2021) questions every datasheet answers, by section. Kept here on purpose,
 # independently of the schema, so that a schema edit cannot silently drop a question.
@@ -135,13 +113,11 @@ def _cited_ids(answer: dict) -> list[str]:
 
 
 def _catalog_ids() -> set[str]:
-    if CATALOG_PATH.is_file():
-        with CATALOG_PATH.open(encoding="utf-8") as handle:
-            catalog = yaml.safe_load(handle) or {}
-        ids = {entry["id"] for entry in catalog.get("datasets") or []}
-        if ids:
-            return ids
-    return set(FALLBACK_DATASET_IDS)
+    with CATALOG_PATH.open(encoding="utf-8") as handle:
+        catalog = yaml.safe_load(handle) or {}
+    ids = {entry["id"] for entry in catalog.get("datasets") or []}
+    assert ids, f"{CATALOG_PATH} lists no datasets"
+    return ids
 
 
 @pytest.fixture(scope="module")

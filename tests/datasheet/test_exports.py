@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from mer_datasets.catalog import default_catalog
+from mer_datasets.dataset import MERDataset, load_dataset
 from mer_datasets.datasheet.build import build_datasheet
 from mer_datasets.datasheet.croissant import CONFORMS_TO, TABLES, write_croissant
 from mer_datasets.datasheet.hfcard import read_front_matter, write_card
-from mer_datasets.model import MERDataset, load_dataset
 
 
 @pytest.fixture(scope="module")

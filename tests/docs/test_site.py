@@ -23,6 +23,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the slow tier: run by .ci/run and the README's test command
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -5,8 +5,12 @@ from __future__ import annotations
 import multiprocessing
 import random
 
+import pytest
+
 from tests.download.conftest import dataset_entry, file_remote, sha
 from tests.download.workers import download_in_child
+
+pytestmark = pytest.mark.slow  # the slow tier: run by .ci/run and the README's test command
 
 PAYLOAD = random.Random(5).randbytes(400_000)
 

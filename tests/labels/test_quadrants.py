@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from mer_datasets.labels.errors import LabelMappingError
+from mer_datasets.errors import LabelMappingError
 from mer_datasets.labels.quadrants import quadrant_arrays, quadrant_of
 
 

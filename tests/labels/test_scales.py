@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mer_datasets.labels.errors import LabelMappingError
+from mer_datasets.errors import LabelMappingError
 from mer_datasets.labels.scales import Scale, scale_of, to_unit
 
 from .synthetic import dimension

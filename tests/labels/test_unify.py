@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from mer_datasets.labels.errors import LabelMappingError
+from mer_datasets.errors import LabelMappingError
 from mer_datasets.labels.unify import unified, unified_labels
 
 from .synthetic import (

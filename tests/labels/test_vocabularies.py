@@ -6,7 +6,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from mer_datasets.labels.errors import VocabularyError
+from mer_datasets.errors import VocabularyError
 from mer_datasets.labels.vocabulary import (
     VOCABULARY_DIR,
     load_vocabulary,

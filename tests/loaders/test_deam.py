@@ -10,7 +10,7 @@ import pytest
 
 from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
-from mer_datasets.loaders.base import load_from_directory
+from mer_datasets.pipeline import load_from_directory
 from tests.fixtures.generators import deam as generator
 
 REPO = Path(__file__).resolve().parents[2]
@@ -243,9 +243,10 @@ def test_real_deam_files_give_1802_songs_and_every_published_value(shared_mirror
 @pytest.mark.real_data
 def test_derived_metadata_copies_parse_with_their_ragged_tails(shared_mirror):
     """The edited metadata copies (renamed headers, not byte-original) still exercise the tails."""
-    from mer_datasets.loaders.base import LoaderContext, QuirksReport
+    from mer_datasets.loaders.base import LoaderContext
     from mer_datasets.loaders.csvfile import read_csv_records
     from mer_datasets.loaders.deam import parse_metadata_records
+    from mer_datasets.tables import QuirksReport
 
     info = default_catalog().get(DATASET)
     ctx = LoaderContext(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mer_datasets.errors import ParseError
-from mer_datasets.loaders.base import load_from_directory
+from mer_datasets.pipeline import load_from_directory
 from tests.fixtures.generators import emomusic as generator
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import pytest
 
 from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
-from mer_datasets.loaders.base import load_from_directory
+from mer_datasets.pipeline import load_from_directory
 from tests.fixtures.generators import emotify as generator
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import pytest
 
 from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
-from mer_datasets.loaders.base import load_from_directory
+from mer_datasets.pipeline import load_from_directory
 from mer_datasets.validate import validate_tables
 from tests.conftest import FIXTURES
 from tests.fixtures.generators.ismir2020_agreement import EMOTION_COLUMNS
@@ -39,7 +39,7 @@ def test_fixture_gives_fourteen_judgments_per_row_minus_blank_cells():
     source = _rows(FIXTURE / "results" / "data_ratings.all.csv")
     assert len(source) == 20
     assert len(tables.annotations) == 20 * 14 - 1
-    assert _quirk(quirks, "missing_rating") == 1
+    assert _quirk(quirks, "missing-rating") == 1
     blank = tables.annotations[
         (tables.annotations["rater_id"] == "2") & (tables.annotations["track_id"] == "sad_1")
     ]
@@ -74,11 +74,11 @@ def test_raters_carry_constant_gold_msi_scores_and_linked_survey_demographics():
     assert raters.loc["4", "survey_participant"] == "s.0000-user4.txt"
     assert raters.loc["0", "survey_minutes"] == 43
     assert pd.isna(raters.loc["2", "age"])  # no raw survey row for user 2
-    assert _quirk(quirks, "rater_without_survey_row") == 1
-    assert _quirk(quirks, "incomplete_survey") == 1
-    assert _quirk(quirks, "survey_not_in_ratings") == 1
-    assert _quirk(quirks, "ragged_row") == 2
-    assert _quirk(quirks, "rater_attribute_varies") == 0
+    assert _quirk(quirks, "rater-without-survey-row") == 1
+    assert _quirk(quirks, "incomplete-survey") == 1
+    assert _quirk(quirks, "survey-not-in-ratings") == 1
+    assert _quirk(quirks, "ragged-row") == 2
+    assert _quirk(quirks, "rater-attribute-varies") == 0
 
 
 def test_excerpts_and_published_labels_come_from_files_quads():
@@ -148,13 +148,13 @@ def test_real_files_load_with_every_row_accounted_for(shared_mirror):
     assert tables.annotations["annotation_id"].nunique() == len(source)
     assert set(tables.raters["rater_id"]) == users
     assert tables.tracks["track_id"].nunique() == 22
-    assert _quirk(quirks, "rater_attribute_varies") == 0
+    assert _quirk(quirks, "rater-attribute-varies") == 0
     survey_rows = 0
     for language in ("english", "german", "mandarin", "spanish"):
         with (results / f"data_{language}.csv").open(encoding="utf-8", newline="") as handle:
             survey_rows += sum(1 for _ in csv.reader(handle)) - 1
     linked = int(tables.raters["survey_participant"].notna().sum())
-    excluded = _quirk(quirks, "incomplete_survey") + _quirk(quirks, "survey_not_in_ratings")
+    excluded = _quirk(quirks, "incomplete-survey") + _quirk(quirks, "survey-not-in-ratings")
     assert linked + excluded == survey_rows
     assert linked == 126
     validate_tables(tables, default_catalog().get(DATASET))

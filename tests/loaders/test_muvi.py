@@ -19,8 +19,8 @@ from mer_datasets.agreement.continuous import continuous_alpha
 from mer_datasets.agreement.report import agreement_report
 from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
-from mer_datasets.loaders.base import load_from_directory
 from mer_datasets.loaders.muvi import TERMS
+from mer_datasets.pipeline import load_from_directory
 from mer_datasets.validate import validate_tables
 from tests.conftest import FIXTURES
 from tests.fixtures.generators import muvi as generator

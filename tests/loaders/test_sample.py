@@ -8,7 +8,7 @@ import json
 from collections import Counter
 
 from mer_datasets.catalog import default_catalog
-from mer_datasets.loaders.base import load_from_directory
+from mer_datasets.pipeline import load_from_directory
 from mer_datasets.resources import sample_data_dir
 from mer_datasets.validate import validate_tables
 from tests.conftest import REPO_ROOT
@@ -56,8 +56,8 @@ def test_sample_loads_through_the_trompa_mer_loader_with_its_planted_quirks():
     assert len(tables.raters) == 30
     kinds = {q.kind: q.count for q in quirks.quirks}
     pairs = Counter((a["userId"], a["externalID"]) for a in records)
-    assert kinds["repeated_judgment"] == sum(n - 1 for n in pairs.values()) > 0
-    assert kinds["rater_not_in_users"] == 1
+    assert kinds["repeated-judgment"] == sum(n - 1 for n in pairs.values()) > 0
+    assert kinds["rater-not-in-users"] == 1
     languages = set(tables.raters["mother_language"].dropna())
     assert {"es", "en", "nl", "pt", "ar", "zh"} <= languages
     assert tables.raters["mother_language"].isna().sum() >= 3

@@ -19,7 +19,7 @@ import pytest
 from mer_datasets.agreement.report import agreement_report
 from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
-from mer_datasets.loaders.base import load_from_directory
+from mer_datasets.pipeline import load_from_directory
 from mer_datasets.validate import validate_tables
 from tests.conftest import FIXTURES
 from tests.fixtures.generators import situnes as generator

@@ -12,7 +12,7 @@ import pytest
 
 from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
-from mer_datasets.loaders.base import load_from_directory
+from mer_datasets.pipeline import load_from_directory
 from mer_datasets.validate import validate_tables
 from tests.conftest import FIXTURES
 
@@ -41,7 +41,7 @@ def test_fixture_latest_export_gives_one_judgment_per_answered_field():
         "preference": 10,
         "emotion": 9,
     }
-    assert _quirk(quirks, "missing_rating") == 1
+    assert _quirk(quirks, "missing-rating") == 1
     validate_tables(tables, default_catalog().get(DATASET))
 
 
@@ -65,7 +65,7 @@ def test_repeated_judgments_are_kept_with_their_own_ids():
     emotion = tables.annotations[tables.annotations["dimension"] == "emotion"]
     same = emotion[(emotion["rater_id"] == "2001") & (emotion["track_id"] == "FIX0001-0001")]
     assert len(same) == 2 and same["annotation_id"].nunique() == 2
-    assert _quirk(quirks, "repeated_judgment") == 1
+    assert _quirk(quirks, "repeated-judgment") == 1
 
 
 def test_user_rows_per_other_language_become_one_rater():
@@ -73,7 +73,7 @@ def test_user_rows_per_other_language_become_one_rater():
     raters = tables.raters.set_index("rater_id")
     assert raters.loc["2001", "other_languages"] == "en;ca"
     assert raters.loc["2005", "other_languages"] == "es;en;fr"
-    assert _quirk(quirks, "user_row_per_other_language") == 3  # 2001: 1 extra row, 2005: 2
+    assert _quirk(quirks, "user-row-per-other-language") == 3  # 2001: 1 extra row, 2005: 2
 
 
 def test_empty_demographics_are_missing_not_empty_strings():
@@ -95,7 +95,7 @@ def test_annotating_user_absent_from_users_is_added_with_missing_attributes():
     raters = tables.raters.set_index("rater_id")
     assert not raters.loc["2009", "in_users"]
     assert raters.loc["2009", "mother_language"] is pd_na()
-    assert _quirk(quirks, "rater_not_in_users") == 1
+    assert _quirk(quirks, "rater-not-in-users") == 1
     assert set(tables.annotations["rater_id"]) <= set(tables.raters["rater_id"])
 
 
@@ -120,8 +120,8 @@ def test_summary_duplicates_merge_and_the_spotify_quadrant_is_a_label():
     assert labels.loc["FIX0001-0003", "label"] == "Q3"
     assert set(tables.labels["dimension"].astype(str)) == {"spotify_quadrant"}
     assert "Spotify" in labels.loc["FIX0001-0003", "note"]
-    assert _quirk(quirks, "duplicate_track_rows") == 1
-    assert _quirk(quirks, "track_not_in_summary") == 1
+    assert _quirk(quirks, "duplicate-track-rows") == 1
+    assert _quirk(quirks, "track-not-in-summary") == 1
 
 
 def test_paper_snapshot_version_reads_its_own_export():
@@ -186,18 +186,18 @@ def test_real_exports_load_with_every_record_accounted_for(
     tables, quirks = _load(root, version=version)
 
     assert len(tables.annotations) == answered
-    assert len(tables.annotations) + _quirk(quirks, "missing_rating") == 5 * records
+    assert len(tables.annotations) + _quirk(quirks, "missing-rating") == 5 * records
     assert tables.annotations["annotation_id"].nunique() == records
     assert tables.annotations["rater_id"].nunique() == annotators
     assert tables.annotations["track_id"].nunique() == excerpts
     assert set(tables.raters["rater_id"]) == user_ids | annotating | mood_users
-    assert _quirk(quirks, "rater_not_in_users") == len(annotating - user_ids)
-    assert _quirk(quirks, "user_row_per_other_language") == len(document["users"]) - len(user_ids)
+    assert _quirk(quirks, "rater-not-in-users") == len(annotating - user_ids)
+    assert _quirk(quirks, "user-row-per-other-language") == len(document["users"]) - len(user_ids)
     distinct_tracks = {r["cdr_track_num"] for r in summary}
     assert set(tables.tracks["track_id"]) == distinct_tracks | {a["externalID"] for a in source}
-    assert _quirk(quirks, "duplicate_track_rows") == len(summary) - len(distinct_tracks)
+    assert _quirk(quirks, "duplicate-track-rows") == len(summary) - len(distinct_tracks)
     pairs = Counter((a["userId"], a["externalID"]) for a in source)
-    assert _quirk(quirks, "repeated_judgment") == sum(n - 1 for n in pairs.values())
+    assert _quirk(quirks, "repeated-judgment") == sum(n - 1 for n in pairs.values())
     assert quirks.source_row_counts["data/summary.csv"] == len(summary) == 1161
     labels = tables.labels.set_index("track_id")["label"]
     for row in summary[:50]:

@@ -28,7 +28,7 @@ CODES = {
 def load(dataset_id: str, directory: Path) -> tuple[Any, Any]:
     """load_from_directory + validation, as load_dataset would run them (no checksums)."""
     from mer_datasets.catalog import default_catalog
-    from mer_datasets.loaders.base import load_from_directory
+    from mer_datasets.pipeline import load_from_directory
     from mer_datasets.validate import validate_tables
 
     with warnings.catch_warnings():
@@ -40,12 +40,12 @@ def load(dataset_id: str, directory: Path) -> tuple[Any, Any]:
 
 def digest(tables: Any) -> dict[str, str]:
     """Table digest without ``audio_path`` (an absolute path that depends on the folder)."""
-    from mer_datasets.loaders.base import Tables
+    from mer_datasets.tables import TABLE_NAMES, Tables
 
     trimmed = Tables(
         **{
             name: getattr(tables, name).drop(columns=["audio_path"], errors="ignore")
-            for name in Tables.NAMES
+            for name in TABLE_NAMES
         }
     )
     return harness.table_digest(trimmed)

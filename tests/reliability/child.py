@@ -63,7 +63,7 @@ def main() -> int:
     parser.add_argument("--mirror")
     parser.add_argument("--wait-for", help="start only once this file exists (a starting gun)")
     args = parser.parse_args()
-    from mer_datasets.model import load_dataset
+    from mer_datasets.dataset import load_dataset
     from tests.reliability import harness
 
     entry = json.loads(Path(args.entry).read_text())

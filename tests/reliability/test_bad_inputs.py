@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from mer_datasets.loaders import module_name
 from tests.reliability import badinputs, harness
 
 _spec = importlib.util.spec_from_file_location(
@@ -28,41 +29,20 @@ make_bad_inputs = importlib.util.module_from_spec(_spec)  # type: ignore[arg-typ
 _spec.loader.exec_module(make_bad_inputs)  # type: ignore[union-attr]
 VARIANTS = list(make_bad_inputs.VARIANTS)
 
-DEAM_STATIC = "annotations/annotations averaged per song/song_level/static_annotations_averaged_songs_1_2000.csv"
-DEAM_DYNAMIC = (
-    "annotations/annotations per each rater/dynamic (per second annotations)/arousal/2.csv"
-)
-
 # empty, header-only, truncated, renamed-column, missing-column, wrong-types, wrong-encoding,
 # extra-column, duplicated-rows, bom, crlf, nul-bytes, huge-line
 # nul-bytes: every loader decodes through LoaderContext.decode_text, which refuses a NUL with a
 # ParseError naming the file and line (a NUL never occurs in these text formats).
+# The reviewed expectations live beside each format's fixture generator (its BAD_INPUTS), so a
+# new dataset brings its own; make_bad_inputs.targets() reads the same declarations.
 EXPECTED: dict[tuple[str, str], str] = {
-    ("trompa-mer", "data/data_20_09_2024.json"): "EEEDESESRESES",
-    ("trompa-mer", "data/summary.csv"): "EEEDEREDRSSEE",
-    ("ismir2020-agreement", "results/data_ratings.all.csv"): "EEEEEEESRSSEE",
-    ("ismir2020-agreement", "files_quads.csv"): "ERRRESEDESSEE",
-    ("deam", DEAM_STATIC): "ERREEEEERESEE",
-    ("deam", DEAM_DYNAMIC): "ERREDEEERESEE",
-    ("emomusic", "annotations/static_annotations.csv"): "EREEEEESRESEE",
-    ("emomusic", "annotations/arousal_cont_average.csv"): "ERREDEEEEESEE",
-    ("4qaed", "panda_dataset_taffc_metadata.csv"): "EREEEEESESSEE",
-    ("4qaed", "panda_dataset_taffc_annotations.csv"): "EREEESESESSEE",
-    ("mirex-like", "dataset/clusters.txt"): "ERRESSEERSSEE",
-    ("mirex-like", "dataset/dataset info.csv"): "EREEEEESEEEEE",
-    ("deap", "metadata_csv/participant_ratings.csv"): "EREEEEESRSSEE",
-    ("deap", "metadata_csv/video_list.csv"): "EEREEEESRSSEE",
-    ("emotify", "data.csv"): "EREEEEESRSSEE",
-    ("soundtracks", "mean_ratings_set1.csv"): "EREEEEESRSSEE",
-    ("soundtracks", "set1_tracklist.csv"): "EREEEEESRSSEE",
-    ("mtg-jamendo-moodtheme", "data/autotagging_moodtheme.tsv"): "EREEEEEERSSEE",
-    ("vgmidi", "labelled/annotations/vgmidi_raw_1.json"): "EEEEEEESSSSES",
-    ("vgmidi", "vgmidi_labelled.csv"): "EREEEEESRSSEE",
-    ("situnes", "SiTunes/Stage1/interactions.csv"): "EREEEEESESSEE",
-    ("situnes", "SiTunes/Stage2/env.json"): "ESERREEESSSEE",
-    ("muvi", "media_data.csv"): "EREEEEESESSEE",
-    ("muvi", "av_data.csv"): "EREEEEESESSEE",
+    (dataset_id, member): codes
+    for dataset_id in make_bad_inputs.targets()
+    for member, codes in importlib.import_module(
+        f"tests.fixtures.generators.{module_name(dataset_id)}"
+    ).BAD_INPUTS.items()
 }
+
 
 #: crashes of loaders this suite may not edit (reported; each should become an E). Empty: the
 #: deap, emotify, soundtracks and mtg-jamendo escapes (csv.Error, KeyError) are fixed.
@@ -89,6 +69,19 @@ def bases() -> dict[str, Any]:
         return cache[dataset_id]
 
     return base  # type: ignore[return-value]
+
+
+def test_every_fixture_generator_declares_its_bad_inputs():
+    """A format without BAD_INPUTS would escape the corpus silently."""
+    with_fixture = {p.name for p in harness.FIXTURES.iterdir() if p.is_dir()}
+    generated = {
+        d
+        for d in with_fixture
+        if (harness.FIXTURES.parent / "generators" / f"{module_name(d)}.py").is_file()
+    }
+    assert generated, "no fixture generators found"
+    assert set(make_bad_inputs.targets()) == generated
+    assert all(make_bad_inputs.targets().values())
 
 
 def test_every_target_file_of_every_fixture_has_reviewed_expectations(corpus):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mer_datasets.model import load_dataset
+from mer_datasets.dataset import load_dataset
 from tests.reliability import harness
 
 TABLES = ("tracks", "raters", "annotations", "labels")

@@ -13,8 +13,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.reliability import harness
 from tests.reliability.faultserver import FaultServer
+
+pytestmark = pytest.mark.slow  # the slow tier: run by .ci/run and the README's test command
 
 PROCESSES = 8
 DATASETS = ("trompa-mer", "deam")  # plain files and zip archives

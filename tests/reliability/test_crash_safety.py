@@ -25,9 +25,11 @@ from typing import Any
 
 import pytest
 
-from mer_datasets.model import load_dataset
+from mer_datasets.dataset import load_dataset
 from tests.reliability import harness
 from tests.reliability.faultserver import FaultServer
+
+pytestmark = pytest.mark.slow  # the slow tier: run by .ci/run and the README's test command
 
 EXTRACT_PADDING = 48 * 1024 * 1024  # a stored 48 MB member: extraction + hashing take a while
 

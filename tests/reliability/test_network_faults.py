@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from mer_datasets.dataset import load_dataset
 from mer_datasets.download.store import download_dataset
 from mer_datasets.errors import (
     ChecksumMismatchError,
@@ -25,7 +26,6 @@ from mer_datasets.errors import (
     MERDatasetsError,
     OfflineError,
 )
-from mer_datasets.model import load_dataset
 from tests.reliability import harness
 from tests.reliability.conftest import quick_options
 

@@ -1,5 +1,9 @@
 """Judgments straight from a dataset's Parquet cache, without pandas: the CLI's fast path.
 
+Why here and not in :mod:`mer_datasets.agreement`: it reads the cache and the download state,
+which sit beside the statistics, and the statistics never import upward
+(``tests/test_import_layers.py``); the cache key is the cache's own (:func:`~mer_datasets.cache.cache_key`).
+
 Why: ``mer-datasets agreement ID`` must answer in well under a second, and importing pandas alone
 takes about 0.8 s on the reference machine (benchmarks/results/cli.md). When the dataset's files
 were verified before (unchanged size and mtime, :func:`~mer_datasets.download.verified.verified_files`)
@@ -23,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .judgments import MISSING_ORDER, Coded, Judgments
+from .agreement.judgments import MISSING_ORDER, Coded, Judgments
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
-    from ..catalog import DatasetInfo, Version
+    from .catalog import DatasetInfo, Version
 
 #: Annotation columns the agreement records need (docs/dev/contracts.md).
 COLUMNS: tuple[str, ...] = ("track_id", "rater_id", "dimension", "value", "label", "timestamp")
@@ -43,20 +47,16 @@ def cached_judgments(
 ) -> Judgments | None:
     """The cached annotations of ``info`` at ``version`` as :class:`Judgments`, or None when the
     files are not known to be verified and unchanged or the cache entry is absent or damaged."""
-    from ..cache import TableCache, cache_key
-    from ..download.verified import verified_files
-    from ..loaders.base import get_loader
-    from ..model import MODEL_VERSION
+    from .cache import TableCache, cache_key
+    from .download.verified import verified_files
 
     if not version.loader:
         return None
     files = verified_files(info, version.version, data_home=data_home)
     if files is None:
         return None
-    loader = get_loader(version.loader)
-    key = cache_key(info, version, files.sha256, loader.LOADER_VERSION, MODEL_VERSION)
     table = TableCache(files.root / "cache").read_columns(
-        key, "annotations", COLUMNS, as_dictionary=CODED
+        cache_key(info, version, files.sha256), "annotations", COLUMNS, as_dictionary=CODED
     )
     if table is None:
         return None

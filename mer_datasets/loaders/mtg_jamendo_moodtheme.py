@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 
 LOADER_VERSION = "1"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mer_datasets.errors import ParseError
-from mer_datasets.loaders.base import load_from_directory
-from tests.fixtures.generators import fourq as generator
+from mer_datasets.pipeline import load_from_directory
+from tests.fixtures.generators import ds_4qaed as generator
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "data" / "4qaed"

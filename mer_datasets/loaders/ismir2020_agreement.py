@@ -27,9 +27,10 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .base import LoaderContext, Tables
+from ..tables import Tables
+from .base import LoaderContext
 
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"  # 2: quirk kinds in kebab-case
 
 #: tidy-table column -> dimension (the paper's 11 words, spelled as the trompa11 vocabulary)
 EMOTION_COLUMNS: dict[str, str] = {
@@ -116,7 +117,7 @@ def load(ctx: LoaderContext) -> Tables:
     extra = [t for t in target_emotions if t not in known]
     if extra:
         ctx.quirks.add(
-            "excerpt_not_in_files_quads",
+            "excerpt-not-in-files-quads",
             len(extra),
             file=ctx.member_path("ratings"),
             reason="rated excerpt absent from files_quads.csv: added without metadata",
@@ -334,7 +335,7 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
         raise ctx.parse_error(name, "no rating rows after the header", line=header_line + 1)
     ctx.quirks.source_rows(name, n)
     ctx.quirks.add(
-        "missing_rating",
+        "missing-rating",
         len(missing),
         file=name,
         reason="empty rating cell: no judgment created",
@@ -343,7 +344,7 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
     )
     repeats = [k for k, c in seen.items() if c > 1]
     ctx.quirks.add(
-        "repeated_judgment",
+        "repeated-judgment",
         sum(seen[k] - 1 for k in repeats),
         file=name,
         reason="the same participant rated the same excerpt again: every row kept (#n ids)",
@@ -351,7 +352,7 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
         examples=repeats,
     )
     ctx.quirks.add(
-        "rater_attribute_varies",
+        "rater-attribute-varies",
         len(varying),
         file=name,
         reason="a participant's language or Gold-MSI scores differ between rows: first row kept",
@@ -359,7 +360,7 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
         examples=sorted(varying),
     )
     ctx.quirks.add(
-        "authors_neutral_encoding",
+        "authors-neutral-encoding",
         sum(
             1
             for j in judgments
@@ -390,7 +391,7 @@ def _check_quadrants(
     """The tidy table's quadrant column must agree with files_quads.csv (else a quirk)."""
     disagree = [e for e, q in quadrant_of.items() if e in published and published[e] != q]
     ctx.quirks.add(
-        "quadrant_disagreement",
+        "quadrant-disagreement",
         len(disagree),
         file=name,
         reason="the ratings table's quadrant differs from files_quads.csv: the latter is published",
@@ -463,14 +464,14 @@ def _link_surveys(ctx: LoaderContext, raters, ratings: dict[tuple[str, str], tup
             linked[user] = record
         ctx.quirks.source_rows(name, n)
         ctx.quirks.add(
-            "ragged_row",
+            "ragged-row",
             ragged,
             file=name,
             reason="one more (empty) field than the header: the empty field is ignored",
             effect="repaired",
         )
         ctx.quirks.add(
-            "incomplete_survey",
+            "incomplete-survey",
             len(incomplete),
             file=name,
             reason="participant did not rate every excerpt; not in the authors' ratings table",
@@ -478,7 +479,7 @@ def _link_surveys(ctx: LoaderContext, raters, ratings: dict[tuple[str, str], tup
             examples=incomplete,
         )
         ctx.quirks.add(
-            "survey_not_in_ratings",
+            "survey-not-in-ratings",
             len(unmatched),
             file=name,
             reason="complete survey whose ratings match no participant of the authors' table "
@@ -488,7 +489,7 @@ def _link_surveys(ctx: LoaderContext, raters, ratings: dict[tuple[str, str], tup
         )
     missing = [r for r in raters["rater_id"] if r not in linked]
     ctx.quirks.add(
-        "rater_without_survey_row",
+        "rater-without-survey-row",
         len(missing),
         reason="no raw survey row has this participant's ratings: demographics missing",
         effect="kept",

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from .csvfile import read_csv_records
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .base import LoaderContext, Tables
+    from ..tables import Tables
+from .base import LoaderContext
 
 LOADER_VERSION = "1"
 
@@ -50,7 +51,7 @@ METADATA_COLUMNS = {
 def load(ctx: LoaderContext) -> Tables:
     import pandas as pd
 
-    from .base import Tables
+    from ..tables import Tables
 
     labels = _annotations(ctx)
     tracks = _metadata(ctx)

@@ -1,0 +1,233 @@
+"""The user's handle on a loaded dataset: :class:`MERDataset` and :func:`load_dataset`.
+
+Why thin: the work lives below (the pipeline loads, the label and agreement packages compute,
+the export module writes); this facade only binds one dataset's tables and catalog entry to
+them, so every method here is a call with the dataset's own defaults filled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import MERDatasetsError
+from .tables import QuirksReport, Tables
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .catalog import Catalog, DatasetInfo, Dimension
+    from .download.fetch import FetchOptions
+
+
+@dataclass
+class MERDataset:
+    """A loaded dataset: the four tables plus what the catalog and the loader know about them."""
+
+    info: DatasetInfo
+    version: str
+    tracks: pd.DataFrame
+    raters: pd.DataFrame
+    annotations: pd.DataFrame
+    labels: pd.DataFrame
+    quirks: QuirksReport
+    files: Mapping[str, Path] = field(default_factory=dict)
+    from_cache: bool = False
+
+    # -- catalog facts -----------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def citation(self) -> str:
+        return self.info.citation
+
+    @property
+    def license(self) -> str:
+        return self.info.license
+
+    def scale(self, dimension: str) -> Dimension:
+        """The catalog's declared scale of a dimension (a :class:`~mer_datasets.catalog.Dimension`)."""
+        dim = self.info.dimension(dimension)
+        if dim is None:
+            raise MERDatasetsError(f"dataset {self.id!r} declares no dimension {dimension!r}")
+        return dim
+
+    @property
+    def tables(self) -> Tables:
+        return Tables(self.tracks, self.raters, self.annotations, self.labels)
+
+    def __repr__(self) -> str:
+        return (
+            f"<MERDataset {self.id!r} version {self.version!r}: {len(self.tracks)} tracks, "
+            f"{len(self.raters)} raters, {len(self.annotations)} judgments, "
+            f"{len(self.labels)} published labels>"
+        )
+
+    # -- exports -----------------------------------------------------------------------
+    def to_parquet(self, directory: str | Path) -> dict[str, Path]:
+        """Write the four tables as ``<table>.parquet`` files (typed, exact round trip)."""
+        from .export import write_tables
+
+        return write_tables(self, directory, fmt="parquet")
+
+    def to_csv(self, directory: str | Path) -> dict[str, Path]:
+        """Write the four tables as ``<table>.csv`` files (plus the quirks report)."""
+        from .export import write_tables
+
+        return write_tables(self, directory, fmt="csv")
+
+    def to_hf(self) -> Any:
+        """A ``datasets.DatasetDict`` with one split per table, built locally (no hub access)."""
+        from .export import to_hf
+
+        return to_hf(self)
+
+    # -- analysis (thin: the work is in the label and agreement packages) ---------------
+    def stats(self) -> dict[str, Any]:
+        """Counts per table, per dimension and per rater (see :func:`mer_datasets.stats.dataset_stats`)."""
+        from .stats import dataset_stats
+
+        return dataset_stats(self)
+
+    def unified(self, **options: Any) -> pd.DataFrame:
+        """Annotations in one label space; ``options`` are those of
+        :func:`mer_datasets.labels.unified` (``to``, ``on_axis``, ``temperature``, ...)."""
+        from .labels.unify import unified
+
+        return unified(self, self.info, **options)
+
+    def unified_labels(self, **options: Any) -> pd.DataFrame:
+        """The published labels in one label space (options: :func:`mer_datasets.labels.unified`)."""
+        from .labels.unify import unified_labels
+
+        return unified_labels(self, self.info, **options)
+
+    def agreement(
+        self,
+        *,
+        dimensions: list[str] | None = None,
+        levels: dict[str, str] | None = None,
+        by: str | None = None,
+        where: str | None = None,
+        bootstrap: int = 1000,
+        bootstrap_method: str = "items",
+        seed: int | None = 0,
+        duplicates: str = "latest",
+        expected: str = "group",
+        metrics: list[str] | tuple[str, ...] | None = None,
+    ) -> pd.DataFrame:
+        """Agreement per dimension (and group): :func:`mer_datasets.agreement.agreement_report` on
+        this dataset's judgments, ``levels`` defaulting to the catalog's (:func:`default_levels`)."""
+        from .agreement.report import agreement_report
+
+        return agreement_report(
+            self.annotations,
+            self.raters,
+            dimensions=dimensions,
+            levels=default_levels(self.info) if levels is None else levels,
+            by=by,
+            where=where,
+            bootstrap=bootstrap,
+            bootstrap_method=bootstrap_method,
+            seed=seed,
+            duplicates=duplicates,
+            expected=expected,
+            metrics=metrics,
+        )
+
+    def agreement_items(
+        self,
+        *,
+        dimensions: list[str] | None = None,
+        levels: dict[str, str] | None = None,
+        where: str | None = None,
+        duplicates: str = "latest",
+    ) -> pd.DataFrame:
+        """Per-item consensus (:func:`mer_datasets.agreement.items_report`), catalog levels by default."""
+        from .agreement.report import items_report
+
+        return items_report(
+            self.annotations,
+            self.raters,
+            dimensions=dimensions,
+            levels=default_levels(self.info) if levels is None else levels,
+            where=where,
+            duplicates=duplicates,
+        )
+
+    def agreement_raters(
+        self,
+        *,
+        dimensions: list[str] | None = None,
+        levels: dict[str, str] | None = None,
+        where: str | None = None,
+        duplicates: str = "latest",
+    ) -> pd.DataFrame:
+        """Per-rater diagnostics (:func:`mer_datasets.agreement.raters_report`), catalog levels by default."""
+        from .agreement.report import raters_report
+
+        return raters_report(
+            self.annotations,
+            self.raters,
+            dimensions=dimensions,
+            levels=default_levels(self.info) if levels is None else levels,
+            where=where,
+            duplicates=duplicates,
+        )
+
+
+def default_levels(info: DatasetInfo) -> dict[str, str]:
+    """Level of measurement per dimension, as declared in the catalog."""
+    return {dim.name: dim.level for dim in info.dimensions}
+
+
+def load_dataset(
+    dataset_id: str,
+    *,
+    version: str | None = None,
+    data_home: str | Path | None = None,
+    mirror: str | None = None,
+    offline: bool | None = None,
+    progress: bool | None = None,
+    cache: bool = True,
+    catalog: Catalog | None = None,
+    fetch_options: FetchOptions | None = None,
+) -> MERDataset:
+    """Get a dataset as the four tables: download if needed (verified), parse, validate, cache.
+
+    Parameters mirror the CLI: ``version`` (default: the catalog's latest), ``data_home``
+    (default ``$MER_DATASETS_HOME`` or the per-user data directory), ``mirror`` (URL or
+    directory holding ``<id>/<filename>``), ``offline`` (never touch the network), ``progress``
+    (a progress bar; default: when the terminal is interactive), ``cache`` (read/write the
+    Parquet cache keyed by source checksums and loader version), ``catalog`` (default: the
+    packaged one), ``fetch_options`` (a :class:`~mer_datasets.download.fetch.FetchOptions`:
+    timeouts, retries).
+    """
+    from .pipeline import load_tables
+
+    loaded = load_tables(
+        dataset_id,
+        version=version,
+        data_home=data_home,
+        mirror=mirror,
+        offline=offline,
+        progress=progress,
+        cache=cache,
+        catalog=catalog,
+        fetch_options=fetch_options,
+    )
+    return MERDataset(
+        info=loaded.info,
+        version=loaded.version.version,
+        tracks=loaded.tables.tracks,
+        raters=loaded.tables.raters,
+        annotations=loaded.tables.annotations,
+        labels=loaded.tables.labels,
+        quirks=loaded.quirks,
+        files=loaded.files,
+        from_cache=loaded.from_cache,
+    )
