@@ -231,43 +231,53 @@ def validate_tables(tables: Tables, info: DatasetInfo) -> None:
     _check_dimensions(tables.labels, "labels", info)
     annotations = tables.annotations
     if not annotations.empty:
-        known_raters = set(tables.raters["rater_id"].dropna())
         _fail(
             dataset,
             "annotations",
             annotations,
-            ~annotations["rater_id"].isin(known_raters),
+            _not_in(annotations["rater_id"], tables.raters["rater_id"]),
             "rater_id",
             "rater not in the raters table",
         )
-        known_tracks = set(tables.tracks["track_id"].dropna())
         _fail(
             dataset,
             "annotations",
             annotations,
-            ~annotations["track_id"].isin(known_tracks),
+            _not_in(annotations["track_id"], tables.tracks["track_id"]),
             "track_id",
             "track not in the tracks table",
         )
     if not tables.labels.empty:
-        known_tracks = set(tables.tracks["track_id"].dropna())
         _fail(
             dataset,
             "labels",
             tables.labels,
-            ~tables.labels["track_id"].isin(known_tracks),
+            _not_in(tables.labels["track_id"], tables.tracks["track_id"]),
             "track_id",
             "track not in the tracks table",
         )
+
+
+def _not_in(values: pd.Series, known: pd.Series) -> pd.Series:
+    """Rows whose value is missing or not among ``known``, by hash lookup: pandas' ``isin`` on
+    Arrow strings builds one Arrow scalar per known value (0.2 s for 18k track ids)."""
+    import pandas as pd
+
+    index = pd.Index(known.dropna().unique())
+    return pd.Series(index.get_indexer(values) < 0, index=values.index)
 
 
 def _check_dimensions(frame: pd.DataFrame, table: str, info: DatasetInfo) -> None:
     """Every dimension is declared for this table; values respect its declared scale."""
     if frame.empty:
         return
+    import pandas as pd
+
     dataset = info.id
     declared = {d.name: d for d in info.dimensions if table in d.in_}
-    present = frame["dimension"].astype("string")
+    present = frame["dimension"]
+    if not isinstance(present.dtype, pd.CategoricalDtype):  # categoricals compare by code
+        present = present.astype("string")
     _fail(
         dataset,
         table,
