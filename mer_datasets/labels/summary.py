@@ -16,11 +16,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _record_ids(table: pd.DataFrame, table_name: str) -> pd.Series:
-    first = "annotation_id" if table_name == "annotations" else "track_id"
-    key = table[first].astype("string")
+    """An integer id per record: an annotation (or track), with ``time_s`` when the table has it."""
+    columns = ["annotation_id" if table_name == "annotations" else "track_id"]
     if "time_s" in table and table["time_s"].notna().any():
-        key = key + "@" + table["time_s"].astype("string").fillna("")
-    return key
+        columns.append("time_s")
+    groups = table.groupby([table[c] for c in columns], dropna=False, sort=False, observed=True)
+    return groups.ngroup()
+
+
+def _unit(table: pd.DataFrame, table_name: str) -> str:
+    """What a record is, in words (plural)."""
+    timed = "time_s" in table and table["time_s"].notna().any()
+    base = "annotations" if table_name == "annotations" else "tracks"
+    return f"{base[:-1]}-times" if timed else base
 
 
 def mapped_columns(table: pd.DataFrame, to: str) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -37,14 +45,16 @@ def routes(table: pd.DataFrame, to: str) -> pd.Series:
 
 
 def per_record(table: pd.DataFrame, table_name: str, to: str) -> pd.DataFrame:
-    """One row per (record, route, label) that mapped: ``record``, ``route``, ``label``,
-    ``prob``, ``ambiguous``. A tie (probability but no label) is the label ``(tie)``."""
+    """One row per (record, route, label) that mapped: ``record`` (an integer per annotation or
+    track and time), ``record_id`` (the annotation or track id), ``route``, ``label``, ``prob``,
+    ``ambiguous``. A tie (probability but no label) is the label ``(tie)``."""
     import pandas as pd
 
     label, prob, ambiguous = mapped_columns(table, to)
     frame = pd.DataFrame(
         {
             "record": _record_ids(table, table_name),
+            "record_id": table["annotation_id" if table_name == "annotations" else "track_id"],
             "route": routes(table, to),
             "label": label.astype("string").fillna("(tie)"),
             "prob": prob.astype("Float64"),
@@ -59,11 +69,12 @@ def summary(table: pd.DataFrame, table_name: str, to: str) -> str:
     """Records per label and route, mean probability and share ambiguous, as text."""
     import pandas as pd
 
-    unit = "annotations" if table_name == "annotations" else "tracks"
-    total = _record_ids(table, table_name).nunique()
+    unit = _unit(table, table_name)
+    ids = _record_ids(table, table_name)
+    total = ids.nunique()
     if to == "av":
         mapped = table["mapped_arousal"].notna() & table["mapped_valence"].notna()
-        with_point = _record_ids(table[mapped], table_name).nunique()
+        with_point = ids[mapped.to_numpy()].nunique()
         return f"{with_point} of {total} {unit} have an arousal/valence point"
     records = per_record(table, table_name, to)
     lines = [
@@ -97,9 +108,9 @@ def unmapped_reasons(table: pd.DataFrame, info: Any, to: str) -> list[str]:
     else:
         mapped = mapped_columns(table, to)[1].notna()
     dims = table["dimension"].astype("string")
-    mapped_dims = set(dims[mapped.to_numpy()].dropna())
+    mapped_dims = set(dims[mapped.to_numpy()].dropna().unique())
     by_reason: dict[str, list[str]] = {}
-    for name in sorted(set(dims.dropna()) - mapped_dims):
+    for name in sorted(set(dims.dropna().unique()) - mapped_dims):
         reason = _reason(name, info, table, dims, has_numeric_range)
         by_reason.setdefault(reason, []).append(name)
     return [f"{', '.join(names)}: {reason}" for reason, names in by_reason.items()]
@@ -126,5 +137,7 @@ def _reason(name: str, info: Any, table: pd.DataFrame, dims: pd.Series, numeric:
 
 def _axis_names(info: Any) -> set[str]:
     from .correspondences import axis_readings
+    from .unify import AROUSAL_DIMENSIONS, VALENCE_DIMENSIONS
 
-    return {"arousal", "valence", *(r.dimension for r in axis_readings(info.id))}
+    readings = (r.dimension for r in axis_readings(info.id))
+    return {*AROUSAL_DIMENSIONS, *VALENCE_DIMENSIONS, *readings}

@@ -40,7 +40,7 @@ that has both. Other dimensions of the same record (TROMPA's familiarity and pre
 none, so counting quadrants does not count them.
 
 Which dimensions are arousal and valence: by default the dimensions named ``arousal`` and
-``valence``, plus the readings recorded in ``correspondences.yaml`` (``energy`` of the
+``valence`` (and their time-continuous ``*_dynamic`` curves), plus the readings recorded in ``correspondences.yaml`` (``energy`` of the
 film-soundtrack data as arousal, with its source and why the reading is ambiguous; the result's
 ``attrs["notes"]`` says so). Pass ``arousal_dimensions``/``valence_dimensions`` to choose.
 
@@ -73,8 +73,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-AROUSAL_DIMENSIONS: tuple[str, ...] = ("arousal",)
-VALENCE_DIMENSIONS: tuple[str, ...] = ("valence",)
+#: The continuous curves (``*_dynamic``, DEAM/emoMusic/PMEmo) are the same axes sampled over time.
+AROUSAL_DIMENSIONS: tuple[str, ...] = ("arousal", "arousal_dynamic")
+VALENCE_DIMENSIONS: tuple[str, ...] = ("valence", "valence_dynamic")
 LOCATION_STATISTICS = frozenset({"mean", "median", "min", "max", "mode", "value"})
 SPREAD_STATISTICS = frozenset({"std", "sd", "iqr", "range"})
 AV_JOIN_STATISTICS = frozenset({"mean", "median"})
@@ -93,14 +94,15 @@ def check_target(to: str | None) -> None:
 
 
 def _key(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
-    """One string key per row from ``columns`` (NA when the first column is missing)."""
+    """One integer record key per row from ``columns`` (NA when the first column is missing).
+
+    Integer group numbers, not joined strings: formatting 270k ``time_s`` values as text took
+    most of a ``labels deam`` run."""
     import pandas as pd
 
-    first = frame[columns[0]].astype("string")
-    key = first.copy()
-    for column in columns[1:]:
-        key = key + "\x1f" + frame[column].astype("string").fillna("<NA>")
-    return key.where(first.notna(), pd.NA)
+    groups = frame.groupby([frame[c] for c in columns], dropna=False, sort=False, observed=True)
+    key = groups.ngroup().astype("Int64")
+    return key.where(frame[columns[0]].notna().to_numpy(), pd.NA)
 
 
 def _join_axis(value_norm: np.ndarray, is_axis: np.ndarray, key: pd.Series) -> np.ndarray:

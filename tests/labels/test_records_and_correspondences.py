@@ -59,7 +59,7 @@ def test_quadrants_are_counted_once_per_annotation_and_route():
     # 4 annotations x (one arousal/valence quadrant + one emotion-word quadrant); 20 rows in all
     assert len(table) == 20 and len(records) == 8
     assert sorted(records.groupby("route").size().items()) == [("av", 4), ("category", 4)]
-    av = records[records["route"] == "av"].set_index("record")["label"].to_dict()
+    av = records[records["route"] == "av"].set_index("record_id")["label"].to_dict()
     assert av == {"a1": "Q1", "a2": "Q4", "a3": "Q2", "a4": "Q3"}  # (valence, arousal) signs
     text = summary(table, "annotations", "quadrant")
     assert "4 of 4 annotations have a mapping" in text
@@ -172,3 +172,28 @@ def test_ismir_annotations_on_request_map_nothing_and_say_so(ismir, capsys):
     assert labels_cli.run(args, lambda _id: ismir) == 0
     out = capsys.readouterr().out
     assert "0 of" in out and "not mapped:" in out and "anger" in out
+
+
+CURVES_INFO = Info(
+    "deam",
+    (
+        dimension("valence_dynamic", "continuous", min=-1, max=1, in_=("labels",)),
+        dimension("arousal_dynamic", "continuous", min=-1, max=1, in_=("labels",)),
+    ),
+)
+
+
+def test_time_continuous_curves_are_arousal_valence_per_track_and_time():
+    frame = labels(
+        [
+            ("7", "valence_dynamic", "mean", 0.5, None),
+            ("7", "arousal_dynamic", "mean", 0.25, None),
+            ("7", "valence_dynamic", "mean", -0.5, None),
+            ("7", "arousal_dynamic", "mean", 0.25, None),
+        ]  # fmt: skip
+    )
+    frame["time_s"] = pd.array([15.0, 15.0, 15.5, 15.5], dtype="Float64")
+    table = unified_labels(Tables(labels=frame), CURVES_INFO, to="quadrant")
+    assert table["quadrant"].tolist() == ["Q1", "Q1", "Q2", "Q2"]
+    text = summary(table, "labels", "quadrant")
+    assert "2 of 2 track-times have a mapping" in text
