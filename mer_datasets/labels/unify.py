@@ -312,7 +312,7 @@ def _float_column(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
     import numpy as np
     import pandas as pd
 
-    return pd.array(np.where(np.isnan(values), None, values), dtype="Float64")
+    return pd.array(np.asarray(values, dtype="float64"), dtype="Float64")  # NaN -> <NA>
 
 
 def _unify(
