@@ -93,28 +93,31 @@ def check_target(to: str | None) -> None:
         )
 
 
-def _key(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
-    """One integer record key per row from ``columns`` (NA when the first column is missing).
+def _key(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """One integer record key per row from ``columns``, -1 when the first column is missing.
 
     Integer group numbers, not joined strings: formatting 270k ``time_s`` values as text took
     most of a ``labels deam`` run."""
-    import pandas as pd
+    import numpy as np
 
     groups = frame.groupby([frame[c] for c in columns], dropna=False, sort=False, observed=True)
-    key = groups.ngroup().astype("Int64")
-    return key.where(frame[columns[0]].notna().to_numpy(), pd.NA)
+    key = groups.ngroup().to_numpy(dtype="int64")
+    return np.where(frame[columns[0]].notna().to_numpy(), key, -1)
 
 
-def _join_axis(value_norm: np.ndarray, is_axis: np.ndarray, key: pd.Series) -> np.ndarray:
-    """Per row: the unique normalized value of the axis dimension within the row's record."""
+def _join_axis(value_norm: np.ndarray, is_axis: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Per row: the unique normalized value of the axis dimension within the row's record (NaN
+    when the record has none, or two: a record with two arousal values has no arousal)."""
     import numpy as np
-    import pandas as pd
 
-    usable = is_axis & ~np.isnan(value_norm) & key.notna().to_numpy()
-    values = pd.Series(value_norm[usable], index=key[usable].to_numpy())
-    values = values[~values.index.duplicated(keep=False)]  # two values for one record: none
-    joined = key.map(values)
-    return pd.to_numeric(joined, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    if not len(key):
+        return np.full(0, np.nan)
+    usable = is_axis & ~np.isnan(value_norm) & (key >= 0)
+    size = max(int(key.max()) + 1, 1)
+    counts = np.bincount(key[usable], minlength=size)
+    sums = np.bincount(key[usable], weights=value_norm[usable], minlength=size)
+    per_record = np.where(counts == 1, sums, np.nan)
+    return np.where(key >= 0, per_record[np.maximum(key, 0)], np.nan)
 
 
 def _frame(tables: Any, name: str) -> pd.DataFrame:
@@ -142,15 +145,19 @@ class _Rows:
 
         n = len(frame)
         missing = pd.Series([pd.NA] * n, dtype="string")
+
+        def text(column: str) -> pd.Series:
+            series = frame[column]
+            # categoricals compare and filter by code; converting 270k rows to text is slow
+            return (
+                series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("string")
+            )
+
         return cls(
-            dims=frame["dimension"].astype("string") if "dimension" in frame else missing,
+            dims=text("dimension") if "dimension" in frame else missing,
             values=as_float_array(frame["value"]) if "value" in frame else np.full(n, np.nan),
             labels=frame["label"].astype("string") if "label" in frame else missing,
-            statistics=(
-                frame["statistic"].astype("string")
-                if table == "labels" and "statistic" in frame
-                else None
-            ),
+            statistics=text("statistic") if table == "labels" and "statistic" in frame else None,
         )
 
 
@@ -243,11 +250,10 @@ def _categorize(
     return unknown
 
 
-def _record_key(frame: pd.DataFrame, rows: _Rows, table: str) -> pd.Series | None:
+def _record_key(frame: pd.DataFrame, rows: _Rows, table: str) -> np.ndarray | None:
     """Which rows form one source record: an annotation (``annotation_id``), or in ``labels`` the
     mean (or median) rows of one track; with ``time_s`` when the table is time-continuous."""
     import numpy as np
-    import pandas as pd
 
     if table == "annotations":
         key_columns = ["annotation_id"]
@@ -263,7 +269,7 @@ def _record_key(frame: pd.DataFrame, rows: _Rows, table: str) -> pd.Series | Non
         key_columns.append("time_s")
     if not len(frame) or not all(column in frame for column in key_columns):
         return None
-    return _key(frame, key_columns).where(pd.Series(joinable), pd.NA)
+    return np.where(joinable, _key(frame, key_columns), -1)
 
 
 def _quadrant_distributions(
@@ -305,6 +311,15 @@ def _category_groups(categorized: _Categorized) -> Iterator[tuple[str, str, np.n
     for vocabulary_id, category_id in sorted(pairs):
         rows = (categorized.vocabulary == vocabulary_id) & (categorized.category == category_id)
         yield vocabulary_id, category_id, rows
+
+
+def _string_column(values: np.ndarray) -> pd.Series:
+    """A nullable string column from an object array (None -> NA), built through Arrow: pandas'
+    own conversion of 270k objects was a visible share of ``labels deam``."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.Series(pd.array(pa.array(values, type=pa.string(), from_pandas=True), dtype="string"))
 
 
 def _float_column(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -358,19 +373,19 @@ def _unify(
     best, probability, entropy = _summarize(quadrant_probs, has_quadrant)
 
     out = frame.copy()
-    out.insert(0, "dataset", pd.Series([info.id] * n, dtype="string"))
-    out["vocabulary"] = pd.Series(categorized.vocabulary, dtype="string")
-    out["category"] = pd.Series(categorized.category, dtype="string")
+    out.insert(0, "dataset", _string_column(np.full(n, info.id, dtype=object)))
+    out["vocabulary"] = _string_column(categorized.vocabulary)
+    out["category"] = _string_column(categorized.category)
     out["value_norm"] = _float_column(categorized.value_norm)
     out["arousal"] = _float_column(arousal)
     out["valence"] = _float_column(valence)
-    out["quadrant"] = pd.Series([QUADRANTS[i] if i >= 0 else None for i in best], dtype="string")
+    out["quadrant"] = _string_column(np.array([*QUADRANTS, None], dtype=object)[best])
     out["quadrant_prob"] = _float_column(probability)
     out["quadrant_entropy"] = _float_column(entropy)
     ambiguous = (entropy >= ambiguity_threshold) | flagged | (best < 0)
     out["ambiguous"] = pd.array(np.where(has_quadrant, ambiguous, None), dtype="boolean")
     source = np.where(has_quadrant & has_category, "category", np.where(has_quadrant, "av", None))
-    out["quadrant_source"] = pd.Series(source, dtype="string")
+    out["quadrant_source"] = _string_column(source)
     if distribution:
         for index, quadrant in enumerate(QUADRANTS):
             out[f"p_{quadrant}"] = _float_column(quadrant_probs[:, index])
@@ -476,11 +491,11 @@ def _map_to_vocabulary(
         entropy[point_rows] = point_entropy
         ambiguous[point_rows] = (point_entropy >= ambiguity_threshold) | (best < 0)
         route[point_rows] = "point"
-    out["mapped_label"] = pd.Series(label, dtype="string")
+    out["mapped_label"] = _string_column(label)
     out["mapped_prob"] = _float_column(probability)
     out["mapped_entropy"] = _float_column(entropy)
     out["mapped_ambiguous"] = pd.array(ambiguous, dtype="boolean")
-    out["mapped_route"] = pd.Series(route, dtype="string")
+    out["mapped_route"] = _string_column(route)
 
 
 def unified(
