@@ -201,8 +201,9 @@ def continuous_labels(
         cells.extend(row[1:])
     # the cells of every row at once (a curve file has ~100k cells; a per-cell loop took seconds)
     texts, numbers, is_empty = _cells_as_numbers(cells)
-    sample_index = np.arange(len(cells)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    cell_lines = np.repeat(np.array(lines), lengths)
+    counts = np.asarray(lengths, dtype=np.int64)  # int even when there are no rows
+    sample_index = np.arange(len(cells)) - np.repeat(np.cumsum(counts) - counts, counts)
+    cell_lines = np.repeat(np.asarray(lines, dtype=np.int64), counts)
     for i in np.flatnonzero(
         np.isnan(numbers) & ~is_empty
     ):  # not a number to pandas: float() decides
@@ -214,7 +215,7 @@ def continuous_labels(
             int(cell_lines[i]),
             f"sample_{round(time_s * 1000)}ms",
         )
-    cell_tracks = np.repeat(np.array(tracks, dtype=object), lengths)
+    cell_tracks = np.repeat(np.array(tracks, dtype=object), counts)
     empty = [
         f"song {cell_tracks[i]} at {times[sample_index[i]]:g} s (line {cell_lines[i]})"
         for i in np.flatnonzero(is_empty)
