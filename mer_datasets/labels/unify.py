@@ -394,9 +394,11 @@ def _unify(
         out["mapped_label"] = out["quadrant"]
         out["mapped_prob"] = out["quadrant_prob"]
     elif to == "av":
-        mapped = np.where(
-            has_category[:, None], category_coordinates, np.column_stack([arousal, valence])
+        # a category's coordinates, else the record's point on its arousal/valence rows only
+        points = np.where(
+            (is_arousal | is_valence)[:, None], np.column_stack([arousal, valence]), np.nan
         )
+        mapped = np.where(has_category[:, None], category_coordinates, points)
         out["mapped_arousal"] = _float_column(mapped[:, 0])
         out["mapped_valence"] = _float_column(mapped[:, 1])
     elif to is not None:

@@ -51,6 +51,9 @@ def test_familiarity_and_preference_rows_get_no_quadrant():
     assert len(other) == 8 and other["quadrant"].isna().all()
     emotion = table[table["dimension"].isin(["arousal", "valence", "mood"])]
     assert emotion["quadrant"].notna().all()
+    av = unified(_trompa_with_preferences(), TROMPA_WITH_PREFERENCES, to="av")
+    other = av[av["dimension"].isin(["familiarity", "preference"])]
+    assert other["mapped_arousal"].isna().all() and other["arousal"].notna().all()
 
 
 def test_quadrants_are_counted_once_per_annotation_and_route():
