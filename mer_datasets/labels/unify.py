@@ -31,7 +31,7 @@ Added columns (all missing where they do not apply, never guessed):
 ``p_Q1``..``p_Q4``     with ``distribution=True``: the full quadrant distribution.
 
 With ``to="quadrant"``: ``mapped_label``/``mapped_prob`` = quadrant/quadrant_prob. With
-``to="av"``: ``mapped_arousal``/``mapped_valence`` = the record's point, or the category's
+``to="av"``: ``mapped_arousal``/``mapped_valence`` = the record's point (on its arousal/valence rows), or the category's
 coordinates. With ``to=<vocabulary id>``: ``mapped_label``, ``mapped_prob``, ``mapped_entropy``,
 ``mapped_ambiguous`` (categories through quadrants, points by softmax; see :mod:`.mapping`).
 
