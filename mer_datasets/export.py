@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import pyarrow as pa
+
     from .dataset import MERDataset
 
 FORMATS = ("parquet", "csv")
@@ -50,10 +53,45 @@ def to_hf(dataset: MERDataset) -> Any:
         raise MERDatasetsError(
             "to_hf() needs the Hugging Face `datasets` package: pip install 'mer-datasets[hf]'"
         ) from exc
+    parts = {name: datasets.Dataset(arrow_table(frame)) for name, frame in dataset.tables.items()}
+    return datasets.DatasetDict(parts)
+
+
+def arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as an Arrow table whose column types every reader (``datasets``, Parquet) takes.
+
+    Why not ``pa.Table.from_pandas`` alone: a categorical column becomes a dictionary array, and an
+    empty (or all-missing) one a ``dictionary<values=null>`` that ``datasets`` cannot cast; an
+    all-missing object column becomes the ``null`` type. So categoricals are decoded to their
+    category type (text when there are no categories) and ``null`` columns become text: an empty
+    table keeps the types its columns declare. The pandas schema metadata is dropped so readers
+    infer from the Arrow types, not from pandas' categorical bookkeeping.
+    """
     import pyarrow as pa
 
-    parts = {}
-    for name, frame in dataset.tables.items():
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        parts[name] = datasets.Dataset(table)
-    return datasets.DatasetDict(parts)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = [
+        pa.field(field.name, _plain_type(field.type), nullable=True) for field in table.schema
+    ]
+    columns = [_decoded(column) for column in table.columns]
+    return pa.Table.from_arrays(
+        [column.cast(field.type) for column, field in zip(columns, fields)],
+        schema=pa.schema(fields),
+    )
+
+
+def _plain_type(arrow_type: pa.DataType) -> pa.DataType:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    return pa.string() if pa.types.is_null(arrow_type) else arrow_type
+
+
+def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    import pyarrow as pa
+
+    if not pa.types.is_dictionary(column.type):
+        return column
+    chunks = [chunk.dictionary_decode() for chunk in column.chunks]
+    return pa.chunked_array(chunks, type=column.type.value_type)

@@ -48,6 +48,14 @@ silently assigned: `on_axis="missing"` (default) gives no quadrant; `on_axis="sp
 probability equally between the adjacent quadrants (the origin: 0.25 each), with no single label.
 
 ## Mappings
+- **category of A -> category of B, directly**: a category maps to itself in its own vocabulary,
+  then through a recorded correspondence (the same word or the same scale item; table
+  [Direct correspondences](#direct-correspondences)) with probability 1, and only otherwise through
+  the quadrants below. The column `mapped_route` says which (`same vocabulary`, `correspondence`,
+  `quadrants`, `point`).
+- **Only emotion rows are mapped**: rows with a category, and arousal/valence ratings of a record
+  that has both; other dimensions of the same record (familiarity, preference) get no quadrant.
+  `mer-datasets labels` counts each annotation once per route and names what did not map and why.
 - **category -> P(quadrant)**: the category's quadrant distribution below.
 - **point -> P(category)**: softmax over negative squared distances to the coordinates of the
   vocabulary's placed categories, `P(c) ∝ exp(-d_c² / T)`, default `T = {DEFAULT_TEMPERATURE}`.
@@ -144,6 +152,7 @@ def render() -> str:
         for key, reference in vocabulary.references.items():
             parts.append(f"- **{key}**: {_cell(reference)}")
         parts.append("")
+    parts.extend(_correspondence_section())
     parts.append("## Ambiguous categories\n")
     parts.append("| vocabulary | category | quadrants | why |")
     parts.append("|---|---|---|---|")
@@ -153,6 +162,39 @@ def render() -> str:
     parts.append("|---|---|---|")
     parts.extend(unplaced_rows)
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _correspondence_section() -> list[str]:
+    """The word-to-word correspondences and axis readings of ``correspondences.yaml``."""
+    from mer_datasets.labels.correspondences import _document, reference
+
+    document = _document()
+    parts = [
+        "## Direct correspondences\n",
+        "From `mer_datasets/labels/correspondences.yaml`; `<->` holds both ways.\n",
+        "| from | to | basis | source |",
+        "|---|---|---|---|",
+    ]
+    for entry in document.get("words", []):
+        arrow = "<->" if entry.get("both_ways") else "->"
+        parts.append(
+            f"| `{entry['from']}` | {arrow} `{entry['to']}` | {_cell(entry['basis'])} | {entry['source']} |"
+        )
+    parts += [
+        "\nDimensions read as arousal or valence under another name (pass `arousal_dimensions=` /"
+        " `valence_dimensions=` to choose otherwise):\n",
+        "| dataset | dimension | read as | source | why it is a choice |",
+        "|---|---|---|---|---|",
+    ]
+    for entry in document.get("axes", []):
+        parts.append(
+            f"| `{entry['dataset']}` | `{entry['dimension']}` | {entry['axis']} | {entry['source']} | {_cell(entry['note'])} |"
+        )
+    parts.append("\nReferences:\n")
+    for key in document.get("references", {}):
+        parts.append(f"- **{key}**: {_cell(reference(key))}")
+    parts.append("")
+    return parts
 
 
 def main(argv: list[str] | None = None) -> int:

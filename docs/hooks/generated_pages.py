@@ -78,6 +78,10 @@ def on_config(config: Any) -> Any:
     return config
 
 
+#: Front matter of the pages made of wide tables: no table-of-contents column, so the table gets
+#: the room (docs/stylesheets/extra.css sizes the table itself).
+WIDE_PAGE = "---\nhide:\n  - toc\n---\n"
+
 # -- page builders --------------------------------------------------------------------------
 
 
@@ -116,6 +120,7 @@ def catalog_page() -> str:
         "License",
     ]
     lines = [
+        WIDE_PAGE,
         "# Catalog",
         "",
         "Generated from `catalog.yaml` at build time. Counts are the figures the catalog declares "
@@ -156,7 +161,7 @@ def benchmarks_page() -> str:
     results = sorted((REPO_ROOT / "benchmarks").glob("*.md")) + sorted(
         (REPO_ROOT / "benchmarks" / "results").glob("*.md")
     )
-    lines = ["# Benchmarks", ""]
+    lines = [WIDE_PAGE, "# Benchmarks", ""]
     if not results:
         lines.append(
             "No benchmark results are recorded yet. The scripts in `benchmarks/` write their "

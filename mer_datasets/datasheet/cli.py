@@ -30,6 +30,14 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace existing output files (without it, existing outputs are refused)",
+    )
+
+
 def _sheet(args: argparse.Namespace, load_dataset: Loader) -> tuple[dict[str, Any], Any]:
     from .build import build_datasheet, load_for_datasheet
 
@@ -84,19 +92,28 @@ def run_datasheet(args: argparse.Namespace, load_dataset: Loader) -> int:
 
 def add_croissant_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", help="dataset id (see `mer-datasets list`)")
-    parser.add_argument("--out", help="JSON-LD file to write (default: <id>-croissant.json)")
+    parser.add_argument(
+        "--out",
+        help="JSON-LD file to write, or an existing folder to write <id>-croissant.json into "
+        "(default: <id>-croissant.json)",
+    )
     parser.add_argument("--table-format", choices=["parquet", "csv"], default="parquet")
+    _add_force_option(parser)
     _add_build_options(parser)
 
 
 def run_croissant(args: argparse.Namespace, load_dataset: Loader) -> int:
     """Write the Croissant JSON-LD and, with data, the tables in ``<stem>-tables/`` beside it."""
     from .croissant import write_croissant
+    from .outputs import check_free
 
+    out = Path(args.out or f"{args.dataset}-croissant.json")
+    if out.is_dir():
+        out = out / f"{args.dataset}-croissant.json"
+    # refused before the (slow) datasheet is built
+    check_free(out.parent, [out.name, f"{out.stem}-tables"], force=args.force)
     sheet, dataset = _sheet(args, load_dataset)
-    path = write_croissant(
-        sheet, dataset, args.out or f"{args.dataset}-croissant.json", fmt=args.table_format
-    )
+    path = write_croissant(sheet, dataset, out, fmt=args.table_format, force=args.force)
     sys.stdout.write(f"{path}\n")
     return 0
 
@@ -104,14 +121,20 @@ def run_croissant(args: argparse.Namespace, load_dataset: Loader) -> int:
 def add_card_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", help="dataset id (see `mer-datasets list`)")
     parser.add_argument("--out", help="directory for README.md + tables (default: <id>-hf/)")
+    _add_force_option(parser)
     _add_build_options(parser)
 
 
 def run_card(args: argparse.Namespace, load_dataset: Loader) -> int:
     """Write a Hugging Face dataset card (README.md) and, with data, the four Parquet tables."""
+    from .croissant import TABLES
     from .hfcard import write_card
+    from .outputs import check_free
 
+    out = Path(args.out or f"{args.dataset}-hf")
+    # refused before the (slow) datasheet is built
+    check_free(out, ["README.md", *(f"{name}.parquet" for name in TABLES)], force=args.force)
     sheet, dataset = _sheet(args, load_dataset)
-    path = write_card(sheet, dataset, args.out or f"{args.dataset}-hf")
+    path = write_card(sheet, dataset, out, force=args.force)
     sys.stdout.write(f"{path}\n")
     return 0

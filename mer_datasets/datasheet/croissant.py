@@ -97,13 +97,18 @@ def write_tables(
     dataset: MERDataset, directory: Path, fmt: str
 ) -> dict[str, tuple[Path, pd.DataFrame]]:
     """The four tables in ``directory`` as ``<table>.<fmt>``, in the types the metadata declares."""
+    import pyarrow.parquet as pq
+
+    from ..export import arrow_table
+
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
     for name in TABLES:
         frame = _portable(getattr(dataset, name))
         path = directory / f"{name}.{fmt}"
         if fmt == "parquet":
-            frame.to_parquet(path, index=False)
+            # typed even when empty: an empty categorical would be Arrow's null type
+            pq.write_table(arrow_table(frame), path)
         else:
             frame.to_csv(path, index=False)
         written[name] = (path, frame)
@@ -280,7 +285,7 @@ def croissant_document(
             cat["perspective"],
             cat["temporal"],
         ],
-        "isAccessibleForFree": cat["access"] in ("open", "embedded"),
+        "isAccessibleForFree": cat["access"] in ("open", "manual", "embedded"),
         "distribution": distribution,
         "recordSet": record_sets,
     }
@@ -302,18 +307,33 @@ def _semver(version: str) -> str:
 
 
 def write_croissant(
-    sheet: Mapping[str, Any], dataset: MERDataset | None, path: str | Path, *, fmt: str = "parquet"
+    sheet: Mapping[str, Any],
+    dataset: MERDataset | None,
+    path: str | Path,
+    *,
+    fmt: str = "parquet",
+    force: bool = False,
 ) -> Path:
-    """Write ``path`` (JSON-LD) and, with data, the four tables in ``<path stem>-tables/``."""
+    """Write ``path`` (JSON-LD) and, with data, the four tables in ``<path stem>-tables/``.
+
+    ``path`` may be an existing folder: the file is then ``<folder>/<id>-croissant.json``. Both
+    outputs are published together or not at all (:mod:`.outputs`); an existing file or tables
+    folder is refused with :class:`~.outputs.OutputExistsError` unless ``force``.
+    """
+    from .outputs import staged_outputs
+
     if fmt not in ENCODINGS:
         raise ValueError(f"table format must be one of {sorted(ENCODINGS)}, not {fmt!r}")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tables = {}
-    if dataset is not None:
-        tables = write_tables(dataset, path.parent / f"{path.stem}-tables", fmt)
-    document = croissant_document(sheet, tables, path.parent, fmt)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    if path.is_dir():
+        path = path / f"{sheet['id']}-croissant.json"
+    tables_name = f"{path.stem}-tables"
+    with staged_outputs(path.parent, [path.name, tables_name], force=force) as staging:
+        tables = {}
+        if dataset is not None:
+            tables = write_tables(dataset, staging / tables_name, fmt)
+        document = croissant_document(sheet, tables, staging, fmt)
+        (staging / path.name).write_text(
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     return path

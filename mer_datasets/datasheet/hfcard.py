@@ -10,7 +10,7 @@ https://huggingface.co/docs/hub/datasets-manual-configuration).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,8 +30,10 @@ def hub_licenses() -> dict[str, str]:
         return dict(yaml.safe_load(handle))
 
 
-def card_metadata(sheet: Mapping[str, Any], *, with_data: bool) -> dict[str, Any]:
-    """The YAML front matter of the card."""
+def card_metadata(
+    sheet: Mapping[str, Any], *, with_data: bool, tables: Sequence[str] = TABLES
+) -> dict[str, Any]:
+    """The YAML front matter of the card; ``configs`` for the written ``tables`` only."""
     cat = sheet["catalog"]
     license_id = hub_licenses().get(cat["license"])
     meta: dict[str, Any] = {"pretty_name": sheet["name"]}
@@ -58,7 +60,7 @@ def card_metadata(sheet: Mapping[str, Any], *, with_data: bool) -> dict[str, Any
     meta["configs"] = (
         [
             {"config_name": name, "data_files": [{"split": "train", "path": f"{name}.parquet"}]}
-            for name in TABLES
+            for name in tables
         ]
         if with_data
         else []
@@ -81,8 +83,11 @@ def _size_category(n: int) -> str:
     return "n>1M"
 
 
-def card_body(sheet: Mapping[str, Any]) -> str:
-    """The Markdown body: what the dataset is, its tables, the headline numbers, the citation."""
+def card_body(sheet: Mapping[str, Any], *, empty: Sequence[str] = ()) -> str:
+    """The Markdown body: what the dataset is, its tables, the headline numbers, the citation.
+
+    ``empty``: tables the release does not fill (no file, no config), named as such.
+    """
     cat = sheet["catalog"]
     lines = [f"# {sheet['name']}", "", " ".join(str(cat["description"]).split()), ""]
     if cat["synthetic"]:
@@ -96,7 +101,11 @@ def card_body(sheet: Mapping[str, Any]) -> str:
         "## Tables",
         "",
     ]
-    lines += [f"- `{name}`: {TABLE_DESCRIPTIONS[name]}" for name in TABLES]
+    lines += [
+        f"- `{name}`: {TABLE_DESCRIPTIONS[name]}"
+        + (" Empty in this release (no file, no config)." if name in empty else "")
+        for name in TABLES
+    ]
     generated = sheet.get("generated")
     lines.append("")
     if generated:
@@ -152,21 +161,42 @@ def card_body(sheet: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_card(sheet: Mapping[str, Any], dataset: MERDataset | None, directory: str | Path) -> Path:
-    """Write ``README.md`` (and, with data, the four tables as Parquet) into ``directory``."""
+def write_card(
+    sheet: Mapping[str, Any],
+    dataset: MERDataset | None,
+    directory: str | Path,
+    *,
+    force: bool = False,
+) -> Path:
+    """Write ``README.md`` (and, with data, the non-empty tables as Parquet) into ``directory``.
+
+    Only non-empty tables are written and declared as configs: an empty Parquet file is not a
+    dataset ``datasets.load_dataset`` can build (and says nothing); the card's Tables section
+    still lists every table. Everything is published together or not at all (:mod:`.outputs`); an
+    existing README.md or table file is refused with :class:`~.outputs.OutputExistsError` unless
+    ``force``.
+    """
     import yaml
 
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    if dataset is not None:
-        from .croissant import write_tables
+    from .outputs import staged_outputs
 
-        write_tables(dataset, directory, "parquet")
-    meta = card_metadata(sheet, with_data=dataset is not None)
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100)
-    path = directory / "README.md"
-    path.write_text(f"---\n{front}---\n\n{card_body(sheet)}", encoding="utf-8")
-    return path
+    directory = Path(directory)
+    present = [] if dataset is None else [n for n in TABLES if len(getattr(dataset, n))]
+    names = ["README.md", *(f"{name}.parquet" for name in TABLES)]
+    with staged_outputs(directory, names, force=force) as staging:
+        if dataset is not None:
+            from .croissant import write_tables
+
+            written = write_tables(dataset, staging, "parquet")
+            for name, (path, _frame) in written.items():
+                if name not in present:
+                    path.unlink()
+        meta = card_metadata(sheet, with_data=dataset is not None, tables=present)
+        front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100)
+        empty = [] if dataset is None else [name for name in TABLES if name not in present]
+        body = card_body(sheet, empty=empty)
+        (staging / "README.md").write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
+    return directory / "README.md"
 
 
 def read_front_matter(text: str) -> dict[str, Any]:

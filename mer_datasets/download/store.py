@@ -54,7 +54,7 @@ MANUAL_ACCESS = frozenset({"gated", "offline"})
 
 @dataclass(frozen=True)
 class FileStatus:
-    """Outcome of verifying one member: ok | missing | corrupt | unpinned."""
+    """Outcome of verifying one member: ok | missing | missing-optional | corrupt | unpinned."""
 
     path: str
     status: str
@@ -218,8 +218,9 @@ def _verify_member(info: DatasetInfo, store: VersionStore, member: Member) -> Fi
             hint = f"obtain it by hand, then run `mer-datasets ingest {info.id} DIR`"
         else:
             hint = f"run `mer-datasets download {info.id}`"
-        optional = " (optional)" if member.optional else ""
-        return FileStatus(status="missing", message=f"not present{optional}: {hint}", **base)
+        if member.optional:  # the loader works without it: reported, but not a failure
+            return FileStatus(status="missing-optional", message=f"not present: {hint}", **base)
+        return FileStatus(status="missing", message=f"not present: {hint}", **base)
     actual = sha256_file(path)
     recorded = store.recorded(member.path)
     try:

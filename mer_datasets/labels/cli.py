@@ -53,35 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def summary(table: Any, to: str) -> str:
-    """Rows per mapped label (or quadrant), mean probability and share ambiguous, as text."""
-    import pandas as pd
-
-    if to == "av":
-        mapped = table["mapped_arousal"].notna() & table["mapped_valence"].notna()
-        return f"{int(mapped.sum())} of {len(table)} rows have an arousal/valence point"
-    label = table["mapped_label"] if "mapped_label" in table else table["quadrant"]
-    prob = table["mapped_prob"] if "mapped_prob" in table else table["quadrant_prob"]
-    ambiguous = table["mapped_ambiguous"] if "mapped_ambiguous" in table else table["ambiguous"]
-    frame = pd.DataFrame(
-        {
-            "label": label.astype("string").fillna("(tie)").where(prob.notna(), "(unmapped)"),
-            "prob": prob.astype("Float64"),
-            "ambiguous": ambiguous.astype("boolean"),
-        }
-    )
-    grouped = frame.groupby("label", dropna=False).agg(
-        rows=("label", "size"), mean_prob=("prob", "mean"), ambiguous_share=("ambiguous", "mean")
-    )
-    grouped = grouped.reset_index().sort_values("rows", ascending=False)
-    lines = [f"{'label':<24} {'rows':>8} {'mean_prob':>10} {'ambiguous':>10}"]
-    for row in grouped.itertuples(index=False):
-        mean_prob = "" if pd.isna(row.mean_prob) else f"{row.mean_prob:.3f}"
-        share = "" if pd.isna(row.ambiguous_share) else f"{row.ambiguous_share:.1%}"
-        lines.append(f"{row.label!s:<24} {row.rows:>8} {mean_prob:>10} {share:>10}")
-    return "\n".join(lines)
-
-
 def write_table(table: Any, out: str) -> None:
     path = Path(out)
     suffix = path.suffix.lower()
@@ -94,26 +65,66 @@ def write_table(table: Any, out: str) -> None:
 
 
 def run(args: argparse.Namespace, load_dataset: Callable[[str], Any]) -> int:
-    from .unify import check_target, unified, unified_labels
-    from .vocabulary import CONVENTION
+    from .summary import summary, unmapped_reasons
+    from .unify import check_target
 
     check_target(args.to)
     dataset = load_dataset(args.dataset)
-    table_name = args.table
-    if table_name == "auto":
-        annotations = getattr(dataset, "annotations", None)
-        table_name = "annotations" if annotations is not None and len(annotations) else "labels"
-    function = unified if table_name == "annotations" else unified_labels
-    table = function(
-        dataset, dataset.info, to=args.to, on_axis=args.on_axis, temperature=args.temperature,
-        ambiguity_threshold=args.ambiguity_threshold,
-        exclude_bases=(CONVENTION,) if args.no_conventions else (),
-    )  # fmt: skip
+    table_name, table, notes = _mapped_table(dataset, args)
+    for note in notes:
+        sys.stderr.write(f"mer-datasets: note: {note}\n")
     if args.out:
         write_table(table, args.out)
         sys.stdout.write(
             f"{args.out}: {len(table)} rows ({table_name} of {args.dataset} -> {args.to})\n"
         )
         return EXIT_OK
-    sys.stdout.write(f"{args.dataset}: {table_name} -> {args.to}\n{summary(table, args.to)}\n")
+    lines = [f"{args.dataset}: {table_name} -> {args.to}", summary(table, table_name, args.to)]
+    reasons = unmapped_reasons(table, dataset.info, args.to)
+    if reasons:
+        lines.append("not mapped:")
+        lines += [f"  {reason}" for reason in reasons]
+    sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
+
+
+def _mapped_table(dataset: Any, args: argparse.Namespace) -> tuple[str, Any, list[str]]:
+    """The mapped table and notes. ``--table auto``: the annotations when any of their rows maps,
+    else the published labels, saying why (ISMIR 2020's annotations are intensity ratings of
+    words, which map nowhere; its labels are the target emotion and the 4QAED quadrant)."""
+    from .summary import mapped_columns, unmapped_reasons
+    from .unify import unified, unified_labels
+    from .vocabulary import CONVENTION
+
+    options = dict(
+        to=args.to, on_axis=args.on_axis, temperature=args.temperature,
+        ambiguity_threshold=args.ambiguity_threshold,
+        exclude_bases=(CONVENTION,) if args.no_conventions else (),
+    )  # fmt: skip
+    if args.table == "labels":
+        table = unified_labels(dataset, dataset.info, **options)
+        return "labels", table, list(table.attrs.get("notes", []))
+    table = unified(dataset, dataset.info, **options)
+    notes = list(table.attrs.get("notes", []))
+    if args.table == "annotations" or _any_mapped(table, args.to, mapped_columns):
+        return "annotations", table, notes
+    labels = unified_labels(dataset, dataset.info, **options)
+    label_notes = list(labels.attrs.get("notes", []))
+    if not len(table):
+        return "labels", labels, label_notes  # no per-rater judgments: the published labels
+    if not _any_mapped(labels, args.to, mapped_columns):
+        return "annotations", table, notes
+    why = "; ".join(unmapped_reasons(table, dataset.info, args.to))
+    note = (
+        f"no annotation maps to {args.to} ({why}); showing the published labels instead "
+        "(--table annotations for the annotations)"
+    )
+    return "labels", labels, [note, *label_notes]
+
+
+def _any_mapped(table: Any, to: str, mapped_columns: Callable[..., Any]) -> bool:
+    if not len(table):
+        return False
+    if to == "av":
+        return bool((table["mapped_arousal"].notna() & table["mapped_valence"].notna()).any())
+    return bool(mapped_columns(table, to)[1].notna().any())

@@ -103,8 +103,14 @@ def load(ctx: LoaderContext) -> Tables:
     metadata = _metadata(ctx)
     annotations = _per_rater_annotations(ctx)
 
-    track_ids = set(labels["track_id"]) | set(annotations["track_id"]) | set(metadata["track_id"])
-    no_labels = sorted(set(metadata["track_id"]) - set(labels["track_id"]), key=int)
+    track_ids = (
+        set(labels["track_id"].unique())
+        | set(annotations["track_id"].unique())
+        | set(metadata["track_id"].unique())
+    )
+    no_labels = sorted(
+        set(metadata["track_id"].unique()) - set(labels["track_id"].unique()), key=int
+    )
     ctx.quirks.add(
         "track-without-labels",
         len(no_labels),

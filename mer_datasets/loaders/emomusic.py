@@ -69,8 +69,8 @@ def load(ctx: LoaderContext) -> Tables:
         ],
         ignore_index=True,
     )
-    known = set(tracks["track_id"])
-    unknown = sorted(set(labels["track_id"]) - known, key=int)
+    known = set(tracks["track_id"].unique())
+    unknown = sorted(set(labels["track_id"].unique()) - known, key=int)
     ctx.quirks.add(
         "labels-without-song-info",
         len(unknown),
@@ -80,7 +80,7 @@ def load(ctx: LoaderContext) -> Tables:
     )
     if unknown:
         tracks = pd.concat([tracks, pd.DataFrame({"track_id": unknown})], ignore_index=True)
-    unlabelled = sorted(known - set(labels["track_id"]), key=int)
+    unlabelled = sorted(known - set(labels["track_id"].unique()), key=int)
     ctx.quirks.add(
         "song-without-labels",
         len(unlabelled),

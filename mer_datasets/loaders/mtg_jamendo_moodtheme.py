@@ -45,6 +45,8 @@ def load(ctx: LoaderContext) -> Tables:
     untagged: list[str] = []
     unknown_tags: dict[str, int] = {}
     root = Path(ctx.root) if ctx.root is not None else None
+    # audio folders listed once: one stat per track (18k) when no audio is present took ~0.5 s
+    audio_folders = {p.name for p in root.iterdir() if p.is_dir()} if root is not None else set()
     for line, fields in rows:
         track_id, artist_id, album_id, path, duration = fields[:5]
         if track_id in tracks:
@@ -63,7 +65,9 @@ def load(ctx: LoaderContext) -> Tables:
                 unknown_tags[tag] = unknown_tags.get(tag, 0) + 1
             labels.append((track_id, DIMENSION, "tag", tag, member))
         tags_by_track[track_id] = unique_tags
-        audio = root / path if root is not None and path else None
+        audio = None
+        if root is not None and path and path.split("/", 1)[0] in audio_folders:
+            audio = root / path
         tracks[track_id] = {
             "track_id": track_id,
             "duration_s": _duration(ctx, member, line, duration),

@@ -16,7 +16,7 @@ import pytest
 
 from mer_datasets.agreement.continuous import continuous_alpha
 from mer_datasets.errors import AgreementError
-from mer_datasets.loaders.base import load_from_directory
+from mer_datasets.pipeline import load_from_directory
 from tests.conftest import FIXTURES
 
 

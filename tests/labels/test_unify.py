@@ -103,6 +103,7 @@ def test_conventions_can_be_kept_out_of_the_mapping():
     assert pd.isna(by_category.loc["nostalgia", "quadrant"]) and pd.isna(
         by_category.loc["nostalgia", "mapped_prob"]
     )
-    assert by_category.loc["power", "quadrant"] == "Q1" and by_category.loc[
-        "power", "mapped_prob"
-    ] == pytest.approx(1 / 3)
+    # GEMS power is TROMPA power (correspondences.yaml): mapped directly, not through Q1
+    power = by_category.loc["power"]
+    assert power["quadrant"] == "Q1" and power["mapped_label"] == "power"
+    assert power["mapped_prob"] == 1.0 and power["mapped_route"] == "correspondence"
