@@ -56,7 +56,7 @@ judgment. Resolve them first with :func:`mer_datasets.agreement.duplicates.resol
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -296,6 +296,54 @@ def _sorted_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ordered[starts], codes, np.bincount(sorted_codes)
 
 
+def refuse_non_finite(x: np.ndarray, row_name=None) -> None:
+    """Raise :class:`AgreementError` naming the first judgment whose value is +-inf.
+
+    Why: NaN means missing, but an infinite value is neither a judgment nor missing; left in, it
+    turns every sum into inf or NaN and alpha into a misleading "undefined". ``row_name`` maps a
+    position to the row's name in the caller's table (default: "judgment <position>").
+    """
+    infinite = np.isinf(x)
+    if infinite.any():
+        position = int(np.argmax(infinite))
+        name = row_name(position) if row_name is not None else f"judgment {position}"
+        raise AgreementError(
+            f"{name}: value {x[position]} is not finite; Krippendorff's alpha needs finite values "
+            "(use NaN or leave the cell empty for a missing judgment)"
+        )
+
+
+def finite_scaled(
+    data: LongValues, level: str, reference: LongValues | None = None
+) -> tuple[LongValues, LongValues | None]:
+    """``data`` and ``reference`` with +-inf refused and, for interval and ratio values, scaled by
+    one power of two so that the largest magnitude is in [0.5, 1).
+
+    Why: interval alpha squares values (1e160 overflows, 1e-170 underflows to 0) and ratio adds
+    them. Both metrics are invariant under a common scale factor, and a power of two changes no
+    bit of the significands, so alpha is unchanged where it was computable and right where it
+    was not. Ordinal (positions) and nominal (labels) need no scaling.
+    """
+    arrays = [d.x for d in (data, reference) if d is not None and d.x is not None]
+    for x in arrays:
+        refuse_non_finite(x)
+    if level not in ("interval", "ratio") or not arrays:
+        return data, reference
+    largest = max((float(np.nanmax(np.abs(x))) if np.any(~np.isnan(x)) else 0.0) for x in arrays)
+    if largest == 0.0:
+        return data, reference
+    _, exponent = np.frexp(largest)
+    if -64 <= exponent <= 64:  # ordinary magnitudes: no copy
+        return data, reference
+
+    def scaled(d: LongValues | None) -> LongValues | None:
+        if d is None or d.x is None:
+            return d
+        return replace(d, x=np.ldexp(d.x, -int(exponent)))
+
+    return scaled(data), scaled(reference)
+
+
 # -- fast encoding of a long table ------------------------------------------------------------
 #
 # Why: factorizing the item and value columns dominates the cost of alpha on 10^6+ judgments.
@@ -421,7 +469,9 @@ def long_values(
             value_codes = value_codes.astype(np.intp, copy=False)
             values = np.asarray(uniques, dtype=object)
         return LongValues(item_codes, slots, label_codes=value_codes, labels=values)
-    return LongValues(item_codes, slots, x=_float_column(labels, value))
+    x = _float_column(labels, value)
+    refuse_non_finite(x, lambda position: f"row {data.index[position]!r}, column {value!r}")
+    return LongValues(item_codes, slots, x=x)
 
 
 def encode_judgments(
@@ -840,6 +890,7 @@ def krippendorff_alpha(
 def alpha_of(data: LongValues, level: str, reference: LongValues | None = None) -> float:
     """:func:`krippendorff_alpha` of arrays; ``reference`` plays the part of ``expected_from``."""
     check_level(level)
+    data, reference = finite_scaled(data, level, reference)
     if reference is None:
         encoded = encode(data, level)
         if isinstance(encoded, ItemValueCounts):

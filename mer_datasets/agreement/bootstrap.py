@@ -55,6 +55,7 @@ from .alpha import (
     disagreement_sums_from_counts,
     distinct_value_pairs,
     encode,
+    finite_scaled,
     long_values,
     numeric_sums,
     ordinal_positions,
@@ -152,6 +153,7 @@ def bootstrap_alpha_of(
         )
     if not 0.0 < confidence < 1.0:
         raise AgreementError(f"confidence must be between 0 and 1, got {confidence}")
+    data, reference = finite_scaled(data, level, reference)
     rng = np.random.default_rng(seed)
     if method == "items" and reference is None:
         fast = _fast_items_bootstrap(data, level, n_resamples, rng)

@@ -1,9 +1,12 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from mer_datasets.agreement.alpha import LEVELS, krippendorff_alpha, pairable_values
 from mer_datasets.agreement.bootstrap import _item_weights, bootstrap_alpha
+from mer_datasets.errors import AgreementError
 
 
 def synthetic(n_items: int, n_raters: int, seed: int = 0) -> pd.DataFrame:
@@ -59,3 +62,19 @@ def test_every_result_names_its_method():
     )
     result = bootstrap_alpha(table, level="nominal", n_resamples=50, method="krippendorff")
     assert result.ci_method == "bootstrap-krippendorff-percentile"
+
+
+@pytest.mark.parametrize("method", ["items", "krippendorff"])
+def test_the_bootstrap_refuses_infinite_values_and_is_scale_free(method):
+    table = synthetic(30, 4, seed=2)
+    bad = table.assign(value=table["value"].where(table.index != 5, np.inf))
+    with pytest.raises(AgreementError, match=r"row 5, column 'value'.*not finite"):
+        bootstrap_alpha(bad, level="interval", n_resamples=10, method=method)
+    plain = bootstrap_alpha(table, level="interval", n_resamples=50, method=method, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huge = bootstrap_alpha(
+            table.assign(value=table["value"] * 1e160), level="interval", n_resamples=50,
+            method=method, seed=3,
+        )  # fmt: skip
+    np.testing.assert_allclose(huge.samples, plain.samples, rtol=0, atol=1e-12)
