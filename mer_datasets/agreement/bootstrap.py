@@ -67,6 +67,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 METHODS: tuple[str, ...] = ("items", "krippendorff")
+#: Most resamples one call accepts: percentile intervals are stable to ~1e-3 long before this,
+#: and the resampled alphas (returned) take 8 bytes each.
+MAX_RESAMPLES = 100_000
 #: Cells (float64) per chunk of resamples: 4 MiB of item weights (measured best of 2, 4, 8 MiB).
 _CHUNK_CELLS = 1 << 19
 _MAX_EXACT_CELLS = 4096
@@ -153,6 +156,7 @@ def bootstrap_alpha_of(
         )
     if not 0.0 < confidence < 1.0:
         raise AgreementError(f"confidence must be between 0 and 1, got {confidence}")
+    check_resamples(n_resamples)
     data, reference = finite_scaled(data, level, reference)
     rng = np.random.default_rng(seed)
     if method == "items" and reference is None:
@@ -178,6 +182,22 @@ def bootstrap_alpha_of(
         )
     low, high = _percentile_interval(samples, confidence)
     return BootstrapResult(estimate, low, high, method, int(n_resamples), confidence, seed, samples)
+
+
+def check_resamples(n_resamples: int) -> int:
+    """Return ``n_resamples`` if it is an integer from 0 to :data:`MAX_RESAMPLES`, else raise.
+
+    Why: the number comes from users (``--bootstrap``); a billion resamples would run for hours.
+    Memory does not grow with it beyond the returned samples: resamples are drawn and reduced in
+    chunks of bounded size (``_CHUNK_CELLS``).
+    """
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)):
+        raise AgreementError(f"the number of resamples must be an integer, got {n_resamples!r}")
+    if not 0 <= n_resamples <= MAX_RESAMPLES:
+        raise AgreementError(
+            f"the number of resamples must be between 0 and {MAX_RESAMPLES:,}, got {n_resamples:,}"
+        )
+    return int(n_resamples)
 
 
 def _percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
@@ -251,14 +271,14 @@ def _fast_items_bootstrap(
         return None
     if n_resamples <= 0 or np.isnan(estimate):
         return estimate, np.full(max(n_resamples, 0), np.nan)
-    n_items = features.shape[0]
-    totals = np.empty((n_resamples, features.shape[1]))
-    chunks = _chunks(n_resamples, n_items)
+    n_items, columns = features.shape
+    samples = np.empty(n_resamples)
+    # Per resample: its draws and weights (n_items each) and its totals and their finish (a few
+    # times the feature columns), so that a chunk stays within _CHUNK_CELLS-sized arrays.
+    chunks = _chunks(n_resamples, n_items + 4 * columns)
     if len(chunks) == 1:  # nothing to overlap: no worker thread, no BLAS thread limits to set
-        np.matmul(
-            _count_draws(_draw_items(rng, n_items, n_resamples), n_items), features, out=totals
-        )
-        return estimate, finish(totals)
+        weights = _count_draws(_draw_items(rng, n_items, n_resamples), n_items)
+        return estimate, finish(weights @ features)
     from concurrent.futures import ThreadPoolExecutor
 
     start = 0
@@ -270,9 +290,10 @@ def _fast_items_bootstrap(
             draws = pending.result()
             if index + 1 < len(chunks):
                 pending = drawer.submit(_draw_items, rng, n_items, chunks[index + 1])
-            np.matmul(_count_draws(draws, n_items), features, out=totals[start : start + count])
+            totals = _count_draws(draws, n_items) @ features
+            samples[start : start + count] = finish(totals)
             start += count
-    return estimate, finish(totals)
+    return estimate, samples
 
 
 def _single_threaded_blas():
@@ -627,8 +648,12 @@ def _krippendorff_bootstrap(
         if cell_probabilities is not None and cell_probabilities.size + 1 <= _MAX_EXACT_CELLS:
             probabilities = np.append(cell_probabilities, max(0.0, 1.0 - cell_probabilities.sum()))
             probabilities /= probabilities.sum()
-            counts = rng.multinomial(draws, probabilities, size=n_resamples)
-            sums = counts[:, :-1] @ cell_delta2
+            sums = np.empty(n_resamples)
+            start = 0
+            for count in _chunks(n_resamples, probabilities.size):  # bounded memory
+                counts = rng.multinomial(draws, probabilities, size=count)
+                sums[start : start + count] = counts[:, :-1] @ cell_delta2
+                start += count
         else:
             mean, second = moments[0], moments[1]
             spread = np.sqrt(max(second - mean * mean, 0.0) * draws)

@@ -1,3 +1,4 @@
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -5,7 +6,7 @@ import pandas as pd
 import pytest
 
 from mer_datasets.agreement.alpha import LEVELS, krippendorff_alpha, pairable_values
-from mer_datasets.agreement.bootstrap import _item_weights, bootstrap_alpha
+from mer_datasets.agreement.bootstrap import MAX_RESAMPLES, _item_weights, bootstrap_alpha
 from mer_datasets.errors import AgreementError
 
 
@@ -78,3 +79,31 @@ def test_the_bootstrap_refuses_infinite_values_and_is_scale_free(method):
             method=method, seed=3,
         )  # fmt: skip
     np.testing.assert_allclose(huge.samples, plain.samples, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [MAX_RESAMPLES + 1, 10**9, -1, 2.5, True])
+def test_the_number_of_resamples_is_bounded(bad):
+    with pytest.raises(AgreementError, match="resamples"):
+        bootstrap_alpha(synthetic(10, 3), level="ordinal", n_resamples=bad)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("level", "method"),
+    [("ordinal", "items"), ("ratio", "items"), ("interval", "items"), ("ordinal", "krippendorff")],
+)
+def test_the_most_resamples_allocate_a_bounded_amount_of_memory(level, method):
+    # 100,000 resamples of 400 items on 30 values: one array of all weights (~320 MB) or of the
+    # per-resample feature totals (ordinal: 1 + 30 + 465 columns, ~400 MB) would break the bound.
+    rng = np.random.default_rng(4)
+    items = np.repeat(np.arange(400), 3)
+    values = np.clip(rng.integers(1, 31, 400)[items] + rng.integers(-2, 3, items.size), 1, 30)
+    table = pd.DataFrame({"item": items, "value": values.astype(float)})
+    tracemalloc.start()
+    try:
+        result = bootstrap_alpha(table, level=level, n_resamples=MAX_RESAMPLES, method=method)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.samples.size == MAX_RESAMPLES
+    assert peak < 64 * 2**20
