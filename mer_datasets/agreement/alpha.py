@@ -172,21 +172,26 @@ def _require_numeric(data: LongValues) -> np.ndarray:
     return np.asarray(data.x, dtype=np.float64)
 
 
-def refuse_non_finite(x: np.ndarray, row_name=None) -> None:
-    """Raise :class:`AgreementError` naming the first judgment whose value is +-inf.
+def refuse_non_finite(x: np.ndarray, row_name=None) -> tuple[float, float]:
+    """(min, max) of the non-missing values; raise :class:`AgreementError` naming the first
+    judgment whose value is +-inf.
 
     Why: NaN means missing, but an infinite value is neither a judgment nor missing; left in, it
     turns every sum into inf or NaN and alpha into a misleading "undefined". ``row_name`` maps a
-    position to the row's name in the caller's table (default: "judgment <position>").
+    position to the row's name in the caller's table (default: "judgment <position>"). Two
+    reductions and no temporary array when every value is finite (the usual case).
     """
-    infinite = np.isinf(x)
-    if infinite.any():
-        position = int(np.argmax(infinite))
-        name = row_name(position) if row_name is not None else f"judgment {position}"
-        raise AgreementError(
-            f"{name}: value {x[position]} is not finite; Krippendorff's alpha needs finite values "
-            "(use NaN or leave the cell empty for a missing judgment)"
-        )
+    if x.size == 0:
+        return 0.0, 0.0
+    low, high = float(np.fmin.reduce(x)), float(np.fmax.reduce(x))  # NaN only if all NaN
+    if not (np.isinf(low) or np.isinf(high)):
+        return (0.0, 0.0) if np.isnan(low) else (low, high)
+    position = int(np.argmax(np.isinf(x)))
+    name = row_name(position) if row_name is not None else f"judgment {position}"
+    raise AgreementError(
+        f"{name}: value {x[position]} is not finite; Krippendorff's alpha needs finite values "
+        "(use NaN or leave the cell empty for a missing judgment)"
+    )
 
 
 def finite_scaled(
@@ -201,12 +206,8 @@ def finite_scaled(
     was not. Ordinal (positions) and nominal (labels) need no scaling.
     """
     arrays = [d.x for d in (data, reference) if d is not None and d.x is not None]
-    for x in arrays:
-        refuse_non_finite(x)
-    if level not in ("interval", "ratio") or not arrays:
-        return data, reference
-    largest = max((float(np.nanmax(np.abs(x))) if np.any(~np.isnan(x)) else 0.0) for x in arrays)
-    if largest == 0.0:
+    largest = max((max(map(abs, refuse_non_finite(x))) for x in arrays), default=0.0)
+    if level not in ("interval", "ratio") or largest == 0.0:
         return data, reference
     _, exponent = np.frexp(largest)
     if -64 <= exponent <= 64:  # ordinary magnitudes: no copy
@@ -305,8 +306,9 @@ class Pairable:
 
     ``item_codes`` index the pairable items 0..U-1 in the order of the item slots (so resamples
     follow the order of the items), ``m`` is m_u. ``x`` is the value of each judgment (numeric
-    levels). When coded, ``value_codes`` index ``values`` (sorted numbers, or labels in code
-    order) and ``value_counts`` is n_v.
+    levels). When coded, ``value_codes`` index ``values`` (sorted numbers, possibly with some of
+    count 0, or labels in code order), ``value_counts`` is n_v and ``counts`` is N when small
+    enough to be dense (``count_matrix``).
     """
 
     item_codes: np.ndarray
@@ -315,6 +317,7 @@ class Pairable:
     value_codes: np.ndarray | None = None
     values: np.ndarray | None = None
     value_counts: np.ndarray | None = None
+    counts: np.ndarray | None = None
 
     @property
     def n_items(self) -> int:
@@ -332,20 +335,21 @@ def pairable(data: LongValues, level: str, *, coded: bool = True) -> Pairable:
     item_codes = np.asarray(data.item_codes, dtype=np.intp)
     x: np.ndarray | None = None
     labels: np.ndarray | None = None
+    value_codes: np.ndarray | None = None
+    missing_item = bool(item_codes.size) and int(item_codes.min()) < 0
     if data.label_codes is not None:
         if level != "nominal":
             _require_numeric(data)  # raises: labels have no numeric level
         value_codes = np.asarray(data.label_codes, dtype=np.intp)
         labels = np.asarray(data.labels, dtype=object)
-        keep = (item_codes >= 0) & (value_codes >= 0)
+        if missing_item or (value_codes.size and int(value_codes.min()) < 0):
+            keep = (item_codes >= 0) & (value_codes >= 0)
+            item_codes, value_codes = item_codes[keep], value_codes[keep]
     else:
         x = _require_numeric(data)
-        keep = (item_codes >= 0) & ~np.isnan(x)
-        value_codes = None
-    if not keep.all():
-        item_codes = item_codes[keep]
-        x = x[keep] if x is not None else None
-        value_codes = value_codes[keep] if value_codes is not None else None
+        if missing_item or (x.size and np.isnan(x.min())):  # min propagates NaN: one pass
+            keep = (item_codes >= 0) & ~np.isnan(x)
+            item_codes, x = item_codes[keep], x[keep]
     slots = max(int(data.n_slots), int(item_codes.max()) + 1 if item_codes.size else 0)
     per_item = np.bincount(item_codes, minlength=slots)
     pairable_item = per_item >= 2
@@ -355,49 +359,68 @@ def pairable(data: LongValues, level: str, *, coded: bool = True) -> Pairable:
         x = x[rows] if x is not None else None
         value_codes = value_codes[rows] if value_codes is not None else None
         per_item = per_item[pairable_item]
-    m = per_item.astype(np.float64)
+    p = Pairable(item_codes, per_item.astype(np.float64), x)
     if not coded:
-        return Pairable(item_codes, m, x)
+        return p
     if labels is not None:
         assert value_codes is not None
-        counts = np.bincount(value_codes, minlength=labels.size)
-        present = counts > 0
-        value_codes = (np.cumsum(present) - 1)[value_codes]
-        values = labels[present]
-    else:
-        assert x is not None
-        value_codes, values = _value_codes(x)
+        present = np.bincount(value_codes, minlength=labels.size) > 0
+        if not present.all():
+            value_codes = (np.cumsum(present) - 1)[value_codes]
+        return _coded(p, value_codes, labels[present])
+    assert x is not None
+    return _coded(p, *_value_codes(x))
+
+
+def _coded(p: Pairable, value_codes: np.ndarray, values: np.ndarray) -> Pairable:
+    """``p`` with its value codes, and N (dense, one bincount) and n_v = 1 N when N is small."""
+    p = replace(p, value_codes=value_codes, values=values)
+    if _dense_cells(p.n_items, values.size, p.n):
+        counts = count_matrix(p)
+        return replace(p, counts=counts, value_counts=np.ones(counts.shape[0]) @ counts)
     value_counts = np.bincount(value_codes, minlength=values.size).astype(np.float64)
-    return Pairable(item_codes, m, x, value_codes, values, value_counts)
+    return replace(p, value_counts=value_counts)
 
 
 def _value_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, sorted distinct values) of finite values: the one numeric value factorizer.
 
     Integers in a range below ``_SMALL_VALUES`` (Likert scales) are coded by subtraction, two
-    passes and no sort; anything else by one sort (``np.unique``)."""
+    passes and no sort, every integer of the range a value (count 0 when absent, which changes
+    no statistic); anything else by one sort (``np.unique``)."""
+    small = _small_int_codes(x)
+    if small is not None:
+        return small
+    values, codes = np.unique(x, return_inverse=True)
+    return codes.reshape(-1).astype(np.intp, copy=False), values.astype(np.float64)
+
+
+def _small_int_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     if x.size == 0:
         return np.empty(0, dtype=np.intp), np.empty(0)
     low, high = float(x.min()), float(x.max())
-    if high - low < _SMALL_VALUES and low == np.floor(low) and abs(low) < 2.0**52:
-        shifted = x - low
-        codes = shifted.astype(np.intp)
-        if np.array_equal(codes, shifted):
-            present = np.bincount(codes) > 0
-            values = low + np.flatnonzero(present).astype(np.float64)
-            if present.all():
-                return codes, values
-            return (np.cumsum(present) - 1)[codes], values
-    values, codes = np.unique(x, return_inverse=True)
-    return codes.reshape(-1).astype(np.intp, copy=False), values.astype(np.float64)
+    if not (high - low < _SMALL_VALUES and low == np.floor(low) and abs(low) < 2.0**52):
+        return None
+    shifted = x - low
+    codes = shifted.astype(np.intp)
+    if not np.array_equal(codes, shifted):
+        return None
+    return codes, low + np.arange(int(high - low) + 1, dtype=np.float64)
+
+
+def _dense_cells(n_items: int, n_values: int, n: int) -> bool:
+    """Whether N (items x values) is small enough to hold densely (<= 4 N cells or 2^22)."""
+    return n_items * n_values <= max(4 * n, 1 << 22)
 
 
 def count_matrix(p: Pairable):
     """N with n_uv = judgments of value v in item u (GROUP BY item, value): a dense float64
     array when U x V is small (<= 4 N cells or 2^22), else scipy.sparse CSR (sorted, summed)."""
+    if p.counts is not None:
+        return p.counts
     n_items, n_values = p.n_items, int(p.values.size)
     cells = n_items * n_values
-    if cells <= max(4 * p.n, 1 << 22):
+    if _dense_cells(n_items, n_values, p.n):
         key = p.item_codes * n_values
         key += p.value_codes
         return np.bincount(key, minlength=cells).astype(np.float64).reshape(n_items, n_values)
@@ -463,13 +486,21 @@ def item_statistics(p: Pairable, level: str, metric: np.ndarray | None = None) -
     ``p``'s own values; the expected-from-a-reference case passes the reference's positions.
     """
     m = p.m
+    if level == "interval" and p.value_codes is None:
+        small = _small_int_codes(p.x)  # Likert values: the counts route, without a sort
+        if small is not None and _dense_cells(p.n_items, small[1].size, p.n):
+            p = _coded(p, *small)
     if level in ("interval", "ordinal"):
         if level == "interval":
-            x = p.x
-        else:
-            metric = ordinal_positions(p.value_counts) if metric is None else metric
-            x = metric[p.value_codes]
-        return ItemStatistics(level, m, *_item_moments(p.item_codes, x, m), metric=metric)
+            metric = p.values
+        elif metric is None:
+            metric = ordinal_positions(p.value_counts)
+        if p.counts is not None:
+            moments = _moments_of_counts(p.counts, metric, p.value_counts, m)
+        else:  # many distinct values: per judgment (each a group of one)
+            x = p.x if level == "interval" else metric[p.value_codes]
+            moments = _item_moments(p.item_codes, x, m)
+        return ItemStatistics(level, m, *moments, metric=metric)
     counts = count_matrix(p)
     if level == "nominal":
         if isinstance(counts, np.ndarray):
@@ -501,18 +532,32 @@ def _item_moments(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(within_u = 2 m_u SS_u / (m_u - 1), [S1_u, S2_u]) of values x centred on their mean.
 
-    GROUP BY item: count, sum and sum of squares; SS_u (squared deviations from the item mean)
-    in a second pass, since m S2 - S1^2 cancels when items vary little around a large mean."""
+    GROUP BY item: count and sum, then SS_u (squared deviations from the item mean) in a second
+    pass, since m S2 - S1^2 cancels when items vary little around a large mean; the centred
+    S2_u = SS_u + S1_u^2 / m_u needs no third pass over the judgments."""
     n_items = m.size
-    centred = x - (float(np.mean(x)) if x.size else 0.0)
-    first = np.bincount(item_codes, weights=centred, minlength=n_items)
-    deviations = centred - (first / m)[item_codes]
+    mean = float(np.mean(x)) if x.size else 0.0
+    sums = np.bincount(item_codes, weights=x, minlength=n_items)
+    deviations = x - (sums / m)[item_codes]
     deviations *= deviations
     squares = np.bincount(item_codes, weights=deviations, minlength=n_items)
     del deviations
-    within = 2.0 * m * squares / (m - 1.0)
-    centred *= centred
-    second = np.bincount(item_codes, weights=centred, minlength=n_items)
+    first = sums - m * mean
+    return 2.0 * m * squares / (m - 1.0), np.column_stack([first, squares + first * first / m])
+
+
+def _moments_of_counts(
+    counts: np.ndarray, metric: np.ndarray, value_counts: np.ndarray, m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_item_moments` from N (GROUP BY item, value) and the metric of each value, for few
+    distinct values: S1_u = N_u c and S2_u = N_u c^2 of the centred metric c, and
+    m_u SS_u = m_u S2_u - S1_u^2 (c is centred, and few values are far apart, so this does not
+    cancel as it can for raw continuous data)."""
+    n = float(value_counts.sum())
+    centred = metric - (float(np.dot(value_counts, metric)) / n if n else 0.0)
+    first = counts @ centred
+    second = counts @ (centred * centred)
+    within = 2.0 * (m * second - first * first) / (m - 1.0)
     return within, np.column_stack([first, second])
 
 
@@ -692,6 +737,12 @@ def coincidence_matrix(
     import pandas as pd
 
     p = pairable(long_values(data, item=item, value=value, level=level), level)
+    present = p.value_counts > 0
+    if not present.all():
+        p = replace(
+            p, value_codes=(np.cumsum(present) - 1)[p.value_codes], values=p.values[present],
+            value_counts=p.value_counts[present], counts=None,
+        )  # fmt: skip
     size = p.values.size
     if size > 2048:
         raise AgreementError(

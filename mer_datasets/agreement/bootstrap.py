@@ -389,7 +389,8 @@ def _ordinal_alphas_per_judgment(
     n_items, n_values = p.n_items, p.values.size
     by_value = np.argsort(p.value_codes, kind="stable")  # sequential access to the V values
     items, codes = p.item_codes[by_value], p.value_codes[by_value]
-    all_distinct = n_values == codes.size  # continuous sliders: skip the value-level arrays
+    # continuous sliders: every value once, so skip the value-level arrays
+    all_distinct = n_values == codes.size and bool(np.all(p.value_counts == 1.0))
     inverse = 1.0 / (m - 1.0)
 
     def alphas(weights: np.ndarray) -> np.ndarray:
