@@ -140,6 +140,9 @@ class LongValues:
     x: np.ndarray | None = None
     label_codes: np.ndarray | None = None
     labels: np.ndarray | None = None
+    #: (min, max, any missing) of ``x`` once checked finite (:func:`refuse_non_finite`), so that
+    #: the statistics do not scan 10^7 values again; None: not known yet.
+    x_summary: tuple[float, float, bool] | None = None
 
 
 def _numeric_values(column: pd.Series, name: str) -> np.ndarray:
@@ -172,20 +175,23 @@ def _require_numeric(data: LongValues) -> np.ndarray:
     return np.asarray(data.x, dtype=np.float64)
 
 
-def refuse_non_finite(x: np.ndarray, row_name=None) -> tuple[float, float]:
-    """(min, max) of the non-missing values; raise :class:`AgreementError` naming the first
+def refuse_non_finite(x: np.ndarray, row_name=None) -> tuple[float, float, bool]:
+    """(min, max, any missing) of the values; raise :class:`AgreementError` naming the first
     judgment whose value is +-inf.
 
     Why: NaN means missing, but an infinite value is neither a judgment nor missing; left in, it
     turns every sum into inf or NaN and alpha into a misleading "undefined". ``row_name`` maps a
     position to the row's name in the caller's table (default: "judgment <position>"). Two
-    reductions and no temporary array when every value is finite (the usual case).
+    reductions and no temporary array when no value is missing (the usual case).
     """
     if x.size == 0:
-        return 0.0, 0.0
-    low, high = float(np.fmin.reduce(x)), float(np.fmax.reduce(x))  # NaN only if all NaN
+        return 0.0, 0.0, False
+    low, high = float(x.min()), float(x.max())  # NaN when any value is missing
+    missing = np.isnan(low) or np.isnan(high)
+    if missing:
+        low, high = float(np.fmin.reduce(x)), float(np.fmax.reduce(x))  # NaN if all missing
     if not (np.isinf(low) or np.isinf(high)):
-        return (0.0, 0.0) if np.isnan(low) else (low, high)
+        return (0.0, 0.0, True) if np.isnan(low) else (low, high, missing)
     position = int(np.argmax(np.isinf(x)))
     name = row_name(position) if row_name is not None else f"judgment {position}"
     raise AgreementError(
@@ -197,16 +203,23 @@ def refuse_non_finite(x: np.ndarray, row_name=None) -> tuple[float, float]:
 def finite_scaled(
     data: LongValues, level: str, reference: LongValues | None = None
 ) -> tuple[LongValues, LongValues | None]:
-    """``data`` and ``reference`` with +-inf refused and, for interval and ratio values, scaled by
-    one power of two so that the largest magnitude is in [0.5, 1).
+    """``data`` and ``reference`` with +-inf refused (``x_summary`` set) and, for interval and
+    ratio values, scaled by one power of two so that the largest magnitude is in [0.5, 1).
 
     Why: interval alpha squares values (1e160 overflows, 1e-170 underflows to 0) and ratio adds
     them. Both metrics are invariant under a common scale factor, and a power of two changes no
     bit of the significands, so alpha is unchanged where it was computable and right where it
     was not. Ordinal (positions) and nominal (labels) need no scaling.
     """
-    arrays = [d.x for d in (data, reference) if d is not None and d.x is not None]
-    largest = max((max(map(abs, refuse_non_finite(x))) for x in arrays), default=0.0)
+
+    def checked(d: LongValues | None) -> LongValues | None:
+        if d is None or d.x is None or d.x_summary is not None:
+            return d
+        return replace(d, x_summary=refuse_non_finite(d.x))
+
+    data, reference = checked(data), checked(reference)
+    summaries = [d.x_summary for d in (data, reference) if d is not None and d.x is not None]
+    largest = max((max(abs(s[0]), abs(s[1])) for s in summaries), default=0.0)
     if level not in ("interval", "ratio") or largest == 0.0:
         return data, reference
     _, exponent = np.frexp(largest)
@@ -216,7 +229,12 @@ def finite_scaled(
     def scaled(d: LongValues | None) -> LongValues | None:
         if d is None or d.x is None:
             return d
-        return replace(d, x=np.ldexp(d.x, -int(exponent)))
+        low, high, missing = d.x_summary
+        shift = -int(exponent)
+        return replace(
+            d, x=np.ldexp(d.x, shift),
+            x_summary=(float(np.ldexp(low, shift)), float(np.ldexp(high, shift)), missing),
+        )  # fmt: skip
 
     return scaled(data), scaled(reference)
 
@@ -284,8 +302,8 @@ def long_values(
             values = np.asarray(uniques, dtype=object)
         return LongValues(item_codes, slots, label_codes=value_codes, labels=values)
     x = _float_column(labels, value)
-    refuse_non_finite(x, lambda position: f"row {data.index[position]!r}, column {value!r}")
-    return LongValues(item_codes, slots, x=x)
+    summary = refuse_non_finite(x, lambda row: f"row {data.index[row]!r}, column {value!r}")
+    return LongValues(item_codes, slots, x=x, x_summary=summary)
 
 
 # -- the engine: grouped aggregations, then a per-level finish ------------------------------
@@ -318,6 +336,7 @@ class Pairable:
     values: np.ndarray | None = None
     value_counts: np.ndarray | None = None
     counts: np.ndarray | None = None
+    value_range: tuple | None = None  # (min, max, _) of x when known without a scan
 
     @property
     def n_items(self) -> int:
@@ -336,6 +355,7 @@ def pairable(data: LongValues, level: str, *, coded: bool = True) -> Pairable:
     x: np.ndarray | None = None
     labels: np.ndarray | None = None
     value_codes: np.ndarray | None = None
+    summary: tuple[float, float, bool] | None = None
     missing_item = bool(item_codes.size) and int(item_codes.min()) < 0
     if data.label_codes is not None:
         if level != "nominal":
@@ -347,19 +367,22 @@ def pairable(data: LongValues, level: str, *, coded: bool = True) -> Pairable:
             item_codes, value_codes = item_codes[keep], value_codes[keep]
     else:
         x = _require_numeric(data)
-        if missing_item or (x.size and np.isnan(x.min())):  # min propagates NaN: one pass
+        summary = data.x_summary or refuse_non_finite(x)
+        if missing_item or summary[2]:
             keep = (item_codes >= 0) & ~np.isnan(x)
             item_codes, x = item_codes[keep], x[keep]
+            summary = None
     slots = max(int(data.n_slots), int(item_codes.max()) + 1 if item_codes.size else 0)
     per_item = np.bincount(item_codes, minlength=slots)
     pairable_item = per_item >= 2
     if not pairable_item.all():
+        summary = None
         rows = pairable_item[item_codes]
         item_codes = (np.cumsum(pairable_item) - 1)[item_codes[rows]]
         x = x[rows] if x is not None else None
         value_codes = value_codes[rows] if value_codes is not None else None
         per_item = per_item[pairable_item]
-    p = Pairable(item_codes, per_item.astype(np.float64), x)
+    p = Pairable(item_codes, per_item.astype(np.float64), x, value_range=summary)
     if not coded:
         return p
     if labels is not None:
@@ -369,7 +392,7 @@ def pairable(data: LongValues, level: str, *, coded: bool = True) -> Pairable:
             value_codes = (np.cumsum(present) - 1)[value_codes]
         return _coded(p, value_codes, labels[present])
     assert x is not None
-    return _coded(p, *_value_codes(x))
+    return _coded(p, *_value_codes(x, p.value_range))
 
 
 def _coded(p: Pairable, value_codes: np.ndarray, values: np.ndarray) -> Pairable:
@@ -382,23 +405,25 @@ def _coded(p: Pairable, value_codes: np.ndarray, values: np.ndarray) -> Pairable
     return replace(p, value_counts=value_counts)
 
 
-def _value_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _value_codes(x: np.ndarray, value_range: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(codes, sorted distinct values) of finite values: the one numeric value factorizer.
 
     Integers in a range below ``_SMALL_VALUES`` (Likert scales) are coded by subtraction, two
     passes and no sort, every integer of the range a value (count 0 when absent, which changes
     no statistic); anything else by one sort (``np.unique``)."""
-    small = _small_int_codes(x)
+    small = _small_int_codes(x, value_range)
     if small is not None:
         return small
     values, codes = np.unique(x, return_inverse=True)
     return codes.reshape(-1).astype(np.intp, copy=False), values.astype(np.float64)
 
 
-def _small_int_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _small_int_codes(
+    x: np.ndarray, value_range: tuple | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
     if x.size == 0:
         return np.empty(0, dtype=np.intp), np.empty(0)
-    low, high = float(x.min()), float(x.max())
+    low, high = value_range[:2] if value_range else (float(x.min()), float(x.max()))
     if not (high - low < _SMALL_VALUES and low == np.floor(low) and abs(low) < 2.0**52):
         return None
     shifted = x - low
@@ -487,7 +512,9 @@ def item_statistics(p: Pairable, level: str, metric: np.ndarray | None = None) -
     """
     m = p.m
     if level == "interval" and p.value_codes is None:
-        small = _small_int_codes(p.x)  # Likert values: the counts route, without a sort
+        small = _small_int_codes(
+            p.x, p.value_range
+        )  # Likert values: the counts route, without a sort
         if small is not None and _dense_cells(p.n_items, small[1].size, p.n):
             p = _coded(p, *small)
     if level in ("interval", "ordinal"):

@@ -341,13 +341,11 @@ def _ordinal_alphas(
     item x value matrix): ``_ordinal_alphas_per_judgment``. Same draws either way.
     """
     m, n_values = stats.m, p.values.size
+    columns = 1 + n_values + n_values * (n_values + 1) // 2
+    if p.counts is None or m.size * columns > _MAX_FEATURE_CELLS:
+        return _ordinal_alphas_per_judgment(p, n_resamples, rng)
+    counts = p.counts
     upper_rows, upper_cols = np.triu_indices(n_values)
-    columns = 1 + n_values + upper_rows.size
-    if m.size * columns > _MAX_FEATURE_CELLS:
-        return _ordinal_alphas_per_judgment(p, n_resamples, rng)
-    counts = count_matrix(p)
-    if not isinstance(counts, np.ndarray):
-        return _ordinal_alphas_per_judgment(p, n_resamples, rng)
     inverse = 1.0 / (m - 1.0)
     on_diagonal = upper_rows == upper_cols
     # A_u[c, k] for c <= k; off-diagonal cells doubled, as p^T A p counts (c, k) and (k, c).
