@@ -43,12 +43,12 @@ Undefined cases return ``nan`` (never raise): no pairable item (n == 0), a singl
 ``krippendorff`` package raises ``ValueError`` when the value domain has one value, and returns nan
 for no pairable units; ours returns nan in both cases.
 
-Speed (benchmarks/results/agreement.md): :func:`encode_judgments` codes compact integer item
-ids and small integer value domains by subtraction instead of hashing, and reduces the judgments
-in one bincount to the items x values count matrix N, from which every level follows in
-O(items x values) (ratio: the coincidences (N / (m - 1))^T N); many distinct values are kept per
-judgment (interval: two bincount passes; ordinal: one sort for the positions). The general
-``pairable_values`` path remains for ``expected_from`` and for what the fast one does not cover.
+One engine (docs/dev/engine.md): :func:`pairable` keeps the judgments of items with m_u >= 2,
+:func:`item_statistics` reduces them to per-item sufficient statistics (GROUP BY item: m_u and,
+for the interval metric, S1_u, S2_u and SS_u; GROUP BY item, value: the counts N for labels and
+ratio values), and a per-level finish (:func:`expected_sums`) turns their totals into alpha. The
+item bootstrap (bootstrap.py) replaces the totals by weighted sums of the same statistics. Speed
+figures: benchmarks/results/agreement.md.
 
 Duplicate judgments (one rater judging one item twice) are *not* resolved here: every row is a
 judgment. Resolve them first with :func:`mer_datasets.agreement.duplicates.resolve_duplicates`.
@@ -56,8 +56,8 @@ judgment. Resolve them first with :func:`mer_datasets.agreement.duplicates.resol
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -73,31 +73,6 @@ LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 MAX_RATIO_VALUES = 20_000
 #: Memory budget (float64 cells) of one block of the blocked distinct-value computations.
 _BLOCK_CELLS = 1 << 21
-
-
-@dataclass(frozen=True)
-class PairableValues:
-    """The pairable judgments of a long table, encoded as integers.
-
-    ``item_codes`` index the pairable items 0..n_items-1 (items with >= 2 judgments),
-    ``value_codes`` index ``values`` (sorted unique values; for nominal data the order is that of
-    first appearance), ``value_counts`` is n_c and ``judgments_per_item`` is m_u.
-    """
-
-    item_codes: np.ndarray
-    value_codes: np.ndarray
-    values: np.ndarray
-    value_counts: np.ndarray
-    judgments_per_item: np.ndarray
-    numeric: np.ndarray | None  # float values per judgment (None for nominal labels)
-
-    @property
-    def n(self) -> int:
-        return int(self.item_codes.size)
-
-    @property
-    def n_items(self) -> int:
-        return int(self.judgments_per_item.size)
 
 
 def check_level(level: str) -> str:
@@ -165,6 +140,9 @@ class LongValues:
     x: np.ndarray | None = None
     label_codes: np.ndarray | None = None
     labels: np.ndarray | None = None
+    #: (min, max, any missing) of ``x`` once checked finite (:func:`refuse_non_finite`), so that
+    #: the statistics do not scan 10^7 values again; None: not known yet.
+    x_summary: tuple[float, float, bool] | None = None
 
 
 def _numeric_values(column: pd.Series, name: str) -> np.ndarray:
@@ -188,90 +166,6 @@ def _check_columns(data: pd.DataFrame, *columns: str) -> None:
             )
 
 
-def pairable_values(
-    data: pd.DataFrame,
-    *,
-    item: str = "item",
-    value: str = "value",
-    level: str = "nominal",
-    with_values: bool = True,
-) -> PairableValues:
-    """Encode the pairable judgments of ``data`` (rows with a missing item or value are ignored).
-
-    ``with_values=False`` skips sorting the distinct numeric values (not needed by interval
-    alpha, which then uses ``numeric`` only; ``values`` and ``value_counts`` are left empty).
-    """
-    import pandas as pd
-
-    check_level(level)
-    _check_columns(data, item, value)
-    item_codes = codes_of(data[item])
-    if level == "nominal":
-        labels = data[value]
-        if isinstance(labels.dtype, pd.CategoricalDtype):
-            all_values = np.asarray(labels.cat.categories, dtype=object)
-        else:
-            _, uniques = pd.factorize(labels, sort=False)
-            all_values = np.asarray(uniques, dtype=object)
-        values = LongValues(item_codes, 0, label_codes=codes_of(labels), labels=all_values)
-    else:
-        values = LongValues(item_codes, 0, x=_numeric_values(data[value], value))
-    return pairable_values_of(values, level=level, with_values=with_values)
-
-
-def pairable_values_of(
-    data: LongValues, *, level: str = "nominal", with_values: bool = True
-) -> PairableValues:
-    """:func:`pairable_values` of arrays (nominal numeric values are coded by first appearance)."""
-    check_level(level)
-    item_codes = np.asarray(data.item_codes, dtype=np.int64)
-    numeric: np.ndarray | None
-    if level == "nominal":
-        if data.label_codes is not None:
-            value_codes = np.asarray(data.label_codes, dtype=np.int64)
-            all_values = np.asarray(data.labels, dtype=object)
-        else:
-            value_codes, all_values = factorize(_require_numeric(data))
-        keep = (item_codes >= 0) & (value_codes >= 0)
-        numeric = None
-    else:
-        numeric = _require_numeric(data)
-        keep = (item_codes >= 0) & ~np.isnan(numeric)
-        value_codes = np.zeros(numeric.size, dtype=np.int64)
-    if not keep.all():
-        item_codes, value_codes = item_codes[keep], value_codes[keep]
-        numeric = numeric[keep] if numeric is not None else None
-    n_item_codes = int(item_codes.max()) + 1 if item_codes.size else 0
-    per_item = np.bincount(item_codes, minlength=n_item_codes)
-    pairable_item = per_item >= 2
-    if not pairable_item.all():
-        rows = pairable_item[item_codes]
-        new_code = np.cumsum(pairable_item) - 1
-        item_codes = new_code[item_codes[rows]]
-        value_codes = value_codes[rows]
-        numeric = numeric[rows] if numeric is not None else None
-        per_item = per_item[pairable_item]
-    if level == "nominal":
-        counts = np.bincount(value_codes, minlength=all_values.size)
-        present = counts > 0
-        remap = np.cumsum(present) - 1
-        value_codes = remap[value_codes]
-        values, value_counts = all_values[present], counts[present]
-    elif with_values:
-        assert numeric is not None
-        values, value_codes, value_counts = _sorted_unique(numeric)
-    else:
-        values, value_counts = np.empty(0), np.empty(0, dtype=np.int64)
-    return PairableValues(
-        item_codes=item_codes.astype(np.int64, copy=False),
-        value_codes=value_codes.astype(np.int64, copy=False),
-        values=values,
-        value_counts=value_counts.astype(np.int64, copy=False),
-        judgments_per_item=per_item.astype(np.int64, copy=False),
-        numeric=numeric,
-    )
-
-
 def _require_numeric(data: LongValues) -> np.ndarray:
     if data.x is None:
         raise AgreementError(
@@ -281,58 +175,68 @@ def _require_numeric(data: LongValues) -> np.ndarray:
     return np.asarray(data.x, dtype=np.float64)
 
 
-def _sorted_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted unique values, the code of each element and the counts (one argsort of x)."""
+def refuse_non_finite(x: np.ndarray, row_name=None) -> tuple[float, float, bool]:
+    """(min, max, any missing) of the values; raise :class:`AgreementError` naming the first
+    judgment whose value is +-inf.
+
+    Why: NaN means missing, but an infinite value is neither a judgment nor missing; left in, it
+    turns every sum into inf or NaN and alpha into a misleading "undefined". ``row_name`` maps a
+    position to the row's name in the caller's table (default: "judgment <position>"). Two
+    reductions and no temporary array when no value is missing (the usual case).
+    """
     if x.size == 0:
-        return np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    order = np.argsort(x)
-    ordered = x[order]
-    starts = np.empty(ordered.size, dtype=bool)
-    starts[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    sorted_codes = np.cumsum(starts) - 1
-    codes = np.empty_like(sorted_codes)
-    codes[order] = sorted_codes
-    return ordered[starts], codes, np.bincount(sorted_codes)
+        return 0.0, 0.0, False
+    low, high = float(x.min()), float(x.max())  # NaN when any value is missing
+    missing = np.isnan(low) or np.isnan(high)
+    if missing:
+        low, high = float(np.fmin.reduce(x)), float(np.fmax.reduce(x))  # NaN if all missing
+    if not (np.isinf(low) or np.isinf(high)):
+        return (0.0, 0.0, True) if np.isnan(low) else (low, high, missing)
+    position = int(np.argmax(np.isinf(x)))
+    name = row_name(position) if row_name is not None else f"judgment {position}"
+    raise AgreementError(
+        f"{name}: value {x[position]} is not finite; Krippendorff's alpha needs finite values "
+        "(use NaN or leave the cell empty for a missing judgment)"
+    )
 
 
-# -- fast encoding of a long table ------------------------------------------------------------
-#
-# Why: factorizing the item and value columns dominates the cost of alpha on 10^6+ judgments.
-# Integer item ids in a compact range and small integer value domains (Likert scales) are coded
-# by subtraction instead of hashing; the judgments are then reduced in one bincount to the
-# items x values count matrix N (few distinct values) or to per-item sums (continuous values),
-# without copying or filtering the rows more than once.
+def finite_scaled(
+    data: LongValues, level: str, reference: LongValues | None = None
+) -> tuple[LongValues, LongValues | None]:
+    """``data`` and ``reference`` with +-inf refused (``x_summary`` set) and, for interval and
+    ratio values, scaled by one power of two so that the largest magnitude is in [0.5, 1).
 
-#: Numeric data with at most this many distinct values are counted in an items x values matrix.
-DISCRETE_MAX_VALUES = 1024
-
-
-@dataclass(frozen=True)
-class ItemValueCounts:
-    """Judgment counts N (pairable items x distinct values, float64) and the values.
-
-    ``values`` are sorted for numeric levels (labels in first-appearance order for nominal data).
-    Rows are the pairable items (m_u >= 2) in the order of their codes; columns with no pairable
-    judgment are dropped.
+    Why: interval alpha squares values (1e160 overflows, 1e-170 underflows to 0) and ratio adds
+    them. Both metrics are invariant under a common scale factor, and a power of two changes no
+    bit of the significands, so alpha is unchanged where it was computable and right where it
+    was not. Ordinal (positions) and nominal (labels) need no scaling.
     """
 
-    counts: np.ndarray
-    values: np.ndarray
-    per_item: np.ndarray  # m_u = N 1
-    value_counts: np.ndarray  # n_c = 1 N
+    def checked(d: LongValues | None) -> LongValues | None:
+        if d is None or d.x is None or d.x_summary is not None:
+            return d
+        return replace(d, x_summary=refuse_non_finite(d.x))
 
+    data, reference = checked(data), checked(reference)
+    summaries = [d.x_summary for d in (data, reference) if d is not None and d.x is not None]
+    largest = max((max(abs(s[0]), abs(s[1])) for s in summaries), default=0.0)
+    if level not in ("interval", "ratio") or largest == 0.0:
+        return data, reference
+    _, exponent = np.frexp(largest)
+    if -64 <= exponent <= 64:  # ordinary magnitudes: no copy
+        return data, reference
 
-@dataclass(frozen=True)
-class NumericJudgments:
-    """Numeric judgments with many distinct values: item slot and value of every kept row.
+    def scaled(d: LongValues | None) -> LongValues | None:
+        if d is None or d.x is None:
+            return d
+        low, high, missing = d.x_summary
+        shift = -int(exponent)
+        return replace(
+            d, x=np.ldexp(d.x, shift),
+            x_summary=(float(np.ldexp(low, shift)), float(np.ldexp(high, shift)), missing),
+        )  # fmt: skip
 
-    ``item_codes`` index ``judgments_per_item`` (slots, pairable or not: m_u of 0 and 1 included).
-    """
-
-    item_codes: np.ndarray
-    x: np.ndarray
-    judgments_per_item: np.ndarray
+    return scaled(data), scaled(reference)
 
 
 def _compact_int_codes(raw: np.ndarray) -> tuple[np.ndarray, int] | None:
@@ -374,34 +278,10 @@ def _float_column(column: pd.Series, name: str) -> np.ndarray:
     return _numeric_values(column, name)
 
 
-def _discrete_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(codes, sorted distinct values) when x (finite, no NaN) has few distinct values, else None.
-
-    Integers in a range below ``DISCRETE_MAX_VALUES`` are coded by subtraction (no hashing); other
-    data are sorted once only when a sample of them has few distinct values.
-    """
-    if x.size == 0:
-        return None
-    low, high = float(x.min()), float(x.max())
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return None
-    if high - low < DISCRETE_MAX_VALUES and low == np.floor(low) and abs(low) < 2.0**52:
-        shifted = x - low
-        codes = shifted.astype(np.intp)
-        if np.array_equal(codes, shifted):
-            return codes, low + np.arange(int(high - low) + 1, dtype=np.float64)
-    sample = x[:: max(1, x.size // 4096)]
-    if np.unique(sample).size <= DISCRETE_MAX_VALUES // 4:
-        uniques, codes = np.unique(x, return_inverse=True)
-        if uniques.size <= DISCRETE_MAX_VALUES:
-            return codes.reshape(-1).astype(np.intp, copy=False), uniques.astype(np.float64)
-    return None
-
-
 def long_values(
     data: pd.DataFrame, *, item: str = "item", value: str = "value", level: str = "nominal"
 ) -> LongValues:
-    """The arrays of a long table that :func:`encode` needs (compact integer ids by subtraction)."""
+    """The arrays of a long table that the statistics need (compact integer ids by subtraction)."""
     import pandas as pd
 
     check_level(level)
@@ -421,286 +301,304 @@ def long_values(
             value_codes = value_codes.astype(np.intp, copy=False)
             values = np.asarray(uniques, dtype=object)
         return LongValues(item_codes, slots, label_codes=value_codes, labels=values)
-    return LongValues(item_codes, slots, x=_float_column(labels, value))
+    x = _float_column(labels, value)
+    summary = refuse_non_finite(x, lambda row: f"row {data.index[row]!r}, column {value!r}")
+    return LongValues(item_codes, slots, x=x, x_summary=summary)
 
 
-def encode_judgments(
-    data: pd.DataFrame, *, item: str = "item", value: str = "value", level: str = "nominal"
-) -> ItemValueCounts | NumericJudgments | None:
-    """The fast encoding of a long table: counts, numeric judgments, or None (use ``pairable_values``).
+# -- the engine: grouped aggregations, then a per-level finish ------------------------------
+#
+# Every level reduces the pairable judgments to per-item sufficient statistics (GROUP BY item,
+# and for labels and the ratio metric GROUP BY item, value) plus per-value counts (GROUP BY
+# value), and alpha is a small finish of their totals. The item bootstrap takes the same
+# statistics and replaces the totals by weighted sums (docs/dev/engine.md).
 
-    Rows with a missing item or value are ignored. ``ItemValueCounts`` when the items x values
-    matrix is small (few distinct values), ``NumericJudgments`` for interval and ordinal data with
-    many distinct values, None otherwise (nominal labels or ratio values with many distinct values).
+#: Numeric values with at most this many distinct values in an integer range are coded by
+#: subtraction (no sort); ratio statistics use a dense V x V distance matrix up to this many.
+_SMALL_VALUES = 1024
+
+
+@dataclass(frozen=True)
+class Pairable:
+    """The judgments of the pairable items (m_u >= 2): the rows every statistic starts from.
+
+    ``item_codes`` index the pairable items 0..U-1 in the order of the item slots (so resamples
+    follow the order of the items), ``m`` is m_u. ``x`` is the value of each judgment (numeric
+    levels). When coded, ``value_codes`` index ``values`` (sorted numbers, possibly with some of
+    count 0, or labels in code order), ``value_counts`` is n_v and ``counts`` is N when small
+    enough to be dense (``count_matrix``).
     """
-    return encode(long_values(data, item=item, value=value, level=level), level)
+
+    item_codes: np.ndarray
+    m: np.ndarray
+    x: np.ndarray | None = None
+    value_codes: np.ndarray | None = None
+    values: np.ndarray | None = None
+    value_counts: np.ndarray | None = None
+    counts: np.ndarray | None = None
+    value_range: tuple | None = None  # (min, max, _) of x when known without a scan
+
+    @property
+    def n_items(self) -> int:
+        return int(self.m.size)
+
+    @property
+    def n(self) -> int:
+        return int(self.item_codes.size)
 
 
-def encode(data: LongValues, level: str) -> ItemValueCounts | NumericJudgments | None:
-    """:func:`encode_judgments` of arrays."""
+def pairable(data: LongValues, level: str, *, coded: bool = True) -> Pairable:
+    """The pairable judgments of ``data``: rows with a missing item or value dropped, then items
+    with fewer than two judgments; values coded when ``coded`` (interval alpha needs no codes)."""
     check_level(level)
-    item_codes, slots = data.item_codes, data.n_slots
+    item_codes = np.asarray(data.item_codes, dtype=np.intp)
+    x: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    value_codes: np.ndarray | None = None
+    summary: tuple[float, float, bool] | None = None
+    missing_item = bool(item_codes.size) and int(item_codes.min()) < 0
     if data.label_codes is not None:
         if level != "nominal":
-            _require_numeric(data)
-        value_codes = data.label_codes
-        keep = value_codes >= 0
-        if item_codes.size and item_codes.min() < 0:
-            keep &= item_codes >= 0
-        if not keep.all():
+            _require_numeric(data)  # raises: labels have no numeric level
+        value_codes = np.asarray(data.label_codes, dtype=np.intp)
+        labels = np.asarray(data.labels, dtype=object)
+        if missing_item or (value_codes.size and int(value_codes.min()) < 0):
+            keep = (item_codes >= 0) & (value_codes >= 0)
             item_codes, value_codes = item_codes[keep], value_codes[keep]
-        return _counts_or_none(item_codes, value_codes, np.asarray(data.labels), slots)
-    x = _require_numeric(data)
-    missing = np.isnan(x)
-    drop = missing.any()
-    if item_codes.size and item_codes.min() < 0:
-        missing |= item_codes < 0
-        drop = True
-    if drop:
-        keep = ~missing
-        item_codes, x = item_codes[keep], x[keep]
-    del missing
-    discrete = _discrete_codes(x)
-    if discrete is not None:
-        encoded = _counts_or_none(item_codes, discrete[0], discrete[1], slots)
-        if encoded is not None:
-            return encoded
-    if level == "ratio":
-        return None
-    if level == "nominal":
-        value_codes, uniques = factorize(x)
-        return _counts_or_none(item_codes, value_codes, np.asarray(uniques), slots)
-    return NumericJudgments(item_codes, x, np.bincount(item_codes, minlength=slots))
-
-
-def _counts_or_none(
-    item_codes: np.ndarray, value_codes: np.ndarray, values: np.ndarray, slots: int
-) -> ItemValueCounts | None:
-    """N (pairable items x present values) by one bincount, or None when the matrix would be big."""
-    n_values = values.size
-    cells = slots * n_values
-    if cells > max(4 * item_codes.size, 1 << 22):
-        return None
-    per_item = np.bincount(item_codes, minlength=slots)
-    pairable = per_item >= 2
-    if pairable.all():
-        rows, key = slots, item_codes * n_values
-    else:  # renumber the pairable items; the others all go to one extra row, dropped below
-        rows = int(np.count_nonzero(pairable))
-        renumber = np.cumsum(pairable) - 1
-        renumber[~pairable] = rows
-        key = renumber[item_codes]
-        key *= n_values
-        per_item = per_item[pairable]
-    key += value_codes
-    counts = np.bincount(key, minlength=(rows + 1) * n_values)[: rows * n_values]
-    del key
-    counts = counts.astype(np.float64).reshape(rows, n_values)
-    per_item = per_item.astype(np.float64)
-    value_counts = _column_sums(counts)
-    present = value_counts > 0
-    if not present.all():
-        counts, values, value_counts = counts[:, present], values[present], value_counts[present]
-    return ItemValueCounts(counts, values, per_item, value_counts)
-
-
-def _column_sums(matrix: np.ndarray) -> np.ndarray:
-    """1 @ matrix: a BLAS product is ~7x faster than ``sum(axis=0)`` over a few columns."""
-    return np.ones(matrix.shape[0]) @ matrix
-
-
-def alpha_from_counts(encoded: ItemValueCounts, level: str) -> float:
-    """alpha from the items x values counts N (see ``disagreement_sums_from_counts``)."""
-    return alpha_from_sums(*disagreement_sums_from_counts(encoded, level))
-
-
-def ordinal_positions_from_counts(value_counts: np.ndarray) -> np.ndarray:
-    """p_c = sum_{g<c} n_g + n_c / 2 for values in ascending order (the ordinal metric's positions)."""
-    return np.cumsum(value_counts) - value_counts / 2.0
-
-
-def disagreement_sums_from_counts(
-    encoded: ItemValueCounts, level: str
-) -> tuple[float, float, int, int]:
-    """(observed sum, expected sum, n, n) from N (pairable items x values), as ``disagreement_sums``.
-
-    nominal: sum_u (m_u^2 - sum_c N_uc^2)/(m_u - 1) and n^2 - sum_c n_c^2; interval and ordinal:
-    2 sum_u m_u SS_u/(m_u - 1) and 2 n SS on the metric values (positions for ordinal), centred on
-    their mean so that m_u SS_u = m_u S2_u - S1_u^2 has no cancellation from an offset; ratio:
-    sum_ck o_ck delta2_ck with o = (N / (m - 1))^T N off the diagonal, and n^T delta2 n.
-    """
-    check_level(level)
-    counts, values = encoded.counts, encoded.values
-    if counts.shape[0] == 0:
-        return 0.0, 0.0, 0, 0
-    per_item, value_counts = encoded.per_item, encoded.value_counts
-    n = float(per_item.sum())
-    inverse = 1.0 / (per_item - 1.0)
-    if level == "nominal":
-        squares = np.einsum("uv,uv->u", counts, counts)
-        observed = float(np.dot(per_item * per_item - squares, inverse))
-        expected = n * n - float(np.dot(value_counts, value_counts))
-    elif level in ("interval", "ordinal"):
-        metric = (
-            values.astype(np.float64)
-            if level == "interval"
-            else ordinal_positions_from_counts(value_counts)
-        )
-        centered = metric - np.dot(value_counts, metric) / n
-        first = counts @ centered
-        second = counts @ (centered * centered)
-        observed = 2.0 * float(np.dot(per_item * second - first * first, inverse))
-        expected = 2.0 * n * float(np.dot(value_counts, centered * centered))
     else:
-        if values.size > MAX_RATIO_VALUES:
-            _expected_ratio(values, value_counts)  # raises with the explanation
-        delta2 = ratio_delta2(values[:, None], values[None, :])
-        coincidences = (counts * inverse[:, None]).T @ counts
-        observed = float(np.sum(coincidences * delta2))
-        expected = float(value_counts @ delta2 @ value_counts)
-    return observed, expected, int(round(n)), int(round(n))
+        x = _require_numeric(data)
+        summary = data.x_summary or refuse_non_finite(x)
+        if missing_item or summary[2]:
+            keep = (item_codes >= 0) & ~np.isnan(x)
+            item_codes, x = item_codes[keep], x[keep]
+            summary = None
+    slots = max(int(data.n_slots), int(item_codes.max()) + 1 if item_codes.size else 0)
+    per_item = np.bincount(item_codes, minlength=slots)
+    pairable_item = per_item >= 2
+    if not pairable_item.all():
+        summary = None
+        rows = pairable_item[item_codes]
+        item_codes = (np.cumsum(pairable_item) - 1)[item_codes[rows]]
+        x = x[rows] if x is not None else None
+        value_codes = value_codes[rows] if value_codes is not None else None
+        per_item = per_item[pairable_item]
+    p = Pairable(item_codes, per_item.astype(np.float64), x, value_range=summary)
+    if not coded:
+        return p
+    if labels is not None:
+        assert value_codes is not None
+        present = np.bincount(value_codes, minlength=labels.size) > 0
+        if not present.all():
+            value_codes = (np.cumsum(present) - 1)[value_codes]
+        return _coded(p, value_codes, labels[present])
+    assert x is not None
+    return _coded(p, *_value_codes(x, p.value_range))
 
 
-def numeric_sums(
-    judgments: NumericJudgments, level: str
-) -> tuple[float, float, int, int, np.ndarray]:
-    """Interval or ordinal (observed, expected, n, n, per-item within sums) of many distinct values.
-
-    Two passes per item (sums, then squared deviations from the item mean), no row filtering:
-    items with fewer than two judgments are left out of every sum. For ordinal data the values are
-    first replaced by their positions among the pairable values (one sort).
-    """
-    item_codes, per_item = judgments.item_codes, judgments.judgments_per_item
-    slots = per_item.size
-    pairable = per_item >= 2
-    x = judgments.x
-    if level == "ordinal":
-        x = _pooled_positions(x, pairable[item_codes])
-    sums = np.bincount(item_codes, weights=x, minlength=slots)
-    m = per_item.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        means = sums / m
-    deviations = x - means[item_codes]
-    deviations *= deviations
-    squares = np.bincount(item_codes, weights=deviations, minlength=slots)
-    del deviations
-    m, sums, means, squares = m[pairable], sums[pairable], means[pairable], squares[pairable]
-    n = float(m.sum())
-    if n < 2:
-        return 0.0, 0.0, int(n), int(n), np.zeros(m.size)
-    within = 2.0 * m * squares / (m - 1.0)
-    grand_mean = float(sums.sum()) / n
-    between = means - grand_mean
-    total_squares = float(squares.sum()) + float(np.dot(m, between * between))
-    return float(within.sum()), 2.0 * n * total_squares, int(n), int(n), within
+def _coded(p: Pairable, value_codes: np.ndarray, values: np.ndarray) -> Pairable:
+    """``p`` with its value codes, and N (dense, one bincount) and n_v = 1 N when N is small."""
+    p = replace(p, value_codes=value_codes, values=values)
+    if _dense_cells(p.n_items, values.size, p.n):
+        counts = count_matrix(p)
+        return replace(p, counts=counts, value_counts=np.ones(counts.shape[0]) @ counts)
+    value_counts = np.bincount(value_codes, minlength=values.size).astype(np.float64)
+    return replace(p, value_counts=value_counts)
 
 
-def _pooled_positions(x: np.ndarray, counted: np.ndarray) -> np.ndarray:
-    """Ordinal position of every x among the values where ``counted`` (below + equal / 2)."""
-    order = np.argsort(x)
-    ordered = x[order]
-    starts = np.empty(x.size, dtype=bool)
-    starts[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    del ordered
-    group = np.cumsum(starts, dtype=np.intp)
-    group -= 1
-    del starts
-    frequency = np.bincount(group, weights=counted[order])
-    position = np.cumsum(frequency) - frequency / 2.0
-    positions = np.empty(x.size, dtype=np.float64)
-    positions[order] = position[group]
-    return positions
+def _value_codes(x: np.ndarray, value_range: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, sorted distinct values) of finite values: the one numeric value factorizer.
+
+    Integers in a range below ``_SMALL_VALUES`` (Likert scales) are coded by subtraction, two
+    passes and no sort, every integer of the range a value (count 0 when absent, which changes
+    no statistic); anything else by one sort (``np.unique``)."""
+    small = _small_int_codes(x, value_range)
+    if small is not None:
+        return small
+    values, codes = np.unique(x, return_inverse=True)
+    return codes.reshape(-1).astype(np.intp, copy=False), values.astype(np.float64)
 
 
-# -- positions of the ordinal metric ---------------------------------------------------------
+def _small_int_codes(
+    x: np.ndarray, value_range: tuple | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    if x.size == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0)
+    low, high = value_range[:2] if value_range else (float(x.min()), float(x.max()))
+    if not (high - low < _SMALL_VALUES and low == np.floor(low) and abs(low) < 2.0**52):
+        return None
+    shifted = x - low
+    codes = shifted.astype(np.intp)
+    if not np.array_equal(codes, shifted):
+        return None
+    return codes, low + np.arange(int(high - low) + 1, dtype=np.float64)
+
+
+def _dense_cells(n_items: int, n_values: int, n: int) -> bool:
+    """Whether N (items x values) is small enough to hold densely (<= 4 N cells or 2^22)."""
+    return n_items * n_values <= max(4 * n, 1 << 22)
+
+
+def count_matrix(p: Pairable):
+    """N with n_uv = judgments of value v in item u (GROUP BY item, value): a dense float64
+    array when U x V is small (<= 4 N cells or 2^22), else scipy.sparse CSR (sorted, summed)."""
+    if p.counts is not None:
+        return p.counts
+    n_items, n_values = p.n_items, int(p.values.size)
+    cells = n_items * n_values
+    if _dense_cells(n_items, n_values, p.n):
+        key = p.item_codes * n_values
+        key += p.value_codes
+        return np.bincount(key, minlength=cells).astype(np.float64).reshape(n_items, n_values)
+    from scipy import sparse
+
+    matrix = sparse.csr_matrix(
+        (np.ones(p.n), (p.item_codes, p.value_codes)), shape=(n_items, n_values)
+    )
+    matrix.sum_duplicates()
+    return matrix
+
+
+def triples(counts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-zero (item, value, n_uv) of N, sorted by item then value."""
+    if isinstance(counts, np.ndarray):
+        items, codes = np.nonzero(counts)
+        return items, codes, counts[items, codes]
+    items = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    return items, counts.indices.astype(np.intp), counts.data
 
 
 def ordinal_positions(
-    values: np.ndarray, ref_values: np.ndarray, ref_counts: np.ndarray
+    ref_counts: np.ndarray, ref_values: np.ndarray | None = None, values: np.ndarray | None = None
 ) -> np.ndarray:
-    """Position p(v) = (reference values below v) + (reference values equal to v) / 2.
+    """Krippendorff's ordinal metric as positions, delta(c, k) = p(k) - p(c) (module docstring).
 
-    Krippendorff's ordinal metric is delta(c, k) = p(k) - p(c) (see the module docstring), with
-    the frequencies n_g of the pairable values of the reference data. A value absent from the
-    reference has n_v = 0 and sits between its neighbours.
+    p(v) = (reference values below v) + (reference values equal to v) / 2. Without ``values``:
+    the positions of the reference's own sorted values, p_c = sum_{g<c} n_g + n_c / 2, along the
+    last axis (one row per resample in the bootstrap). With ``values``: their positions in the
+    reference (a value absent from it has n_v = 0 and sits between its neighbours).
     """
+    if values is None:
+        return np.cumsum(ref_counts, axis=-1) - ref_counts / 2.0
     cumulative_below = np.concatenate(([0.0], np.cumsum(ref_counts, dtype=np.float64)))
     left = np.searchsorted(ref_values, values, side="left")
     right = np.searchsorted(ref_values, values, side="right")
     return (cumulative_below[left] + cumulative_below[right]) / 2.0
 
 
-# -- disagreement sums ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ItemStatistics:
+    """Per-item sufficient statistics of the pairable items for one level of measurement.
 
-
-def _within_item_interval(item_codes: np.ndarray, x: np.ndarray, m: np.ndarray) -> float:
-    """sum_u 2 m_u SS_u / (m_u - 1): observed disagreement sum of the interval metric."""
-    sums = np.bincount(item_codes, weights=x, minlength=m.size)
-    deviations = x - (sums / m)[item_codes]
-    ss = np.bincount(item_codes, weights=deviations * deviations, minlength=m.size)
-    return float(2.0 * np.sum(m * ss / (m - 1)))
-
-
-def _expected_interval(x: np.ndarray) -> tuple[float, int]:
-    """(2 n SS, n): expected disagreement sum of the interval metric over values x."""
-    centered = x - x.mean() if x.size else x
-    return float(2.0 * x.size * np.dot(centered, centered)), int(x.size)
-
-
-def _expected_interval_weighted(values: np.ndarray, counts: np.ndarray) -> float:
-    """2 n SS from distinct values and their counts."""
-    n = counts.sum()
-    if n == 0:
-        return 0.0
-    mean = np.dot(counts, values) / n
-    centered = values - mean
-    return float(2.0 * n * np.dot(counts, centered * centered))
-
-
-def _within_item_nominal(
-    item_codes: np.ndarray, value_codes: np.ndarray, m: np.ndarray, n_values: int
-) -> float:
-    """sum_u (m_u^2 - sum_c n_uc^2) / (m_u - 1), from the counts of the distinct (item, value) pairs."""
-    items_of_pairs, _, counts_per_pair = _item_value_counts(
-        item_codes, value_codes, m.size, n_values
-    )
-    sum_sq = np.bincount(
-        items_of_pairs, weights=counts_per_pair.astype(np.float64) ** 2, minlength=m.size
-    )
-    return float(np.sum((m.astype(np.float64) ** 2 - sum_sq) / (m - 1)))
-
-
-def _item_value_counts(
-    item_codes: np.ndarray, value_codes: np.ndarray, n_items: int, n_values: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (item, value) pairs, sorted by item then value, and how often each occurs.
-
-    Uses a bincount over item x value keys when that array is small (<= 4 N cells or 2^22), a
-    sort otherwise; never a dense items x values matrix for large inputs.
+    ``within`` is each item's observed-disagreement sum, sum over ordered pairs of its distinct
+    judgments of delta2 / (m_u - 1), so that D_o = sum(within) / n. ``moments`` (U x 2: S1_u,
+    S2_u of the metric values, centred on their mean) carry the interval metric's expected
+    disagreement; ``counts`` (N) carry the others' through the value counts n_v = 1 N.
     """
-    key = item_codes * np.int64(n_values) + value_codes
-    cells = n_items * n_values
-    if cells <= max(4 * key.size, 1 << 22):
-        counts = np.bincount(key, minlength=cells)
-        present = np.flatnonzero(counts)
-        unique_keys, pair_counts = present, counts[present]
+
+    level: str
+    m: np.ndarray
+    within: np.ndarray
+    moments: np.ndarray | None = None
+    counts: Any = None
+    values: np.ndarray | None = None
+    metric: np.ndarray | None = None  # ordinal: the position of every distinct value
+
+
+def item_statistics(p: Pairable, level: str, metric: np.ndarray | None = None) -> ItemStatistics:
+    """The per-item statistics of ``p`` (coded, except for interval data).
+
+    ``metric`` (ordinal) is the position of every distinct value, default: positions among
+    ``p``'s own values; the expected-from-a-reference case passes the reference's positions.
+    """
+    m = p.m
+    if level == "interval" and p.value_codes is None:
+        small = _small_int_codes(
+            p.x, p.value_range
+        )  # Likert values: the counts route, without a sort
+        if small is not None and _dense_cells(p.n_items, small[1].size, p.n):
+            p = _coded(p, *small)
+    if level in ("interval", "ordinal"):
+        if level == "interval":
+            metric = p.values
+        elif metric is None:
+            metric = ordinal_positions(p.value_counts)
+        if p.counts is not None:
+            moments = _moments_of_counts(p.counts, metric, p.value_counts, m)
+        else:  # many distinct values: per judgment (each a group of one)
+            x = p.x if level == "interval" else metric[p.value_codes]
+            moments = _item_moments(p.item_codes, x, m)
+        return ItemStatistics(level, m, *moments, metric=metric)
+    counts = count_matrix(p)
+    if level == "nominal":
+        if isinstance(counts, np.ndarray):
+            squares = np.einsum("uv,uv->u", counts, counts)
+        else:
+            squares = np.asarray(counts.multiply(counts).sum(axis=1)).reshape(-1)
+        within = (m * m - squares) / (m - 1.0)
+        return ItemStatistics(level, m, within, counts=counts, values=p.values)
+    values = p.values
+    if values.size > MAX_RATIO_VALUES:
+        raise AgreementError(
+            f"ratio alpha needs all pairs of distinct values and there are {values.size} (limit "
+            f"{MAX_RATIO_VALUES}); round the values (e.g. to 3 decimals) or use the interval level"
+        )
+    if isinstance(counts, np.ndarray) and values.size <= _SMALL_VALUES:
+        delta2 = ratio_delta2(values[:, None], values[None, :])
+        within = np.einsum("uv,uv->u", counts @ delta2, counts) / (m - 1.0)
     else:
-        unique_keys, pair_counts = np.unique(key, return_counts=True)
-    return unique_keys // n_values, unique_keys % n_values, pair_counts
+        within = np.zeros(m.size)
+        for c, k, weight, item in distinct_value_pairs(triples(counts), m):
+            within += 2.0 * np.bincount(
+                item, weights=weight * ratio_delta2(values[c], values[k]), minlength=m.size
+            )
+    return ItemStatistics(level, m, within, counts=counts, values=values)
 
 
-def distinct_value_pairs(pv: PairableValues):
+def _item_moments(
+    item_codes: np.ndarray, x: np.ndarray, m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(within_u = 2 m_u SS_u / (m_u - 1), [S1_u, S2_u]) of values x centred on their mean.
+
+    GROUP BY item: count and sum, then SS_u (squared deviations from the item mean) in a second
+    pass, since m S2 - S1^2 cancels when items vary little around a large mean; the centred
+    S2_u = SS_u + S1_u^2 / m_u needs no third pass over the judgments."""
+    n_items = m.size
+    mean = float(np.mean(x)) if x.size else 0.0
+    sums = np.bincount(item_codes, weights=x, minlength=n_items)
+    deviations = x - (sums / m)[item_codes]
+    deviations *= deviations
+    squares = np.bincount(item_codes, weights=deviations, minlength=n_items)
+    del deviations
+    first = sums - m * mean
+    return 2.0 * m * squares / (m - 1.0), np.column_stack([first, squares + first * first / m])
+
+
+def _moments_of_counts(
+    counts: np.ndarray, metric: np.ndarray, value_counts: np.ndarray, m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_item_moments` from N (GROUP BY item, value) and the metric of each value, for few
+    distinct values: S1_u = N_u c and S2_u = N_u c^2 of the centred metric c, and
+    m_u SS_u = m_u S2_u - S1_u^2 (c is centred, and few values are far apart, so this does not
+    cancel as it can for raw continuous data)."""
+    n = float(value_counts.sum())
+    centred = metric - (float(np.dot(value_counts, metric)) / n if n else 0.0)
+    first = counts @ centred
+    second = counts @ (centred * centred)
+    within = 2.0 * (m * second - first * first) / (m - 1.0)
+    return within, np.column_stack([first, second])
+
+
+def distinct_value_pairs(
+    item_value_counts: tuple[np.ndarray, np.ndarray, np.ndarray], m: np.ndarray
+):
     """Yield (c, k, weight, item) for the off-diagonal coincidences within items, unordered (c < k).
 
     ``weight`` = n_uc n_uk / (m_u - 1) for one item, so o_ck = o_kc = the sum of the weights of
-    (c, k). Works on the distinct (item, value) pairs sorted by item and value, pairing each with
-    the d-th next one of the same item for d = 1, 2, ...: O(sum_u V_u^2) time, O(N) memory.
+    (c, k). Pairs each distinct (item, value) with the d-th next one of the same item for
+    d = 1, 2, ...: O(sum_u V_u^2) time, O(N) memory (the ratio metric has no decomposition).
     """
-    items, codes, counts = _item_value_counts(
-        pv.item_codes, pv.value_codes, pv.n_items, pv.values.size
-    )
-    scale = 1.0 / (pv.judgments_per_item[items] - 1.0)
+    items, codes, counts = item_value_counts
+    scale = 1.0 / (m[items] - 1.0)
     counts = counts.astype(np.float64)
     offset = 1
     while offset < items.size:
@@ -713,13 +611,88 @@ def distinct_value_pairs(pv: PairableValues):
         offset += 1
 
 
-def coincidence_diagonal(pv: PairableValues) -> np.ndarray:
+def coincidence_diagonal(
+    item_value_counts: tuple[np.ndarray, np.ndarray, np.ndarray], m: np.ndarray, n_values: int
+) -> np.ndarray:
     """o_cc = sum_u n_uc (n_uc - 1) / (m_u - 1) for every value c."""
-    items, codes, counts = _item_value_counts(
-        pv.item_codes, pv.value_codes, pv.n_items, pv.values.size
-    )
-    weights = counts * (counts - 1.0) / (pv.judgments_per_item[items] - 1.0)
-    return np.bincount(codes, weights=weights, minlength=pv.values.size)
+    items, codes, counts = item_value_counts
+    weights = counts * (counts - 1.0) / (m[items] - 1.0)
+    return np.bincount(codes, weights=weights, minlength=n_values)
+
+
+def value_totals(counts, weights: np.ndarray | None = None) -> np.ndarray:
+    """n_v = 1 N (GROUP BY value), or W N for rows of item weights W (one row per resample)."""
+    if weights is None:
+        weights = np.ones((1, counts.shape[0]))
+        return value_totals(counts, weights)[0]
+    if isinstance(counts, np.ndarray):
+        return weights @ counts
+    return np.asarray((counts.T @ weights.T).T)
+
+
+def expected_sums(
+    level: str,
+    n: np.ndarray,
+    moments: np.ndarray | None,
+    value_counts: np.ndarray | None,
+    values: np.ndarray | None = None,
+    delta2: np.ndarray | None = None,
+) -> np.ndarray:
+    """sum_ck n_c n_k delta2_ck of each row of totals (the finish of D_e).
+
+    nominal: n^2 - sum_c n_c^2; interval (and ordinal on fixed positions): 2 (n S2 - S1^2) of
+    the centred metric; ratio: n^T delta2 n with ``delta2`` when given (the bootstrap computes it
+    once), else in blocks of rows of the V x V distances (bounded memory).
+    """
+    if level == "nominal":
+        return n * n - np.einsum("bv,bv->b", value_counts, value_counts)
+    if level in ("interval", "ordinal"):
+        scale = n * moments[:, 1]
+        expected = 2.0 * (scale - moments[:, 0] ** 2)
+        # Values centred on the whole data's mean: a resample of identical values leaves
+        # rounding noise (~eps n S2) where D_e is 0; alpha is undefined there, not 1.
+        expected[expected <= 64 * np.finfo(np.float64).eps * scale] = 0.0
+        return expected
+    if delta2 is not None:
+        return np.einsum("bv,bv->b", value_counts @ delta2, value_counts)
+    size = values.size
+    block = max(1, _BLOCK_CELLS // max(size, 1))
+    total = np.zeros(value_counts.shape[0])
+    for start in range(0, size, block):
+        stop = min(size, start + block)
+        delta2 = ratio_delta2(values[start:stop, None], values[None, :])
+        total += np.einsum("bv,bv->b", value_counts[:, start:stop] @ delta2, value_counts)
+    return total
+
+
+def expected_of(stats: ItemStatistics) -> tuple[float, int]:
+    """(sum_ck n_c n_k delta2_ck, n) of the statistics' own pairable values."""
+    n = float(stats.m.sum())
+    moments = stats.moments.sum(axis=0)[None, :] if stats.moments is not None else None
+    totals = value_totals(stats.counts)[None, :] if stats.counts is not None else None
+    expected = expected_sums(stats.level, np.array([n]), moments, totals, stats.values)
+    return float(expected[0]), int(round(n))
+
+
+def statistics_of(
+    data: LongValues, level: str, reference: LongValues | None = None, *, coded: bool = False
+) -> tuple[Pairable, ItemStatistics, tuple[float, int]]:
+    """(pairable judgments, per-item statistics, (expected sum, n_ref)) of ``data``.
+
+    With ``reference`` (expected_from), the expected sum and, for ordinal data, the positions of
+    the metric come from the reference's pairable values."""
+    check_level(level)
+    coded = coded or level != "interval"
+    p = pairable(data, level, coded=coded)
+    if reference is None:
+        stats = item_statistics(p, level)
+        return p, stats, expected_of(stats)
+    ref_p = pairable(reference, level, coded=level != "interval")
+    ref_stats = item_statistics(ref_p, level)
+    metric = None
+    if level == "ordinal":
+        metric = ordinal_positions(ref_p.value_counts, ref_p.values, p.values)
+    return p, item_statistics(p, level, metric), expected_of(ref_stats)
 
 
 def ratio_delta2(c: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -728,69 +701,6 @@ def ratio_delta2(c: np.ndarray, k: np.ndarray) -> np.ndarray:
     out = np.zeros(np.broadcast(c, k).shape, dtype=np.float64)
     np.divide(c - k, total, out=out, where=total != 0)
     return out * out
-
-
-def _expected_ratio(values: np.ndarray, counts: np.ndarray) -> float:
-    """sum_c sum_k n_c n_k delta2_ratio(c, k) in blocks of rows (bounded memory, O(V^2) time)."""
-    size = values.size
-    if size > MAX_RATIO_VALUES:
-        raise AgreementError(
-            f"ratio alpha needs all pairs of distinct values and there are {size} (limit "
-            f"{MAX_RATIO_VALUES}); round the values (e.g. to 3 decimals) or use the interval level"
-        )
-    counts = counts.astype(np.float64)
-    block = max(1, _BLOCK_CELLS // max(size, 1))
-    total = 0.0
-    for start in range(0, size, block):
-        stop = min(size, start + block)
-        delta2 = ratio_delta2(values[start:stop, None], values[None, :])
-        total += float(counts[start:stop] @ delta2 @ counts)
-    return total
-
-
-def _within_item_ratio(pv: PairableValues) -> float:
-    total = 0.0
-    for c, k, weight, _ in distinct_value_pairs(pv):
-        total += 2.0 * float(np.dot(weight, ratio_delta2(pv.values[c], pv.values[k])))
-    return total
-
-
-def disagreement_sums(
-    pv: PairableValues, level: str, reference: PairableValues | None = None
-) -> tuple[float, float, int, int]:
-    """(observed sum, expected sum, n, n_reference) such that
-
-    D_o = observed / n and D_e = expected / (n_ref (n_ref - 1)); ``reference`` (default: ``pv``)
-    supplies the expected disagreement and, for ordinal data, the frequencies of the metric.
-    """
-    check_level(level)
-    ref = pv if reference is None else reference
-    if level == "nominal":
-        observed = _within_item_nominal(
-            pv.item_codes, pv.value_codes, pv.judgments_per_item, pv.values.size
-        )
-        n_ref = ref.n
-        expected = float(n_ref) ** 2 - float(np.sum(ref.value_counts.astype(np.float64) ** 2))
-        return observed, expected, pv.n, n_ref
-    if level == "interval":
-        assert pv.numeric is not None
-        observed = _within_item_interval(pv.item_codes, pv.numeric, pv.judgments_per_item)
-        if ref.numeric is not None and ref.values.size == 0:
-            expected = _expected_interval(ref.numeric)[0]
-        else:
-            expected = _expected_interval_weighted(ref.values, ref.value_counts)
-        return observed, expected, pv.n, ref.n
-    if level == "ordinal":
-        positions = ordinal_positions(pv.values, ref.values, ref.value_counts)
-        observed = _within_item_interval(
-            pv.item_codes, positions[pv.value_codes], pv.judgments_per_item
-        )
-        ref_positions = ordinal_positions(ref.values, ref.values, ref.value_counts)
-        expected = _expected_interval_weighted(ref_positions, ref.value_counts)
-        return observed, expected, pv.n, ref.n
-    observed = _within_item_ratio(pv)
-    expected = _expected_ratio(ref.values, ref.value_counts)
-    return observed, expected, pv.n, ref.n
 
 
 def alpha_from_sums(observed: float, expected: float, n: int, n_ref: int) -> float:
@@ -806,7 +716,6 @@ def krippendorff_alpha(
     data: pd.DataFrame,
     *,
     item: str = "item",
-    rater: str = "rater",
     value: str = "value",
     level: str = "nominal",
     expected_from: pd.DataFrame | None = None,
@@ -814,8 +723,8 @@ def krippendorff_alpha(
     """Krippendorff's alpha of a long table (one row per judgment).
 
     ``alpha = 1 - D_o / D_e`` (Krippendorff 2011; see the module docstring for the metrics and the
-    closed forms). ``rater`` is accepted for symmetry with the other statistics: alpha depends only
-    on the values within each item, so raters are not needed (resolve duplicate judgments first).
+    closed forms). Alpha depends only on the values within each item, so it takes no rater column
+    (resolve duplicate judgments first).
     ``expected_from`` is another long table with the same columns (e.g. all listener groups) whose
     pairable values give D_e (and the ordinal metric's frequencies); by default the data itself.
 
@@ -827,7 +736,6 @@ def krippendorff_alpha(
     >>> round(krippendorff_alpha(table, level="interval"), 4)
     0.7059
     """
-    del rater  # documented: not needed by the statistic
     check_level(level)
     reference = (
         long_values(expected_from, item=item, value=value, level=level)
@@ -840,20 +748,9 @@ def krippendorff_alpha(
 def alpha_of(data: LongValues, level: str, reference: LongValues | None = None) -> float:
     """:func:`krippendorff_alpha` of arrays; ``reference`` plays the part of ``expected_from``."""
     check_level(level)
-    if reference is None:
-        encoded = encode(data, level)
-        if isinstance(encoded, ItemValueCounts):
-            return alpha_from_counts(encoded, level)
-        if isinstance(encoded, NumericJudgments):
-            return alpha_from_sums(*numeric_sums(encoded, level)[:4])
-    sorted_values = level != "interval"
-    pv = pairable_values_of(data, level=level, with_values=sorted_values)
-    ref = (
-        pairable_values_of(reference, level=level, with_values=sorted_values)
-        if reference is not None
-        else None
-    )
-    return alpha_from_sums(*disagreement_sums(pv, level, ref))
+    data, reference = finite_scaled(data, level, reference)
+    _, stats, (expected, n_ref) = statistics_of(data, level, reference)
+    return alpha_from_sums(float(stats.within.sum()), expected, int(stats.m.sum()), n_ref)
 
 
 def coincidence_matrix(
@@ -861,21 +758,28 @@ def coincidence_matrix(
 ) -> pd.DataFrame:
     """The values x values coincidence matrix o_ck (Krippendorff 2011, section C), for inspection.
 
-    Built from the distinct (item, value) pairs (sparse accumulation); intended for data with few
-    distinct values (raises ``ValueError`` above 2048).
+    o = N^T diag(1 / (m - 1)) N with the diagonal less sum_u n_uc / (m_u - 1) (pairs of distinct
+    judgments only); intended for data with few distinct values (raises above 2048).
     """
     import pandas as pd
 
-    pv = pairable_values(data, item=item, value=value, level=level)
-    size = pv.values.size
+    p = pairable(long_values(data, item=item, value=value, level=level), level)
+    present = p.value_counts > 0
+    if not present.all():
+        p = replace(
+            p, value_codes=(np.cumsum(present) - 1)[p.value_codes], values=p.values[present],
+            value_counts=p.value_counts[present], counts=None,
+        )  # fmt: skip
+    size = p.values.size
     if size > 2048:
         raise AgreementError(
             f"{size} distinct values: the coincidence matrix would be {size} x {size}"
         )
-    flat = np.zeros(size * size, dtype=np.float64)
-    for c, k, weight, _ in distinct_value_pairs(pv):
-        flat += np.bincount(c * size + k, weights=weight, minlength=size * size)
-        flat += np.bincount(k * size + c, weights=weight, minlength=size * size)
-    matrix = flat.reshape(size, size)
-    matrix[np.diag_indices(size)] = coincidence_diagonal(pv)
-    return pd.DataFrame(matrix, index=pv.values, columns=pv.values)
+    counts = count_matrix(p)
+    inverse = 1.0 / (p.m - 1.0)
+    if isinstance(counts, np.ndarray):
+        matrix = (counts * inverse[:, None]).T @ counts
+    else:
+        matrix = (counts.multiply(inverse[:, None]).T @ counts).toarray()
+    matrix[np.diag_indices(size)] -= value_totals(counts, inverse[None, :])[0]
+    return pd.DataFrame(matrix, index=p.values, columns=p.values)

@@ -9,10 +9,14 @@ Two procedures, always named in the output:
   quantity alpha needs is a weighted sum over items (interval: sum w m_u, sum w S1_u, sum w S2_u,
   sum w m_u SS_u / (m_u - 1); nominal: the same plus the value counts w @ N; ordinal: positions
   recomputed from w @ N on every resample; ratio: w @ N and the fixed V x V distance matrix).
-  With few distinct values (or interval data) every ingredient is a column of a per-item feature
-  matrix F, so a chunk of resamples is one product W @ F of the item multiplicities W; ordinal
-  observed disagreement uses p^T A p with A_u = (m_u diag(N_u) - N_u N_u^T) / (m_u - 1), a
-  quadratic form in the positions p recomputed per resample. Chunks of 4 MiB of weights.
+  These are the per-item statistics of the alpha engine (alpha.item_statistics): every
+  ingredient is a column of a per-item feature matrix F, so a chunk of resamples is one product
+  W @ F of the item multiplicities W followed by the level's finish. The one measured special
+  case is ordinal data, whose metric depends on the resample: the observed disagreement is
+  p^T A p with A_u = (m_u diag(N_u) - N_u N_u^T) / (m_u - 1), a quadratic form in the positions
+  p recomputed per resample (few values), or recomputed from the judgments weighted by their
+  item's multiplicity, O(N + V) per resample (sliders). Chunks of 4 MiB of weights; at most
+  ``MAX_RESAMPLES`` resamples.
 * ``krippendorff``: Krippendorff's own algorithm (Hayes & Krippendorff 2007; Krippendorff,
   "Algorithm for bootstrapping Krippendorff's c-alpha", 2016): D_e is held fixed and M pairs of
   values are drawn from the coincidence matrix with probabilities o_ck / n (unordered cells:
@@ -36,6 +40,7 @@ that 22 excerpts is a small sample of music.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,37 +48,37 @@ import numpy as np
 
 from ..errors import AgreementError
 from .alpha import (
-    ItemValueCounts,
+    ItemStatistics,
     LongValues,
-    NumericJudgments,
-    PairableValues,
-    _item_value_counts,
+    Pairable,
     alpha_from_sums,
     check_level,
     coincidence_diagonal,
-    disagreement_sums,
-    disagreement_sums_from_counts,
+    count_matrix,
     distinct_value_pairs,
-    encode,
+    expected_sums,
+    finite_scaled,
     long_values,
-    numeric_sums,
     ordinal_positions,
-    pairable_values_of,
     ratio_delta2,
+    statistics_of,
+    triples,
+    value_totals,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 METHODS: tuple[str, ...] = ("items", "krippendorff")
+#: Most resamples one call accepts: percentile intervals are stable to ~1e-3 long before this,
+#: and the resampled alphas (returned) take 8 bytes each.
+MAX_RESAMPLES = 100_000
 #: Cells (float64) per chunk of resamples: 4 MiB of item weights (measured best of 2, 4, 8 MiB).
 _CHUNK_CELLS = 1 << 19
 _MAX_EXACT_CELLS = 4096
-#: Largest per-item feature matrix (float64 cells) of the vectorized item bootstrap.
+#: Largest per-item feature matrix (float64 cells) of the ordinal quadratic-form features.
 _MAX_FEATURE_CELLS = 1 << 22
 _MAX_RATIO_BOOTSTRAP_VALUES = 4096
-#: Above this many distinct values the ordinal item bootstrap works per judgment, not per matrix.
-_MAX_MATRIX_ORDINAL_VALUES = 4096
 
 
 @dataclass(frozen=True)
@@ -150,32 +155,42 @@ def bootstrap_alpha_of(
         raise AgreementError(
             f"unknown bootstrap method {method!r}; expected one of {', '.join(METHODS)}"
         )
+    if draws not in ("pairs", "capped"):
+        raise AgreementError(f"unknown draws rule {draws!r}; expected 'pairs' or 'capped'")
     if not 0.0 < confidence < 1.0:
         raise AgreementError(f"confidence must be between 0 and 1, got {confidence}")
+    n_resamples = check_resamples(n_resamples)
+    data, reference = finite_scaled(data, level, reference)
     rng = np.random.default_rng(seed)
-    if method == "items" and reference is None:
-        fast = _fast_items_bootstrap(data, level, n_resamples, rng)
-        if fast is not None:
-            estimate, samples = fast
-            low, high = _percentile_interval(samples, confidence)
-            return BootstrapResult(
-                estimate, low, high, method, int(n_resamples), confidence, seed, samples
-            )
-    pv = pairable_values_of(data, level=level)
-    ref = pairable_values_of(reference, level=level) if reference is not None else None
-    estimate = alpha_from_sums(*disagreement_sums(pv, level, ref))
-    if n_resamples <= 0 or np.isnan(estimate):
-        samples = np.full(max(n_resamples, 0), np.nan)
+    p, stats, expected = statistics_of(data, level, reference, coded=method == "krippendorff")
+    estimate = alpha_from_sums(float(stats.within.sum()), expected[0], p.n, expected[1])
+    fixed = expected if reference is not None else None
+    if n_resamples == 0 or np.isnan(estimate):
+        samples = np.full(n_resamples, np.nan)
     elif method == "items":
-        samples = _items_bootstrap(pv, level, ref, n_resamples, rng)
+        samples = _items_bootstrap(p, stats, fixed, n_resamples, rng)
     else:
-        if draws not in ("pairs", "capped"):
-            raise AgreementError(f"unknown draws rule {draws!r}; expected 'pairs' or 'capped'")
         samples = _krippendorff_bootstrap(
-            pv, level, ref, n_resamples, rng, capped=draws == "capped"
+            p, stats, expected, n_resamples, rng, capped=draws == "capped"
         )
     low, high = _percentile_interval(samples, confidence)
-    return BootstrapResult(estimate, low, high, method, int(n_resamples), confidence, seed, samples)
+    return BootstrapResult(estimate, low, high, method, n_resamples, confidence, seed, samples)
+
+
+def check_resamples(n_resamples: int) -> int:
+    """Return ``n_resamples`` if it is an integer from 0 to :data:`MAX_RESAMPLES`, else raise.
+
+    Why: the number comes from users (``--bootstrap``); a billion resamples would run for hours.
+    Memory does not grow with it beyond the returned samples: resamples are drawn and reduced in
+    chunks of bounded size (``_CHUNK_CELLS``).
+    """
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)):
+        raise AgreementError(f"the number of resamples must be an integer, got {n_resamples!r}")
+    if not 0 <= n_resamples <= MAX_RESAMPLES:
+        raise AgreementError(
+            f"the number of resamples must be between 0 and {MAX_RESAMPLES:,}, got {n_resamples:,}"
+        )
+    return int(n_resamples)
 
 
 def _percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
@@ -226,51 +241,174 @@ def _chunks(n_resamples: int, cells_per_resample: int) -> list[int]:
     return [min(size, n_resamples - start) for start in range(0, n_resamples, size)]
 
 
-def _fast_items_bootstrap(
-    data: LongValues, level: str, n_resamples: int, rng: np.random.Generator
-) -> tuple[float, np.ndarray] | None:
-    """(estimate, resampled alphas) from per-item features, or None when this path does not apply.
-
-    Every resample is a row w of item multiplicities and alpha's ingredients are the totals w @ F
-    of per-item features F (see ``_count_features`` and ``_numeric_features``), so a chunk of
-    resamples is one matrix product; ordinal data with many distinct values take the general path.
-    """
-    encoded = encode(data, level)
-    if isinstance(encoded, ItemValueCounts):
-        estimate = alpha_from_sums(*disagreement_sums_from_counts(encoded, level))
-        features, finish = _count_features(encoded, level)
-        if features is None:
-            return None
-    elif isinstance(encoded, NumericJudgments) and level == "interval":
-        *sums, within = numeric_sums(encoded, level)
-        estimate = alpha_from_sums(*sums)
-        features, finish = _numeric_features(encoded, within)
-    else:
-        return None
-    if n_resamples <= 0 or np.isnan(estimate):
-        return estimate, np.full(max(n_resamples, 0), np.nan)
-    n_items = features.shape[0]
-    totals = np.empty((n_resamples, features.shape[1]))
-    chunks = _chunks(n_resamples, n_items)
+def _resampled(
+    rng: np.random.Generator,
+    n_items: int,
+    n_resamples: int,
+    cells_per_resample: int,
+    alphas_of: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """The resampled alphas: ``alphas_of`` of the item multiplicities W (one row per resample),
+    chunk by chunk (each chunk's arrays about ``_CHUNK_CELLS`` x ``cells_per_resample`` cells)."""
+    chunks = _chunks(n_resamples, cells_per_resample)
     if len(chunks) == 1:  # nothing to overlap: no worker thread, no BLAS thread limits to set
-        np.matmul(
-            _count_draws(_draw_items(rng, n_items, n_resamples), n_items), features, out=totals
-        )
-        return estimate, finish(totals)
+        return alphas_of(_count_draws(_draw_items(rng, n_items, n_resamples), n_items))
     from concurrent.futures import ThreadPoolExecutor
 
+    samples = np.empty(n_resamples)
     start = 0
     # One worker thread draws the next chunk (numpy releases the GIL while drawing) while this
-    # one counts and multiplies: the draws stay in one sequential stream, so same seed, same output.
+    # one counts and reduces: the draws stay in one sequential stream, so same seed, same output.
     with ThreadPoolExecutor(max_workers=1) as drawer, _single_threaded_blas():
         pending = drawer.submit(_draw_items, rng, n_items, chunks[0])
         for index, count in enumerate(chunks):
-            draws = pending.result()
+            weights = pending.result()
             if index + 1 < len(chunks):
                 pending = drawer.submit(_draw_items, rng, n_items, chunks[index + 1])
-            np.matmul(_count_draws(draws, n_items), features, out=totals[start : start + count])
+            samples[start : start + count] = alphas_of(_count_draws(weights, n_items))
             start += count
-    return estimate, finish(totals)
+    return samples
+
+
+def _items_bootstrap(
+    p: Pairable,
+    stats: ItemStatistics,
+    fixed: tuple[float, int] | None,
+    n_resamples: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Item bootstrap: weighted sums W @ [m, within, ...] of the engine's per-item statistics.
+
+    ``fixed`` (expected_from) holds D_e: only m and within are resampled. Otherwise the finish
+    needs the resample's moments (interval) or value counts W N (nominal, ratio); ordinal data
+    recompute the positions of the metric per resample (``_ordinal_alphas``)."""
+    level, m = stats.level, stats.m
+    n_items = m.size
+    if fixed is not None:
+        features = np.column_stack([m, stats.within])
+        expected, n_ref = float(fixed[0]), float(fixed[1])
+
+        def fixed_alphas(weights: np.ndarray) -> np.ndarray:
+            totals = weights @ features
+            count = totals.shape[0]
+            return _alpha_vector(
+                totals[:, 1], np.full(count, expected), totals[:, 0], np.full(count, n_ref)
+            )
+
+        return _resampled(rng, n_items, n_resamples, n_items + 8, fixed_alphas)
+    if level == "ordinal":
+        return _ordinal_alphas(p, stats, n_resamples, rng)
+    if level == "interval":
+        features = np.column_stack([m, stats.within, stats.moments])
+
+        def interval_alphas(weights: np.ndarray) -> np.ndarray:
+            totals = weights @ features
+            n = totals[:, 0]
+            return _alpha_vector(totals[:, 1], expected_sums(level, n, totals[:, 2:], None), n, n)
+
+        return _resampled(rng, n_items, n_resamples, n_items + 24, interval_alphas)
+    counts, values = stats.counts, stats.values
+    delta2 = None
+    if level == "ratio":
+        if values.size > _MAX_RATIO_BOOTSTRAP_VALUES:
+            raise AgreementError(
+                f"ratio bootstrap needs a {values.size} x {values.size} distance matrix (limit "
+                f"{_MAX_RATIO_BOOTSTRAP_VALUES} distinct values); round the values or use the "
+                "interval level"
+            )
+        delta2 = ratio_delta2(values[:, None], values[None, :])
+    dense = isinstance(counts, np.ndarray)
+    features = np.column_stack([m, stats.within, counts] if dense else [m, stats.within])
+
+    def count_alphas(weights: np.ndarray) -> np.ndarray:
+        totals = weights @ features
+        n = totals[:, 0]
+        value_counts = totals[:, 2:] if dense else value_totals(counts, weights)
+        expected = expected_sums(level, n, None, value_counts, values, delta2)
+        return _alpha_vector(totals[:, 1], expected, n, n)
+
+    return _resampled(rng, n_items, n_resamples, n_items + 4 * (2 + values.size), count_alphas)
+
+
+def _ordinal_alphas(
+    p: Pairable, stats: ItemStatistics, n_resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Ordinal item bootstrap, positions recomputed from each resample's value counts W N.
+
+    Few values: features [m_u, N_u, upper triangle of A_u] with A_u = (m_u diag(N_u) -
+    N_u N_u^T) / (m_u - 1), since m_u SS_u = p^T (m_u diag(N_u) - N_u N_u^T) p (A_u 1 = 0:
+    shifting p changes nothing, so p is centred for accuracy). Many values (sliders, no small
+    item x value matrix): ``_ordinal_alphas_per_judgment``. Same draws either way.
+    """
+    m, n_values = stats.m, p.values.size
+    columns = 1 + n_values + n_values * (n_values + 1) // 2
+    if p.counts is None or m.size * columns > _MAX_FEATURE_CELLS:
+        return _ordinal_alphas_per_judgment(p, n_resamples, rng)
+    counts = p.counts
+    upper_rows, upper_cols = np.triu_indices(n_values)
+    inverse = 1.0 / (m - 1.0)
+    on_diagonal = upper_rows == upper_cols
+    # A_u[c, k] for c <= k; off-diagonal cells doubled, as p^T A p counts (c, k) and (k, c).
+    pair_products = counts[:, upper_rows] * counts[:, upper_cols]
+    pair_products *= np.where(on_diagonal, -1.0, -2.0)
+    pair_products[:, on_diagonal] += m[:, None] * counts
+    pair_products *= inverse[:, None]
+    features = np.column_stack([m, counts, pair_products])
+    del pair_products
+
+    def alphas(weights: np.ndarray) -> np.ndarray:
+        totals = weights @ features
+        n = totals[:, 0]
+        value_counts = totals[:, 1 : 1 + n_values]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            positions = ordinal_positions(value_counts)
+            positions -= (np.einsum("bv,bv->b", value_counts, positions) / n)[:, None]
+        quadratic = totals[:, 1 + n_values :]
+        observed = 2.0 * np.einsum(
+            "bk,bk->b", quadratic, positions[:, upper_rows] * positions[:, upper_cols]
+        )
+        expected = 2.0 * n * np.einsum("bv,bv->b", value_counts, positions * positions)
+        return _alpha_vector(observed, expected, n, n)
+
+    return _resampled(rng, m.size, n_resamples, m.size + 4 * columns, alphas)
+
+
+def _ordinal_alphas_per_judgment(
+    p: Pairable, n_resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Ordinal item bootstrap from the judgments themselves, for many distinct values (sliders).
+
+    A resample weights judgment j by the multiplicity w_u of its item: the value counts are one
+    weighted bincount over the codes of the sorted distinct values, the positions one cumulative
+    sum (centred for accuracy), and the items' sums of p and p^2 two more bincounts: O(N + V) per
+    resample with no items x values matrix (benchmarks/results/agreement.md).
+    """
+    m = p.m
+    n_items, n_values = p.n_items, p.values.size
+    by_value = np.argsort(p.value_codes, kind="stable")  # sequential access to the V values
+    items, codes = p.item_codes[by_value], p.value_codes[by_value]
+    # continuous sliders: every value once, so skip the value-level arrays
+    all_distinct = n_values == codes.size and bool(np.all(p.value_counts == 1.0))
+    inverse = 1.0 / (m - 1.0)
+
+    def alphas(weights: np.ndarray) -> np.ndarray:
+        count = weights.shape[0]
+        observed, expected, n = np.empty(count), np.empty(count), weights @ m
+        for row, w in enumerate(weights):
+            value_counts = w[items]  # judgments in value order: the counts when all distinct
+            if not all_distinct:
+                value_counts = np.bincount(codes, weights=value_counts, minlength=n_values)
+            positions = ordinal_positions(value_counts)
+            positions -= np.dot(value_counts, positions) / n[row]
+            at = positions.copy() if all_distinct else positions[codes]
+            first = np.bincount(items, weights=at, minlength=n_items)
+            at *= at
+            second = np.bincount(items, weights=at, minlength=n_items)
+            observed[row] = 2.0 * np.dot(w, (m * second - first * first) * inverse)
+            expected[row] = 2.0 * n[row] * np.dot(value_counts, positions * positions)
+        return _alpha_vector(observed, expected, n, n)
+
+    return _resampled(rng, n_items, n_resamples, 2 * n_items + 3 * n_values, alphas)
 
 
 def _single_threaded_blas():
@@ -288,95 +426,6 @@ def _single_threaded_blas():
     return threadpool_limits(1, user_api="blas")
 
 
-def _count_features(encoded: ItemValueCounts, level: str):
-    """Per-item features [m_u, level-specific columns] of N and how to turn their totals into alpha.
-
-    nominal: within_u = (m_u^2 - sum_c N_uc^2) / (m_u - 1) and N_u (expected: n^2 - sum n_c^2);
-    interval: 2 m_u SS_u / (m_u - 1), S1_u, S2_u on centred values (expected: 2 (n S2 - S1^2));
-    ordinal: N_u and the upper triangle of A_u = (m_u diag(N_u) - N_u N_u^T) / (m_u - 1), since
-    m_u SS_u = p^T (m_u diag(N_u) - N_u N_u^T) p for positions p recomputed from each resample's
-    value counts (A_u 1 = 0: shifting p changes nothing, so p is centred for accuracy);
-    ratio: sum_ck N_uc N_uk delta2_ck / (m_u - 1) and N_u (expected: n^T delta2 n).
-    """
-    counts, values, per_item = encoded.counts, encoded.values, encoded.per_item
-    inverse = 1.0 / (per_item - 1.0)
-    n_values = values.size
-    if level == "nominal":
-        within = (per_item * per_item - np.einsum("uv,uv->u", counts, counts)) * inverse
-        features = np.column_stack([per_item, within, counts])
-
-        def finish(totals):
-            n, value_counts = totals[:, 0], totals[:, 2:]
-            expected = n * n - np.einsum("bv,bv->b", value_counts, value_counts)
-            return _alpha_vector(totals[:, 1], expected, n, n)
-
-        return features, finish
-    if level == "interval":
-        centered = values - np.dot(encoded.value_counts, values) / per_item.sum()
-        first = counts @ centered
-        second = counts @ (centered * centered)
-        within = 2.0 * (per_item * second - first * first) * inverse
-        features = np.column_stack([per_item, within, first, second])
-        return features, _finish_linear
-    if level == "ordinal":
-        upper_rows, upper_cols = np.triu_indices(n_values)
-        if counts.shape[0] * (1 + n_values + upper_rows.size) > _MAX_FEATURE_CELLS:
-            return None, None
-        on_diagonal = upper_rows == upper_cols
-        # A_u[c, k] for c <= k; off-diagonal cells doubled, as p^T A p counts (c, k) and (k, c).
-        pair_products = counts[:, upper_rows] * counts[:, upper_cols]
-        pair_products *= np.where(on_diagonal, -1.0, -2.0)
-        pair_products[:, on_diagonal] += per_item[:, None] * counts
-        pair_products *= inverse[:, None]
-        features = np.column_stack([per_item, counts, pair_products])
-
-        def finish(totals):
-            n = totals[:, 0]
-            value_counts = totals[:, 1 : 1 + n_values]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                positions = np.cumsum(value_counts, axis=1) - value_counts / 2.0
-                positions -= (np.einsum("bv,bv->b", value_counts, positions) / n)[:, None]
-            quadratic = totals[:, 1 + n_values :]
-            observed = 2.0 * np.einsum(
-                "bk,bk->b", quadratic, positions[:, upper_rows] * positions[:, upper_cols]
-            )
-            expected = 2.0 * n * np.einsum("bv,bv->b", value_counts, positions * positions)
-            return _alpha_vector(observed, expected, n, n)
-
-        return features, finish
-    delta2 = ratio_delta2(values[:, None], values[None, :])
-    within = np.einsum("uv,uv->u", counts @ delta2, counts) * inverse
-    features = np.column_stack([per_item, within, counts])
-
-    def finish(totals):
-        n, value_counts = totals[:, 0], totals[:, 2:]
-        expected = np.einsum("bv,bv->b", value_counts @ delta2, value_counts)
-        return _alpha_vector(totals[:, 1], expected, n, n)
-
-    return features, finish
-
-
-def _numeric_features(judgments: NumericJudgments, within: np.ndarray):
-    """[m_u, 2 m_u SS_u / (m_u - 1), S1_u, S2_u] of the pairable items, values centred."""
-    item_codes, per_item = judgments.item_codes, judgments.judgments_per_item
-    slots = per_item.size
-    pairable = per_item >= 2
-    x = judgments.x
-    counted = pairable[item_codes]
-    centered = x - float(np.mean(x[counted])) if counted.any() else x
-    sums = np.bincount(item_codes, weights=centered, minlength=slots)[pairable]
-    squares = np.bincount(item_codes, weights=centered * centered, minlength=slots)[pairable]
-    m = per_item[pairable].astype(np.float64)
-    return np.column_stack([m, within, sums, squares]), _finish_linear
-
-
-def _finish_linear(totals: np.ndarray) -> np.ndarray:
-    """alpha from totals of [m, within, S1, S2] (interval metric on fixed values)."""
-    n = totals[:, 0]
-    expected = 2.0 * (n * totals[:, 3] - totals[:, 2] ** 2)
-    return _alpha_vector(totals[:, 1], expected, n, n)
-
-
 def _alpha_vector(
     observed: np.ndarray, expected: np.ndarray, n: np.ndarray, n_ref: np.ndarray
 ) -> np.ndarray:
@@ -386,238 +435,37 @@ def _alpha_vector(
     return result
 
 
-def _value_count_matrix(pv: PairableValues):
-    """N (items x values) of judgment counts: dense when small, scipy.sparse CSR otherwise."""
-    items, codes, counts = _item_value_counts(
-        pv.item_codes, pv.value_codes, pv.n_items, pv.values.size
-    )
-    if pv.n_items * pv.values.size <= (1 << 24):
-        dense = np.zeros((pv.n_items, pv.values.size))
-        dense[items, codes] = counts
-        return dense
-    from scipy import sparse
-
-    return sparse.csr_matrix(
-        (counts.astype(np.float64), (items, codes)), shape=(pv.n_items, pv.values.size)
-    )
-
-
-def _items_bootstrap(
-    pv: PairableValues,
-    level: str,
-    reference: PairableValues | None,
-    n_resamples: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    m = pv.judgments_per_item.astype(np.float64)
-    n_items = pv.n_items
-    if level == "interval" or (level == "ordinal" and reference is not None):
-        if level == "interval":
-            x = pv.numeric
-        else:
-            x = ordinal_positions(pv.values, reference.values, reference.value_counts)[
-                pv.value_codes
-            ]
-        return _items_bootstrap_linear(pv, x, reference, level, n_resamples, rng)
-    if level == "ordinal" and pv.values.size > _MAX_MATRIX_ORDINAL_VALUES:
-        return _items_bootstrap_ordinal_judgments(pv, n_resamples, rng)
-    counts_matrix = _value_count_matrix(pv)
-    out = np.empty(n_resamples)
-    start = 0
-    if level == "nominal":
-        items, _, pair_counts = _item_value_counts(
-            pv.item_codes, pv.value_codes, n_items, pv.values.size
-        )
-        sum_sq = np.bincount(items, weights=pair_counts.astype(np.float64) ** 2, minlength=n_items)
-        within = (m * m - sum_sq) / (m - 1)
-        fixed = _fixed_expected(pv, level, reference)
-        for count in _chunks(n_resamples, n_items + pv.values.size):
-            weights = _item_weights(rng, n_items, count)
-            n = weights @ m
-            observed = weights @ within
-            if fixed is None:
-                value_counts = _times(weights, counts_matrix)
-                expected, n_ref = n * n - np.sum(value_counts * value_counts, axis=1), n
-            else:
-                expected, n_ref = _repeated(fixed, count)
-            out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
-            start += count
-        return out
-    if level == "ordinal":
-        inverse = 1.0 / (m - 1)
-        for count in _chunks(n_resamples, 2 * n_items + 3 * pv.values.size):
-            weights = _item_weights(rng, n_items, count)
-            n = weights @ m
-            value_counts = _times(weights, counts_matrix)  # count x V
-            positions = np.cumsum(value_counts, axis=1) - value_counts / 2.0
-            q1 = _times_t(counts_matrix, positions)  # U x count
-            q2 = _times_t(counts_matrix, positions * positions)
-            per_item = (m[:, None] * q2 - q1 * q1) * inverse[:, None]
-            observed = 2.0 * np.einsum("bu,ub->b", weights, per_item)
-            first = np.sum(value_counts * positions, axis=1)
-            second = np.sum(value_counts * positions * positions, axis=1)
-            expected = 2.0 * (n * second - first * first)
-            out[start : start + count] = _alpha_vector(observed, expected, n, n)
-            start += count
-        return out
-    # ratio
-    if pv.values.size > _MAX_RATIO_BOOTSTRAP_VALUES:
-        raise AgreementError(
-            f"ratio bootstrap needs a {pv.values.size} x {pv.values.size} distance matrix (limit "
-            f"{_MAX_RATIO_BOOTSTRAP_VALUES} distinct values); round the values or use the interval level"
-        )
-    within = np.zeros(n_items)
-    for c, k, weight, item_of_pair in distinct_value_pairs(pv):
-        within += 2.0 * np.bincount(
-            item_of_pair,
-            weights=weight * ratio_delta2(pv.values[c], pv.values[k]),
-            minlength=n_items,
-        )
-    fixed = _fixed_expected(pv, level, reference)
-    delta2 = ratio_delta2(pv.values[:, None], pv.values[None, :]) if fixed is None else None
-    for count in _chunks(n_resamples, n_items + 2 * pv.values.size):
-        weights = _item_weights(rng, n_items, count)
-        n = weights @ m
-        observed = weights @ within
-        if fixed is None:
-            value_counts = _times(weights, counts_matrix)
-            expected, n_ref = np.sum((value_counts @ delta2) * value_counts, axis=1), n
-        else:
-            expected, n_ref = _repeated(fixed, count)
-        out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
-        start += count
-    return out
-
-
-def _items_bootstrap_ordinal_judgments(
-    pv: PairableValues, n_resamples: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Ordinal item bootstrap from the judgments themselves, for many distinct values (sliders).
-
-    A resample weights judgment j by the multiplicity w_u of its item: the value counts are one
-    weighted bincount over the codes of the sorted distinct values, the positions
-    p_c = sum_{g<c} n_g + n_c / 2 one cumulative sum (centred for accuracy), and the items' sums
-    of p and p^2 two more bincounts: O(N + V) per resample with no items x values matrix. The
-    matrix route costs a sparse product with V ~ N columns per resample (about 80 s for 1000
-    resamples of 10^6 slider judgments, against about 10 s here; benchmarks/results/agreement.md).
-    The draws are those of the matrix route (same chunks), so the same seed gives the same interval.
-    """
-    m = pv.judgments_per_item.astype(np.float64)
-    n_items, n_values = pv.n_items, pv.values.size
-    by_value = np.argsort(pv.value_codes, kind="stable")  # sequential access to the V values
-    items, codes = pv.item_codes[by_value], pv.value_codes[by_value]
-    all_distinct = n_values == codes.size  # continuous sliders: skip the value-level arrays
-    inverse = 1.0 / (m - 1.0)
-    out = np.empty(n_resamples)
-    start = 0
-    for count in _chunks(n_resamples, 2 * n_items + 3 * n_values):
-        weights = _item_weights(rng, n_items, count)
-        observed, expected, n = np.empty(count), np.empty(count), weights @ m
-        for row, w in enumerate(weights):
-            value_counts = w[items]  # judgments in value order: the counts when all distinct
-            if not all_distinct:
-                value_counts = np.bincount(codes, weights=value_counts, minlength=n_values)
-            positions = np.cumsum(value_counts) - value_counts / 2.0
-            positions -= np.dot(value_counts, positions) / n[row]
-            at = positions.copy() if all_distinct else positions[codes]
-            first = np.bincount(items, weights=at, minlength=n_items)
-            at *= at
-            second = np.bincount(items, weights=at, minlength=n_items)
-            observed[row] = 2.0 * np.dot(w, (m * second - first * first) * inverse)
-            expected[row] = 2.0 * n[row] * np.dot(value_counts, positions * positions)
-        out[start : start + count] = _alpha_vector(observed, expected, n, n)
-        start += count
-    return out
-
-
-def _repeated(fixed: tuple[float, int], count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The fixed (expected sum, n_ref) of a reference table, once per resample."""
-    return np.full(count, fixed[0]), np.full(count, float(fixed[1]))
-
-
-def _fixed_expected(
-    pv: PairableValues, level: str, reference: PairableValues | None
-) -> tuple[float, int] | None:
-    if reference is None:
-        return None
-    _, expected, _, n_ref = disagreement_sums(pv, level, reference)
-    return expected, n_ref
-
-
-def _times(weights: np.ndarray, matrix) -> np.ndarray:
-    """weights (B x U) @ matrix (U x V), for a dense or sparse matrix."""
-    if isinstance(matrix, np.ndarray):
-        return weights @ matrix
-    return np.asarray((matrix.T @ weights.T).T)
-
-
-def _times_t(matrix, values: np.ndarray) -> np.ndarray:
-    """matrix (U x V) @ values.T (V x B)."""
-    return np.asarray(matrix @ values.T)
-
-
-def _items_bootstrap_linear(
-    pv: PairableValues,
-    x: np.ndarray,
-    reference: PairableValues | None,
-    level: str,
-    n_resamples: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Interval metric on fixed values x: every term of alpha is linear in the item weights."""
-    m = pv.judgments_per_item.astype(np.float64)
-    n_items = pv.n_items
-    centered = x - x.mean()
-    sums = np.bincount(pv.item_codes, weights=centered, minlength=n_items)
-    squares = np.bincount(pv.item_codes, weights=centered * centered, minlength=n_items)
-    deviations = centered - (sums / m)[pv.item_codes]
-    within = (
-        m * np.bincount(pv.item_codes, weights=deviations * deviations, minlength=n_items) / (m - 1)
-    )
-    features = np.column_stack([m, within, sums, squares])
-    fixed = _fixed_expected(pv, level, reference)
-    out = np.empty(n_resamples)
-    start = 0
-    for count in _chunks(n_resamples, 2 * n_items):
-        totals = _item_weights(rng, n_items, count) @ features
-        n, observed = totals[:, 0], 2.0 * totals[:, 1]
-        if fixed is None:
-            expected = 2.0 * (n * totals[:, 3] - totals[:, 2] ** 2)
-            n_ref = n
-        else:
-            expected, n_ref = _repeated(fixed, count)
-        out[start : start + count] = _alpha_vector(observed, expected, n, n_ref)
-        start += count
-    return out
-
-
 # -- Krippendorff's pairable-value bootstrap ------------------------------------------------
 
 
 def _krippendorff_bootstrap(
-    pv: PairableValues,
-    level: str,
-    reference: PairableValues | None,
+    p: Pairable,
+    stats: ItemStatistics,
+    expected: tuple[float, int],
     n_resamples: int,
     rng: np.random.Generator,
     *,
     capped: bool,
 ) -> np.ndarray:
-    observed_sum, expected_sum, n, n_ref = disagreement_sums(pv, level, reference)
-    expected_disagreement = expected_sum / (n_ref * (n_ref - 1.0))
-    m = pv.judgments_per_item.astype(np.float64)
+    level, m, n = stats.level, stats.m, p.n
+    expected_disagreement = expected[0] / (expected[1] * (expected[1] - 1.0))
     n_pairs = float(np.sum(m * (m - 1) / 2.0))
-    diagonal = coincidence_diagonal(pv)
+    item_value_counts = triples(count_matrix(p))
+    diagonal = coincidence_diagonal(item_value_counts, m, p.values.size)
     if level == "nominal":
-        observed_disagreement = observed_sum / n
-        cells = int(np.count_nonzero(diagonal)) + _count_off_diagonal_cells(pv)
+        observed_disagreement = float(stats.within.sum()) / n
+        cells = int(np.count_nonzero(diagonal)) + _count_off_diagonal_cells(
+            item_value_counts, m, p.values.size
+        )
         draws = int(min(25 * cells, n_pairs)) if capped else int(n_pairs)
         sums = rng.binomial(
             draws, min(1.0, max(0.0, observed_disagreement)), size=n_resamples
         ).astype(np.float64)
     else:
-        metric_values = _metric_values(pv, level, reference)
-        cell_probabilities, cell_delta2, moments = _cells(pv, level, metric_values, n)
+        metric_values = stats.metric if level == "ordinal" else p.values
+        cell_probabilities, cell_delta2, moments = _cells(
+            item_value_counts, m, level, metric_values, n
+        )
         cells = int(np.count_nonzero(diagonal)) + (
             cell_probabilities.size if cell_probabilities is not None else moments[2]
         )
@@ -625,8 +473,12 @@ def _krippendorff_bootstrap(
         if cell_probabilities is not None and cell_probabilities.size + 1 <= _MAX_EXACT_CELLS:
             probabilities = np.append(cell_probabilities, max(0.0, 1.0 - cell_probabilities.sum()))
             probabilities /= probabilities.sum()
-            counts = rng.multinomial(draws, probabilities, size=n_resamples)
-            sums = counts[:, :-1] @ cell_delta2
+            sums = np.empty(n_resamples)
+            start = 0
+            for count in _chunks(n_resamples, probabilities.size):  # bounded memory
+                counts = rng.multinomial(draws, probabilities, size=count)
+                sums[start : start + count] = counts[:, :-1] @ cell_delta2
+                start += count
         else:
             mean, second = moments[0], moments[1]
             spread = np.sqrt(max(second - mean * mean, 0.0) * draws)
@@ -640,19 +492,11 @@ def _krippendorff_bootstrap(
     return samples
 
 
-def _count_off_diagonal_cells(pv: PairableValues) -> int:
-    size = pv.values.size
-    keys = [c * size + k for c, k, _, _ in distinct_value_pairs(pv)]
+def _count_off_diagonal_cells(item_value_counts, m: np.ndarray, size: int) -> int:
+    keys = [c * size + k for c, k, _, _ in distinct_value_pairs(item_value_counts, m)]
     if not keys:
         return 0
     return int(np.unique(np.concatenate(keys)).size)
-
-
-def _metric_values(pv: PairableValues, level: str, reference: PairableValues | None) -> np.ndarray:
-    if level == "ordinal":
-        ref = pv if reference is None else reference
-        return ordinal_positions(pv.values, ref.values, ref.value_counts)
-    return pv.values.astype(np.float64)
 
 
 def _delta2(level: str, c_values: np.ndarray, k_values: np.ndarray) -> np.ndarray:
@@ -662,7 +506,7 @@ def _delta2(level: str, c_values: np.ndarray, k_values: np.ndarray) -> np.ndarra
     return difference * difference
 
 
-def _cells(pv: PairableValues, level: str, metric_values: np.ndarray, n: int):
+def _cells(item_value_counts, m: np.ndarray, level: str, metric_values: np.ndarray, n: int):
     """Unordered off-diagonal cells: (probabilities 2 o_ck / n, delta2) when few, else moments.
 
     Moments are (E[delta2], E[delta2^2], number of distinct cells (upper bound)) of one draw.
@@ -670,7 +514,7 @@ def _cells(pv: PairableValues, level: str, metric_values: np.ndarray, n: int):
     size = metric_values.size
     if size * size <= (1 << 22):
         flat = np.zeros(size * size)
-        for c, k, weight, _ in distinct_value_pairs(pv):
+        for c, k, weight, _ in distinct_value_pairs(item_value_counts, m):
             flat += np.bincount(c * size + k, weights=weight, minlength=size * size)
         keys = np.flatnonzero(flat)
         c, k = keys // size, keys % size
@@ -686,7 +530,7 @@ def _cells(pv: PairableValues, level: str, metric_values: np.ndarray, n: int):
         return None, None, moments
     first = second = 0.0
     cells = 0
-    for c, k, weight, _ in distinct_value_pairs(pv):
+    for c, k, weight, _ in distinct_value_pairs(item_value_counts, m):
         delta2 = _delta2(level, metric_values[c], metric_values[k])
         probability = 2.0 * weight / n
         first += float(probability @ delta2)

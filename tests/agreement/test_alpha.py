@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import krippendorff
 import numpy as np
@@ -7,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mer_datasets.agreement.alpha import LEVELS, coincidence_matrix, krippendorff_alpha
+from mer_datasets.agreement.alpha import (
+    LEVELS,
+    LongValues,
+    alpha_of,
+    coincidence_matrix,
+    krippendorff_alpha,
+)
+from mer_datasets.errors import AgreementError
 
 from .conftest import long_from_matrix
 
@@ -132,3 +140,29 @@ def test_ratio_alpha_refuses_too_many_distinct_values(monkeypatch):
     )
     with pytest.raises(ValueError, match="distinct values"):
         krippendorff_alpha(table, level="ratio")
+
+
+@pytest.mark.parametrize("scale", [1e160, 1e-170, 1e300, 2.0**-1000])
+@pytest.mark.parametrize("level", LEVELS)
+def test_alpha_of_huge_and_tiny_magnitudes_equals_the_package_on_the_rescaled_data(scale, level):
+    rng = np.random.default_rng(7)
+    matrix = rng.normal(size=(4, 25)).round(3) + rng.normal(size=25) + 3.0
+    matrix[rng.random(matrix.shape) < 0.25] = np.nan
+    expected = reference_alpha(matrix, level)  # the package on values of magnitude ~1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow/underflow warning from numpy
+        ours = krippendorff_alpha(long_from_matrix(matrix * scale), level=level)
+    assert not math.isnan(expected)
+    assert ours == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf])
+@pytest.mark.parametrize("level", LEVELS)
+def test_an_infinite_value_is_refused_with_its_row_named(bad, level):
+    table = pd.DataFrame(
+        {"item": [1, 1, 2, 2], "value": [1.0, bad, 2.0, 3.0]}, index=["r1", "r2", "r3", "r4"]
+    )
+    with pytest.raises(AgreementError, match=r"row 'r2', column 'value'.*not finite"):
+        krippendorff_alpha(table, level=level)
+    with pytest.raises(AgreementError, match=r"judgment 1\b.*not finite"):
+        alpha_of(LongValues(np.array([0, 0, 1, 1]), 2, x=table["value"].to_numpy()), level)
