@@ -110,7 +110,7 @@ def _natural_key(series: pd.Series) -> pd.Series:
 
 def _row(dimension: str, group, sub: pd.DataFrame, level: str) -> dict:
     counts = sub["item"].value_counts()
-    alpha = krippendorff_alpha(sub, item="item", rater="rater", value="value", level=level)
+    alpha = krippendorff_alpha(sub, item="item", value="value", level=level)
     return {
         "dimension": dimension,
         "group": group.item() if hasattr(group, "item") else group,

@@ -384,6 +384,7 @@ def test_bounded_where_expressions_within_the_limits_still_work():
         ({"dimensions": "valence"}, "dimensions must be a list"),
         ({"bootstrap_method": "x", "bootstrap": 0}, "unknown bootstrap_method 'x'"),
         ({"bootstrap": 1.5}, "bootstrap must be a whole number"),
+        ({"bootstrap": 100_001}, "more than the 100,000 allowed"),
         ({"by": ["mother_language"]}, "by must be one column name"),
     ],
 )

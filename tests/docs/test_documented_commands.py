@@ -72,8 +72,8 @@ SUBSTITUTIONS: tuple[Substitution, ...] = (
     ),
     Substitution(
         "test-suite",
-        r"^\.venv/bin/python -m pytest -q$",
-        "{python} -m pytest -q --collect-only -p no:cacheprovider",
+        r"^\.venv/bin/python -m pytest -q( -m 'slow or not slow')?$",
+        "{python} -m pytest -q --collect-only -p no:cacheprovider -m 'slow or not slow'",
         "running the whole suite inside itself would recurse: every test module must import "
         "and every test collect",
     ),
