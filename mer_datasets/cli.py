@@ -138,9 +138,38 @@ def cmd_download(args: argparse.Namespace) -> int:
     from .download.store import download_dataset
 
     info = _catalog(args).get(args.dataset)
+    if args.include or args.tracks:
+        return _download_assets(info, args)
     result = download_dataset(info, args.version, **_files_kwargs(args))
     if not args.quiet:
         _print(str(result))
+    return EXIT_OK
+
+
+def _download_assets(info: Any, args: argparse.Namespace) -> int:
+    """``download ID --include audio|features:NAME [--tracks ...] [--yes]`` (see download/assets)."""
+    from .download.assets import download_assets, estimate, parse_include
+    from .errors import MERDatasetsError
+
+    if not args.include:
+        raise MERDatasetsError("--tracks selects tracks of an asset group: add --include audio")
+    names = list(
+        dict.fromkeys(n for value in args.include for n in parse_include(value, info, args.version))
+    )
+    tracks = [t for value in args.tracks or () for t in value.split(",") if t] or None
+    planned = estimate(info, args.version, names, tracks, data_home=args.data_home)
+    _print(f"{info.id} {', '.join(names)}: {planned}")
+    if planned.large and not args.yes:
+        if not sys.stdin.isatty():
+            raise MERDatasetsError(
+                f"this download is large ({planned}); add --yes to confirm it in a script"
+            )
+        if input("Proceed? [y/N] ").strip().lower() not in ("y", "yes"):
+            _print("nothing downloaded")
+            return EXIT_ERROR
+    for summary in download_assets(info, args.version, names, tracks, **_files_kwargs(args)):
+        if not args.quiet:
+            _print(str(summary))
     return EXIT_OK
 
 
@@ -353,6 +382,20 @@ def build_parser() -> argparse.ArgumentParser:
         "download", cmd_download, "fetch every remote of a dataset into the data home, verified"
     )
     p.add_argument("dataset")
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="ASSET",
+        help="fetch an optional asset group instead of the annotations: 'audio', "
+        "'features:NAME' or 'features' (repeatable)",
+    )
+    p.add_argument(
+        "--tracks",
+        action="append",
+        metavar="IDS",
+        help="only these track ids (comma-separated, repeatable): fetches only what they need",
+    )
+    p.add_argument("--yes", action="store_true", help="confirm a large download without asking")
     _add_common(p)
 
     p = command(
