@@ -10,9 +10,10 @@ dimension ranges ordered) are done here, with errors that name the dataset and t
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,23 @@ class Remote:
         return self.members
 
 
+@cache
+def track_member_regex(pattern: str) -> re.Pattern[str]:
+    """``audio/{track_id}.{ext}`` -> a regex capturing the track id (one path segment, no dot
+    when an ``{ext}`` follows it directly) and an extension of 1-8 letters or digits."""
+    parts = re.split(r"(\{track_id\}|\{ext\})", pattern)
+    regex = []
+    for index, part in enumerate(parts):
+        if part == "{track_id}":
+            follows_ext = index + 2 < len(parts) and parts[index + 2] == "{ext}"
+            regex.append(r"(?P<track>[^/]+?)" if follows_ext else r"(?P<track>[^/]+)")
+        elif part == "{ext}":
+            regex.append(r"[A-Za-z0-9]{1,8}")
+        else:
+            regex.append(re.escape(part))
+    return re.compile("".join(regex))
+
+
 @dataclass(frozen=True)
 class AssetGroup:
     """An optional group of a version's files beside the annotations: audio or a feature set.
@@ -110,37 +128,40 @@ class AssetGroup:
     format: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        prefix, _, suffix = self.track_member.partition("{track_id}")
-        if (
-            "{track_id}" not in self.track_member
-            or "{" in prefix + suffix
-            or "}" in prefix + suffix
-        ):
+        rest = self.track_member.replace("{track_id}", "", 1).replace("{ext}", "", 1)
+        if "{track_id}" not in self.track_member or "{" in rest or "}" in rest:
             raise CatalogError(
                 f"asset group {self.name!r}: track_member {self.track_member!r} must hold "
-                "'{track_id}' exactly once"
+                "'{track_id}' once (and at most one '{ext}')"
             )
-        safe_relative_parts(self.member_for("x"))
+        safe_relative_parts(self.track_member.replace("{track_id}", "x").replace("{ext}", "x"))
 
     def member_for(self, track_id: str) -> str:
-        """The member path of a track (the id must itself be one safe path segment)."""
-        return self.track_member.replace("{track_id}", track_id)
+        """The member path of a track: the listed member that maps to it, else the rule filled."""
+        listed = self.track_index.get(track_id)
+        return listed if listed is not None else self.track_member.replace("{track_id}", track_id)
+
+    @cached_property
+    def track_index(self) -> Mapping[str, str]:
+        """track id -> member path, for every listed member that is a track file."""
+        index: dict[str, str] = {}
+        for member in self.members():
+            track = self.track_for(member.path)
+            if track is not None:
+                index.setdefault(track, member.path)
+        return index
 
     def track_for(self, member_path: str) -> str | None:
         """The track id of a member path, or None when the member is not a track file."""
-        prefix, _, suffix = self.track_member.partition("{track_id}")
-        if not (member_path.startswith(prefix) and member_path.endswith(suffix)):
-            return None
-        middle = member_path[len(prefix) : len(member_path) - len(suffix)]
-        return middle if middle and "/" not in middle else None
+        found = track_member_regex(self.track_member).fullmatch(member_path)
+        return found.group("track") if found else None
 
     def members(self) -> tuple[Member, ...]:
         return tuple(m for remote in self.remotes for m in remote.required_members())
 
     def track_ids(self) -> tuple[str, ...]:
         """Every track id the group's members map to, in catalog order."""
-        found = (self.track_for(m.path) for m in self.members())
-        return tuple(t for t in found if t is not None)
+        return tuple(self.track_index)
 
     @property
     def size(self) -> int | None:
@@ -500,16 +521,13 @@ def _asset_problems(version: Mapping[str, Any]) -> list[str]:
             found.append(f"assets.audio must be of kind 'audio', not {group['kind']!r}")
         if name != "audio" and group["kind"] == "audio":
             found.append(f"assets.{name}: an audio group is named 'audio'")
-        prefix, _, suffix = group["track_member"].partition("{track_id}")
         members = [
             m["path"]
             for r in group["remotes"]
             for m in (r.get("members") or [{"path": r.get("path", "")}])
         ]
-        if not any(
-            p.startswith(prefix) and p.endswith(suffix) and len(p) > len(prefix) + len(suffix)
-            for p in members
-        ):
+        rule = track_member_regex(group["track_member"])
+        if not any(rule.fullmatch(p) for p in members):
             found.append(f"assets.{name}: no member matches track_member {group['track_member']!r}")
         filenames.extend(r["filename"] for r in group["remotes"])
         paths.extend(members)
@@ -542,9 +560,8 @@ def _path_problems(version: Mapping[str, Any]) -> list[str]:
             found.extend(path_problem(member.get("path")) for member in remote.get("members", ()))
         pattern = group.get("track_member")
         if isinstance(pattern, str):
-            found.append(
-                path_problem(pattern.replace("{track_id}", "x"), what=f"assets.{name}.track_member")
-            )
+            filled = pattern.replace("{track_id}", "x").replace("{ext}", "x")
+            found.append(path_problem(filled, what=f"assets.{name}.track_member"))
     return [f"version {label!r}: {problem}" for problem in found if problem is not None]
 
 

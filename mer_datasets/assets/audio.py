@@ -130,6 +130,12 @@ def decode(
         raise fail(f"cannot be decoded as audio ({exc})") from exc
     if total == 0:
         raise fail("holds no audio frames (empty or not audio)")
+    shortfall = _riff_shortfall(path)
+    if shortfall:
+        raise fail(
+            f"truncated: the WAV header announces {shortfall} more bytes than the file holds; "
+            "delete it (or run `mer-datasets verify`) to fetch it again"
+        )
     if len(data) < wanted:
         raise fail(
             f"truncated: the header announces {total} frames, only {start + len(data)} could be "
@@ -171,6 +177,23 @@ def iter_audio(
     for track_id in track_ids:
         samples, rate = load_audio(ds_or_id, track_id, version=ver, **options)
         yield track_id, samples, rate
+
+
+def _riff_shortfall(path: Path) -> int:
+    """Bytes a RIFF/WAVE file lacks compared with its header (0 when complete or not RIFF).
+
+    Why: libsndfile counts a cut WAV's frames from the bytes present, so a truncated download
+    would decode "fine" as a shorter clip; the RIFF size field says what was written."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(12)
+        size = path.stat().st_size
+    except OSError:
+        return 0
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return 0
+    declared = int.from_bytes(head[4:8], "little") + 8
+    return max(0, declared - size)
 
 
 def _soundfile() -> Any:

@@ -62,8 +62,9 @@ def select_remotes(
 ) -> tuple[Remote, ...]:
     """The group's remotes a set of tracks needs (all when ``tracks`` is None).
 
-    An archive stays only if it holds a wanted track, with its member list cut to those tracks,
-    so only the needed archives are fetched and only the needed members extracted."""
+    An archive stays only if it holds a wanted track, so only the needed archives are fetched;
+    all of its track members are extracted (the bytes are here anyway, and a later offline
+    call can then read the archive's other tracks)."""
     if tracks is None:
         return group.remotes
     wanted = list(dict.fromkeys(tracks))
@@ -75,9 +76,8 @@ def select_remotes(
             if remote.path is not None and group.track_for(remote.path) in wanted_set:
                 chosen.append(remote)
             continue
-        members = tuple(m for m in remote.members if group.track_for(m.path) in wanted_set)
-        if members:
-            chosen.append(replace(remote, members=members))
+        if any(group.track_for(m.path) in wanted_set for m in remote.members):
+            chosen.append(remote)
     return tuple(chosen)
 
 
