@@ -1,0 +1,110 @@
+"""Asset groups in the catalog (schema + checks) and `mer-datasets download --include`."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+import mer_datasets.download.assets as assets_module
+from mer_datasets.catalog import validate_document
+from mer_datasets.cli import main
+
+
+def _document(entry):
+    return {"schema_version": 1, "datasets": [entry]}
+
+
+def _https(entry):
+    """The release entry with https URLs (a --catalog file must pass the schema)."""
+    entry = copy.deepcopy(entry)
+    entry["synthetic"] = False  # the schema keeps synthetic data for embedded entries
+    version = entry["versions"][0]
+    for remote in version["remotes"] + [
+        r for group in version["assets"].values() for r in group["remotes"]
+    ]:
+        remote["url"] = f"https://example.org/toy/{remote['filename']}"
+    return entry
+
+
+def test_the_release_entry_validates(release):
+    assert validate_document(_document(_https(release.entry)), check_loaders=False) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda g: g.update(track_member="audio/track.wav"), "track_member"),
+        (lambda g: g.update(track_member="../{track_id}.wav"), "track_member"),
+        (lambda g: g.update(track_member="a/{track_id}/{track_id}.wav"), "track_member"),
+        (lambda g: g.update(kind="features"), "assets.audio must be of kind 'audio'"),
+        (lambda g: g.update(track_member="other/{track_id}.wav"), "no member matches"),
+        (lambda g: g["remotes"][0].update(filename="labels.csv"), "used twice"),
+        (lambda g: g["remotes"][0]["members"][0].update(path="/etc/passwd"), "path"),
+    ],
+)
+def test_a_bad_asset_group_is_refused_with_its_field_named(release, change, expected):
+    entry = _https(release.entry)
+    change(entry["versions"][0]["assets"]["audio"])
+    problems = validate_document(_document(entry), check_loaders=False)
+    assert problems and any(expected in p for p in problems), problems
+    assert all("'toy'" in p for p in problems)
+
+
+@pytest.fixture
+def cli_catalog(release, tmp_path):
+    """A --catalog file for the release, served as a flat mirror <id>/<filename>."""
+    entry = _https(release.entry)
+    for path, data in list(release.server.files.items()):
+        release.server.add_file("/toy/" + path.rsplit("/", 1)[-1], data)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(_document(entry)), encoding="utf-8")
+    return path
+
+
+def _run(cli_catalog, home, server, *extra):
+    return main(
+        [
+            "download",
+            "toy",
+            "--catalog",
+            str(cli_catalog),
+            "--data-home",
+            str(home),
+            "--mirror",
+            server.base,
+            *extra,
+        ]
+    )
+
+
+def test_download_include_audio_for_some_tracks_prints_the_estimate_and_fetches_one_tar(
+    release, cli_catalog, home, capsys
+):
+    assert _run(cli_catalog, home, release.server, "--include", "audio", "--tracks", "t03") == 0
+    out = capsys.readouterr().out
+    assert "toy audio: 1 file(s) to fetch" in out
+    assert [e.path for e in release.server.log] == ["/toy/audio_01.tar"]
+    assert (home / "toy" / "1.0" / "files" / "audio" / "t03.wav").is_file()
+    assert not (home / "toy" / "1.0" / "files" / "labels.csv").exists()
+
+
+def test_a_large_download_needs_yes_in_a_script(release, cli_catalog, home, capsys, monkeypatch):
+    monkeypatch.setattr(assets_module, "LARGE_DOWNLOAD_BYTES", 10)
+    assert _run(cli_catalog, home, release.server, "--include", "features:toyfeats") == 1
+    assert "add --yes" in capsys.readouterr().err
+    assert release.server.log == []
+    assert _run(cli_catalog, home, release.server, "--include", "features", "--yes") == 0
+    assert [e.path for e in release.server.log] == ["/toy/features.zip"]
+
+
+def test_unknown_include_or_track_is_a_usage_error_naming_what_exists(
+    release, cli_catalog, home, capsys
+):
+    assert _run(cli_catalog, home, release.server, "--include", "lyrics") == 1
+    assert "audio, features:toyfeats" in capsys.readouterr().err
+    assert _run(cli_catalog, home, release.server, "--include", "audio", "--tracks", "x9") == 1
+    assert "'x9'" in capsys.readouterr().err
+    assert _run(cli_catalog, home, release.server, "--tracks", "t01") == 1
+    assert "--include audio" in capsys.readouterr().err
