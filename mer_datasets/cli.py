@@ -138,7 +138,7 @@ def cmd_download(args: argparse.Namespace) -> int:
     from .download.store import download_dataset
 
     info = _catalog(args).get(args.dataset)
-    if args.include or args.tracks:
+    if args.include or args.tracks or args.dry_run:
         return _download_assets(info, args)
     result = download_dataset(info, args.version, **_files_kwargs(args))
     if not args.quiet:
@@ -148,17 +148,25 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 def _download_assets(info: Any, args: argparse.Namespace) -> int:
     """``download ID --include audio|features:NAME [--tracks ...] [--yes]`` (see download/assets)."""
-    from .download.assets import download_assets, estimate, parse_include
+    from .download.assets import download_assets, estimate, human_size, parse_include
     from .errors import MERDatasetsError
 
     if not args.include:
-        raise MERDatasetsError("--tracks selects tracks of an asset group: add --include audio")
+        raise MERDatasetsError(
+            "--tracks and --dry-run apply to asset groups: add --include audio (or features:NAME)"
+        )
     names = list(
         dict.fromkeys(n for value in args.include for n in parse_include(value, info, args.version))
     )
     tracks = [t for value in args.tracks or () for t in value.split(",") if t] or None
     planned = estimate(info, args.version, names, tracks, data_home=args.data_home)
     _print(f"{info.id} {', '.join(names)}: {planned}")
+    if args.dry_run:
+        for filename, size in planned.planned:
+            _print(
+                f"  would fetch {filename} ({'size unknown' if size is None else human_size(size)})"
+            )
+        return EXIT_OK
     if planned.large and not args.yes:
         if not sys.stdin.isatty():
             raise MERDatasetsError(
@@ -396,6 +404,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="only these track ids (comma-separated, repeatable): fetches only what they need",
     )
     p.add_argument("--yes", action="store_true", help="confirm a large download without asking")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --include: print the size estimate and the files to fetch, fetch nothing",
+    )
     _add_common(p)
 
     p = command(

@@ -123,9 +123,11 @@ class Estimate:
     bytes: int
     unknown_size: int
     already_verified: int
+    #: (file name, size or None) of each remote still to fetch, in catalog order
+    planned: tuple[tuple[str, int | None], ...] = ()
 
     def __str__(self) -> str:
-        text = f"{self.remotes} file(s) to fetch, {_human(self.bytes)}"
+        text = f"{self.remotes} file(s) to fetch, {human_size(self.bytes)}"
         if self.unknown_size:
             text += f" + {self.unknown_size} file(s) of unknown size"
         if self.already_verified:
@@ -151,6 +153,7 @@ def estimate(
     records = read_state(layout.state_path) if layout.state_path.is_file() else {}
     track_list = list(tracks) if tracks is not None else None
     count = total = unknown = done = 0
+    planned: list[tuple[str, int | None]] = []
     for name in names:
         view, _group = asset_view(info, version, name, track_list)
         for remote in view.version(chosen.version).remotes:
@@ -159,11 +162,12 @@ def estimate(
                 done += 1
                 continue
             count += 1
+            planned.append((remote.filename, remote.size))
             if remote.size is None:
                 unknown += 1
             else:
                 total += remote.size
-    return Estimate(count, total, unknown, done)
+    return Estimate(count, total, unknown, done, tuple(planned))
 
 
 def download_assets(
@@ -203,7 +207,7 @@ def ensure_asset_files(
     return download_dataset(view, version, **kwargs).files  # type: ignore[arg-type]
 
 
-def _human(size: int) -> str:
+def human_size(size: int) -> str:
     value = float(size)
     for unit in ("B", "kB", "MB", "GB"):
         if value < 1000 or unit == "GB":

@@ -108,3 +108,15 @@ def test_unknown_include_or_track_is_a_usage_error_naming_what_exists(
     assert "'x9'" in capsys.readouterr().err
     assert _run(cli_catalog, home, release.server, "--tracks", "t01") == 1
     assert "--include audio" in capsys.readouterr().err
+
+
+def test_dry_run_lists_what_would_be_fetched_and_fetches_nothing(
+    release, cli_catalog, home, capsys
+):
+    argv = ("--include", "audio", "--tracks", "t01,t02", "--dry-run")
+    assert _run(cli_catalog, home, release.server, *argv) == 0
+    out = capsys.readouterr().out
+    size = len(release.server.files["/rel/audio_00.tar"])
+    assert "toy audio: 1 file(s) to fetch" in out and "would fetch audio_00.tar" in out
+    assert f"{size / 1000:.1f} kB" in out
+    assert release.server.log == []
