@@ -207,6 +207,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from .download.store import ingest_dataset
 
     info = _catalog(args).get(args.dataset)
+    if args.include:
+        from .download.assets import ingest_assets, parse_include
+
+        names = [n for value in args.include for n in parse_include(value, info, args.version)]
+        for summary in ingest_assets(
+            info, Path(args.directory), args.version, list(dict.fromkeys(names)),
+            data_home=args.data_home,
+        ):  # fmt: skip
+            _print(str(summary))
+        return EXIT_OK
     result = ingest_dataset(info, Path(args.directory), args.version, data_home=args.data_home)
     _print(str(result))
     return EXIT_OK
@@ -423,6 +433,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("dataset")
     p.add_argument("directory", help="folder holding the files as laid out in the official archive")
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="ASSET",
+        help="register an optional asset group instead: 'audio', 'features:NAME' or 'features'",
+    )
     _add_common(p)
 
     p = command("load", cmd_load, "load a dataset and write its four tables")

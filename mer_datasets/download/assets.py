@@ -189,6 +189,29 @@ def download_assets(
     return summaries
 
 
+def ingest_assets(
+    info: DatasetInfo,
+    source_dir: str | os.PathLike[str],
+    version: str | None,
+    names: Sequence[str],
+    tracks: Iterable[str] | None = None,
+    *,
+    data_home: str | os.PathLike[str] | None = None,
+) -> list[object]:
+    """Register asset files obtained by hand (gated audio, a lab copy), verified like a download.
+
+    Same rules as ``mer-datasets ingest``: members at their paths, under one extra top folder,
+    or as the archive the catalog names."""
+    from .ingest import ingest_dataset
+
+    track_list = list(tracks) if tracks is not None else None
+    summaries: list[object] = []
+    for name in names:
+        view, _group = asset_view(info, version, name, track_list)
+        summaries.append(ingest_dataset(view, source_dir, version, data_home=data_home))
+    return summaries
+
+
 def ensure_asset_files(
     info: DatasetInfo,
     version: str | None,

@@ -120,3 +120,25 @@ def test_dry_run_lists_what_would_be_fetched_and_fetches_nothing(
     assert "toy audio: 1 file(s) to fetch" in out and "would fetch audio_00.tar" in out
     assert f"{size / 1000:.1f} kB" in out
     assert release.server.log == []
+
+
+def test_ingest_include_registers_hand_obtained_audio_verified(
+    release, cli_catalog, home, tmp_path, capsys
+):
+    folder = tmp_path / "by-hand" / "audio"
+    folder.mkdir(parents=True)
+    for track, ext in (("t01", "wav"), ("t02", "flac"), ("t03", "wav")):
+        (folder / f"{track}.{ext}").write_bytes(release.audio[track])
+    argv = ["ingest", "toy", str(tmp_path / "by-hand"), "--include", "audio"]
+    argv += ["--catalog", str(cli_catalog), "--data-home", str(home)]
+    assert main(argv) == 0
+    files = home / "toy" / "1.0" / "files" / "audio"
+    assert (files / "t02.flac").read_bytes() == release.audio["t02"]
+    assert "ingested 3 file(s)" in capsys.readouterr().out
+    # a hand-obtained file that differs from its official pin is refused, by name
+    (folder / "t02.flac").write_bytes(b"not the pinned bytes")
+    (files / "t02.flac").unlink()
+    assert main(argv) == 1
+    assert "t02.flac" in capsys.readouterr().err
+    assert not (files / "t02.flac").exists()
+    assert release.server.log == []
