@@ -185,7 +185,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from .download.store import verify_dataset
 
     info = _catalog(args).get(args.dataset)
-    statuses = verify_dataset(info, args.version, data_home=args.data_home)
+    if args.include:
+        from .download.assets import parse_include, verify_assets
+
+        names = [n for value in args.include for n in parse_include(value, info, args.version)]
+        statuses = verify_assets(
+            info, args.version, list(dict.fromkeys(names)), data_home=args.data_home
+        )
+    else:
+        statuses = verify_dataset(info, args.version, data_home=args.data_home)
     rows = [
         {
             "status": s.status,
@@ -425,6 +433,12 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", cmd_verify, "re-check files on disk: missing, corrupt or fine (no network)"
     )
     p.add_argument("dataset")
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="ASSET",
+        help="check an optional asset group instead: 'audio', 'features:NAME' or 'features'",
+    )
     _add_common(p)
     p.add_argument("--json", action="store_true")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from ..catalog import AssetGroup, DatasetInfo, Remote
 from ..config import resolve_settings
-from ..errors import AssetError, CatalogError, UnknownTrackError
+from ..errors import AssetError, CatalogError, OfflineError, UnknownTrackError
 from .layout import VersionLayout
 from .state import read_state
 from .store import DownloadSummary, download_dataset
@@ -227,7 +227,32 @@ def ensure_asset_files(
     fast = verified_files(view, version, data_home=data_home)  # type: ignore[arg-type]
     if fast is not None:
         return fast
-    return download_dataset(view, version, **kwargs).files  # type: ignore[arg-type]
+    try:
+        return download_dataset(view, version, **kwargs).files  # type: ignore[arg-type]
+    except OfflineError as exc:
+        selection = f" --tracks {','.join(track_list)}" if track_list else ""
+        include = name if _group.kind == "audio" else f"features:{name}"
+        raise OfflineError(
+            f"{exc} (asset group {name!r}: `mer-datasets download {info.id} --include "
+            f"{include}{selection}`)"
+        ) from None
+
+
+def verify_assets(
+    info: DatasetInfo,
+    version: str | None,
+    names: Sequence[str],
+    *,
+    data_home: str | os.PathLike[str] | None = None,
+) -> list[object]:
+    """Re-hash the local files of asset groups (no network); quarantine corrupt ones."""
+    from .store import verify_dataset
+
+    statuses: list[object] = []
+    for name in names:
+        view, _group = asset_view(info, version, name)
+        statuses.extend(verify_dataset(view, version, data_home=data_home))
+    return statuses
 
 
 def human_size(size: int) -> str:

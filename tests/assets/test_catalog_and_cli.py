@@ -142,3 +142,28 @@ def test_ingest_include_registers_hand_obtained_audio_verified(
     assert "t02.flac" in capsys.readouterr().err
     assert not (files / "t02.flac").exists()
     assert release.server.log == []
+
+
+def test_verify_include_rechecks_asset_files_and_quarantines_a_changed_one(
+    release, cli_catalog, home, capsys
+):
+    from mer_datasets.assets import audio_path
+
+    assert _run(cli_catalog, home, release.server, "--include", "audio", "-q") == 0
+    capsys.readouterr()
+    changed = home / "toy" / "1.0" / "files" / "audio" / "t02.flac"
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    argv = ["verify", "toy", "--include", "audio", "--catalog", str(cli_catalog)]
+    with pytest.warns(UserWarning, match="t02.flac"):
+        assert main([*argv, "--data-home", str(home)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("ok ") == 2 and "corrupt" in out and "t02.flac" in out
+    assert not changed.exists()
+    assert any(
+        p.name.endswith("audio__t02.flac") for p in (changed.parents[2] / "quarantine").iterdir()
+    )
+    # offline, the missing file is named with the command that fetches just it
+    from mer_datasets.errors import OfflineError
+
+    with pytest.raises(OfflineError, match="--include audio --tracks t02"):
+        audio_path(release.ds, "t02", data_home=home, offline=True)
