@@ -160,3 +160,25 @@ def test_nothing_of_audio_is_imported_by_import_or_by_loading_annotations(tmp_pa
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_the_map_style_dataset_serves_decoded_tracks_with_targets(release, home):
+    from mer_datasets.assets.torchdata import AudioDataset
+
+    targets = {"t01": 0, "t02": 1, "t03": 2}
+    data = AudioDataset(release.ds, targets=targets, sr=4000, data_home=home, progress=False)
+    assert len(data) == 3
+    item = data[2]
+    assert item["track_id"] == "t03" and item["target"] == 2 and item["sample_rate"] == 4000
+    assert item["audio"].shape == (4000,)
+    with pytest.raises(UnknownTrackError, match="have no target"):
+        AudioDataset(release.ds, targets={"t01": 0}, data_home=home)
+
+
+def test_the_map_style_dataset_batches_in_a_torch_dataloader(release, home):
+    from mer_datasets.assets.torchdata import AudioDataset
+
+    torch = pytest.importorskip("torch", reason="torch is optional; the adapter needs none")
+    data = AudioDataset(release.ds, sr=4000, data_home=home, progress=False)
+    batch = next(iter(torch.utils.data.DataLoader(data, batch_size=3)))
+    assert tuple(batch["audio"].shape) == (3, 4000)
