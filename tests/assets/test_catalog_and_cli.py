@@ -167,3 +167,13 @@ def test_verify_include_rechecks_asset_files_and_quarantines_a_changed_one(
 
     with pytest.raises(OfflineError, match="--include audio --tracks t02"):
         audio_path(release.ds, "t02", data_home=home, offline=True)
+
+
+def test_info_lists_the_asset_groups_with_how_to_fetch_them(capsys):
+    assert main(["info", "ismir2020-agreement"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "asset audio (audio): 22 tracks, 22 remote(s), 10560522 B; fetch with --include audio"
+        in out
+    )
+    assert "asset opensmile (features): 22 tracks" in out and "features:opensmile" in out
