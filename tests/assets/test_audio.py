@@ -182,3 +182,16 @@ def test_the_map_style_dataset_batches_in_a_torch_dataloader(release, home):
     data = AudioDataset(release.ds, sr=4000, data_home=home, progress=False)
     batch = next(iter(torch.utils.data.DataLoader(data, batch_size=3)))
     assert tuple(batch["audio"].shape) == (3, 4000)
+
+
+def test_the_hugging_face_table_has_an_audio_feature_of_verified_paths(release, home):
+    datasets = pytest.importorskip("datasets", reason="the 'hf' extra is not installed")
+    from mer_datasets.assets.hf import audio_hf_dataset
+
+    table = audio_hf_dataset(release.ds, ["t01", "t03"], data_home=home, progress=False)
+    assert isinstance(table.features["audio"], datasets.Audio)
+    assert table["track_id"] == ["t01", "t03"]
+    paths = [row["audio"]["path"] for row in table]
+    assert paths == [
+        str(audio_path(release.ds, t, data_home=home, offline=True)) for t in ("t01", "t03")
+    ]
