@@ -10,9 +10,10 @@ dimension ranges ordered) are done here, with errors that name the dataset and t
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,84 @@ class Remote:
         return self.members
 
 
+@cache
+def track_member_regex(pattern: str) -> re.Pattern[str]:
+    """``audio/{track_id}.{ext}`` -> a regex capturing the track id (one path segment, no dot
+    when an ``{ext}`` follows it directly) and an extension of 1-8 letters or digits."""
+    parts = re.split(r"(\{track_id\}|\{ext\})", pattern)
+    regex = []
+    for index, part in enumerate(parts):
+        if part == "{track_id}":
+            follows_ext = index + 2 < len(parts) and parts[index + 2] == "{ext}"
+            regex.append(r"(?P<track>[^/]+?)" if follows_ext else r"(?P<track>[^/]+)")
+        elif part == "{ext}":
+            regex.append(r"[A-Za-z0-9]{1,8}")
+        else:
+            regex.append(re.escape(part))
+    return re.compile("".join(regex))
+
+
+@dataclass(frozen=True)
+class AssetGroup:
+    """An optional group of a version's files beside the annotations: audio or a feature set.
+
+    Why separate from ``remotes``: a plain load must never fetch gigabytes of audio. A group is
+    fetched only when asked (``download --include``, :mod:`mer_datasets.assets`), through the same
+    verified store. ``track_member`` maps member paths to track ids: the member path with
+    ``{track_id}`` where the id stands (``audio/{track_id}.mp3``)."""
+
+    name: str
+    kind: str
+    track_member: str
+    remotes: tuple[Remote, ...]
+    description: str | None = None
+    license_note: str | None = None
+    unknown_note: str | None = None
+    format: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        rest = self.track_member.replace("{track_id}", "", 1).replace("{ext}", "", 1)
+        if "{track_id}" not in self.track_member or "{" in rest or "}" in rest:
+            raise CatalogError(
+                f"asset group {self.name!r}: track_member {self.track_member!r} must hold "
+                "'{track_id}' once (and at most one '{ext}')"
+            )
+        safe_relative_parts(self.track_member.replace("{track_id}", "x").replace("{ext}", "x"))
+
+    def member_for(self, track_id: str) -> str:
+        """The member path of a track: the listed member that maps to it, else the rule filled."""
+        listed = self.track_index.get(track_id)
+        return listed if listed is not None else self.track_member.replace("{track_id}", track_id)
+
+    @cached_property
+    def track_index(self) -> Mapping[str, str]:
+        """track id -> member path, for every listed member that is a track file."""
+        index: dict[str, str] = {}
+        for member in self.members():
+            track = self.track_for(member.path)
+            if track is not None:
+                index.setdefault(track, member.path)
+        return index
+
+    def track_for(self, member_path: str) -> str | None:
+        """The track id of a member path, or None when the member is not a track file."""
+        found = track_member_regex(self.track_member).fullmatch(member_path)
+        return found.group("track") if found else None
+
+    def members(self) -> tuple[Member, ...]:
+        return tuple(m for remote in self.remotes for m in remote.required_members())
+
+    def track_ids(self) -> tuple[str, ...]:
+        """Every track id the group's members map to, in catalog order."""
+        return tuple(self.track_index)
+
+    @property
+    def size(self) -> int | None:
+        """Bytes of all remotes, or None when one size is unknown."""
+        sizes = [r.size for r in self.remotes]
+        return None if any(s is None for s in sizes) else sum(s for s in sizes if s is not None)
+
+
 @dataclass(frozen=True)
 class Dimension:
     """A rated or published dimension and its scale (the declared range is the raw scale)."""
@@ -122,9 +201,21 @@ class Version:
     files: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
     description: str | None = None
+    assets: Mapping[str, AssetGroup] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_version(self.version)
+
+    def asset(self, name: str, *, dataset_id: str = "?") -> AssetGroup:
+        """The named asset group ('audio' or a feature set), or a CatalogError listing them."""
+        try:
+            return self.assets[name]
+        except KeyError:
+            listed = ", ".join(sorted(self.assets)) or "none"
+            raise CatalogError(
+                f"dataset {dataset_id!r} version {self.version}: no asset group {name!r} in the "
+                f"catalog (groups: {listed})"
+            ) from None
 
     def members(self) -> tuple[Member, ...]:
         return tuple(m for remote in self.remotes for m in remote.required_members())
@@ -241,6 +332,19 @@ def _remote(entry: Mapping[str, Any]) -> Remote:
     )
 
 
+def _asset_group(name: str, entry: Mapping[str, Any]) -> AssetGroup:
+    return AssetGroup(
+        name=name,
+        kind=entry["kind"],
+        track_member=entry["track_member"],
+        remotes=tuple(_remote(r) for r in entry["remotes"]),
+        description=entry.get("description"),
+        license_note=entry.get("license_note"),
+        unknown_note=entry.get("unknown_note"),
+        format=dict(entry.get("format") or {}),
+    )
+
+
 def _dimension(entry: Mapping[str, Any]) -> Dimension:
     values = entry.get("values")
     categories = entry.get("categories")
@@ -269,6 +373,9 @@ def _dataset(entry: Mapping[str, Any]) -> DatasetInfo:
             files=dict(v.get("files") or {}),
             options=dict(v.get("options") or {}),
             description=v.get("description"),
+            assets={
+                name: _asset_group(name, group) for name, group in (v.get("assets") or {}).items()
+            },
         )
         for v in entry["versions"]
     )
@@ -391,6 +498,7 @@ def _semantic_problems(entries: list[Mapping[str, Any]], source: str) -> list[st
                         f"{where}, version {version['version']!r}: files.{logical} = {path!r} "
                         "is not a member of any remote"
                     )
+            problems.extend(f"{where}, {problem}" for problem in _asset_problems(version))
             if version.get("loader") and not version.get("remotes"):
                 problems.append(f"{where}, version {version['version']!r}: a loader needs remotes")
         if entry["access"] == "embedded":
@@ -399,6 +507,35 @@ def _semantic_problems(entries: list[Mapping[str, Any]], source: str) -> list[st
                     if remote.get("url") is not None:
                         problems.append(f"{where}: an embedded dataset has no URLs")
     return problems
+
+
+def _asset_problems(version: Mapping[str, Any]) -> list[str]:
+    """Asset groups: 'audio' is of kind audio, every group maps at least one member to a track,
+    and no file name or member path is used twice in a version (they share one folder)."""
+    found = []
+    label = version.get("version")
+    filenames = [r["filename"] for r in version.get("remotes", ())]
+    paths = [r["path"] for r in version.get("remotes", ()) if "path" in r]
+    for name, group in (version.get("assets") or {}).items():
+        if name == "audio" and group["kind"] != "audio":
+            found.append(f"assets.audio must be of kind 'audio', not {group['kind']!r}")
+        if name != "audio" and group["kind"] == "audio":
+            found.append(f"assets.{name}: an audio group is named 'audio'")
+        members = [
+            m["path"]
+            for r in group["remotes"]
+            for m in (r.get("members") or [{"path": r.get("path", "")}])
+        ]
+        rule = track_member_regex(group["track_member"])
+        if not any(rule.fullmatch(p) for p in members):
+            found.append(f"assets.{name}: no member matches track_member {group['track_member']!r}")
+        filenames.extend(r["filename"] for r in group["remotes"])
+        paths.extend(members)
+    for what, values in (("file name", filenames), ("member path", paths)):
+        doubles = sorted({v for v in values if values.count(v) > 1})
+        if doubles and version.get("assets"):
+            found.append(f"{what}(s) used twice (remotes and assets share one folder): {doubles}")
+    return [f"version {label!r}: {problem}" for problem in found]
 
 
 def _path_problems(version: Mapping[str, Any]) -> list[str]:
@@ -415,6 +552,16 @@ def _path_problems(version: Mapping[str, Any]) -> list[str]:
         found.extend(path_problem(member.get("path")) for member in remote.get("members", ()))
     for logical, path in (version.get("files") or {}).items():
         found.append(path_problem(path, what=f"files.{logical}"))
+    for name, group in (version.get("assets") or {}).items():
+        for remote in group.get("remotes", ()):
+            found.append(filename_problem(remote.get("filename")))
+            if "path" in remote:
+                found.append(path_problem(remote["path"]))
+            found.extend(path_problem(member.get("path")) for member in remote.get("members", ()))
+        pattern = group.get("track_member")
+        if isinstance(pattern, str):
+            filled = pattern.replace("{track_id}", "x").replace("{ext}", "x")
+            found.append(path_problem(filled, what=f"assets.{name}.track_member"))
     return [f"version {label!r}: {problem}" for problem in found if problem is not None]
 
 

@@ -138,9 +138,46 @@ def cmd_download(args: argparse.Namespace) -> int:
     from .download.store import download_dataset
 
     info = _catalog(args).get(args.dataset)
+    if args.include or args.tracks or args.dry_run:
+        return _download_assets(info, args)
     result = download_dataset(info, args.version, **_files_kwargs(args))
     if not args.quiet:
         _print(str(result))
+    return EXIT_OK
+
+
+def _download_assets(info: Any, args: argparse.Namespace) -> int:
+    """``download ID --include audio|features:NAME [--tracks ...] [--yes]`` (see download/assets)."""
+    from .download.assets import download_assets, estimate, human_size, parse_include
+    from .errors import MERDatasetsError
+
+    if not args.include:
+        raise MERDatasetsError(
+            "--tracks and --dry-run apply to asset groups: add --include audio (or features:NAME)"
+        )
+    names = list(
+        dict.fromkeys(n for value in args.include for n in parse_include(value, info, args.version))
+    )
+    tracks = [t for value in args.tracks or () for t in value.split(",") if t] or None
+    planned = estimate(info, args.version, names, tracks, data_home=args.data_home)
+    _print(f"{info.id} {', '.join(names)}: {planned}")
+    if args.dry_run:
+        for filename, size in planned.planned:
+            _print(
+                f"  would fetch {filename} ({'size unknown' if size is None else human_size(size)})"
+            )
+        return EXIT_OK
+    if planned.large and not args.yes:
+        if not sys.stdin.isatty():
+            raise MERDatasetsError(
+                f"this download is large ({planned}); add --yes to confirm it in a script"
+            )
+        if input("Proceed? [y/N] ").strip().lower() not in ("y", "yes"):
+            _print("nothing downloaded")
+            return EXIT_ERROR
+    for summary in download_assets(info, args.version, names, tracks, **_files_kwargs(args)):
+        if not args.quiet:
+            _print(str(summary))
     return EXIT_OK
 
 
@@ -148,7 +185,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from .download.store import verify_dataset
 
     info = _catalog(args).get(args.dataset)
-    statuses = verify_dataset(info, args.version, data_home=args.data_home)
+    if args.include:
+        from .download.assets import parse_include, verify_assets
+
+        names = [n for value in args.include for n in parse_include(value, info, args.version)]
+        statuses = verify_assets(
+            info, args.version, list(dict.fromkeys(names)), data_home=args.data_home
+        )
+    else:
+        statuses = verify_dataset(info, args.version, data_home=args.data_home)
     rows = [
         {
             "status": s.status,
@@ -170,6 +215,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from .download.store import ingest_dataset
 
     info = _catalog(args).get(args.dataset)
+    if args.include:
+        from .download.assets import ingest_assets, parse_include
+
+        names = [n for value in args.include for n in parse_include(value, info, args.version)]
+        for summary in ingest_assets(
+            info, Path(args.directory), args.version, list(dict.fromkeys(names)),
+            data_home=args.data_home,
+        ):  # fmt: skip
+            _print(str(summary))
+        return EXIT_OK
     result = ingest_dataset(info, Path(args.directory), args.version, data_home=args.data_home)
     _print(str(result))
     return EXIT_OK
@@ -353,12 +408,37 @@ def build_parser() -> argparse.ArgumentParser:
         "download", cmd_download, "fetch every remote of a dataset into the data home, verified"
     )
     p.add_argument("dataset")
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="ASSET",
+        help="fetch an optional asset group instead of the annotations: 'audio', "
+        "'features:NAME' or 'features' (repeatable)",
+    )
+    p.add_argument(
+        "--tracks",
+        action="append",
+        metavar="IDS",
+        help="only these track ids (comma-separated, repeatable): fetches only what they need",
+    )
+    p.add_argument("--yes", action="store_true", help="confirm a large download without asking")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --include: print the size estimate and the files to fetch, fetch nothing",
+    )
     _add_common(p)
 
     p = command(
         "verify", cmd_verify, "re-check files on disk: missing, corrupt or fine (no network)"
     )
     p.add_argument("dataset")
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="ASSET",
+        help="check an optional asset group instead: 'audio', 'features:NAME' or 'features'",
+    )
     _add_common(p)
     p.add_argument("--json", action="store_true")
 
@@ -367,6 +447,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("dataset")
     p.add_argument("directory", help="folder holding the files as laid out in the official archive")
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="ASSET",
+        help="register an optional asset group instead: 'audio', 'features:NAME' or 'features'",
+    )
     _add_common(p)
 
     p = command("load", cmd_load, "load a dataset and write its four tables")

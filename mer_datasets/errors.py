@@ -199,6 +199,31 @@ class WhereError(AgreementError):
     """The ``--where`` expression is not valid; the message names the token and its position."""
 
 
+class AssetError(MERDatasetsError):
+    """An optional asset (audio, a feature set) cannot be found, selected or read as asked."""
+
+
+class UnknownTrackError(AssetError, KeyError):
+    """A track id that the asset group of a dataset does not map to any file."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class AudioDecodeError(AssetError):
+    """An audio file that is truncated, not audio, or not decodable: names dataset, track, file."""
+
+    def __init__(self, message: str, *, dataset_id: str, track_id: str, path: Path) -> None:
+        super().__init__(message)
+        self.dataset_id = dataset_id
+        self.track_id = track_id
+        self.path = path
+
+
+class FeatureFileError(AssetError):
+    """A published feature file that does not have the declared shape (names dataset and file)."""
+
+
 class ChecksumWarning(UserWarning):
     """A file differs from a third-party pin: loud, named, but the run continues."""
 
