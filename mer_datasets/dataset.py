@@ -35,6 +35,10 @@ class MERDataset:
     quirks: QuirksReport
     files: Mapping[str, Path] = field(default_factory=dict)
     from_cache: bool = False
+    #: where the dataset was loaded from: audio and features are fetched into the same home
+    data_home: Path | None = None
+    mirror: str | None = None
+    offline: bool | None = None
 
     # -- catalog facts -----------------------------------------------------------------
     @property
@@ -85,6 +89,57 @@ class MERDataset:
         from .export import to_hf
 
         return to_hf(self)
+
+    # -- the music behind the labels (optional assets; mer_datasets.assets loads on first use) --
+    def _asset_source(self) -> dict[str, Any]:
+        return {"data_home": self.data_home, "mirror": self.mirror, "offline": self.offline}
+
+    def audio_path(self, track_id: str) -> Path:
+        """The verified audio file of one track, fetched first if needed (unless offline); see
+        :func:`mer_datasets.assets.audio_path`."""
+        from .assets import audio_path
+
+        return audio_path(self, track_id, version=self.version, **self._asset_source())
+
+    def load_audio(
+        self,
+        track_id: str,
+        *,
+        sr: int | None = None,
+        mono: bool = True,
+        offset: float = 0.0,
+        duration: float | None = None,
+    ) -> tuple[Any, int]:
+        """``(samples, sample_rate)`` of one track (see :func:`mer_datasets.assets.load_audio`)."""
+        from .assets import load_audio
+
+        return load_audio(
+            self, track_id, sr=sr, mono=mono, offset=offset, duration=duration,
+            version=self.version, **self._asset_source(),
+        )  # fmt: skip
+
+    def iter_audio(
+        self, track_ids: list[str] | None = None, *, sr: int | None = None, mono: bool = True
+    ) -> Any:
+        """Yield ``(track_id, samples, sample_rate)`` one track at a time (see
+        :func:`mer_datasets.assets.iter_audio`)."""
+        from .assets import iter_audio
+
+        return iter_audio(
+            self, track_ids, sr=sr, mono=mono, version=self.version, **self._asset_source()
+        )
+
+    def features(
+        self, name: str, *, tracks: list[str] | None = None, summary: str | None = None
+    ) -> pd.DataFrame:
+        """A published feature set as a tidy table keyed by track id (see
+        :func:`mer_datasets.assets.features`)."""
+        from .assets import features
+
+        return features(
+            self, name, tracks=tracks, summary=summary, version=self.version,
+            **self._asset_source(),
+        )  # fmt: skip
 
     # -- analysis (thin: the work is in the label and agreement packages) ---------------
     def stats(self) -> dict[str, Any]:
@@ -230,4 +285,7 @@ def load_dataset(
         quirks=loaded.quirks,
         files=loaded.files,
         from_cache=loaded.from_cache,
+        data_home=Path(data_home) if data_home is not None else None,
+        mirror=mirror,
+        offline=offline,
     )

@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("tables",),
     (
         "download",
+        "assets",
         "loaders",
         "validate",
         "cache",

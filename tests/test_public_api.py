@@ -13,6 +13,7 @@ API_DOC = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text(en
 PACKAGES = [
     "mer_datasets",
     "mer_datasets.agreement",
+    "mer_datasets.assets",
     "mer_datasets.datasheet",
     "mer_datasets.download",
     "mer_datasets.labels",

@@ -67,16 +67,27 @@ def load_audio(
     duration: float | None = None,
     dtype: str = "float32",
     version: str | None = None,
-    **files: Any,
+    data_home: Any = None,
+    mirror: Any = None,
+    offline: bool | None = None,
+    progress: bool | None = None,
+    fetch_options: Any = None,
 ) -> tuple[np.ndarray, int]:
     """``(samples, sample_rate)`` of one track: 1-D when ``mono``, else (channels, samples).
 
     ``offset`` and ``duration`` are seconds; ``sr`` resamples only when it differs from the
     file's rate. A truncated, empty or non-audio file raises :class:`AudioDecodeError` naming the
-    dataset, the track and the file. ``files`` are :func:`audio_path`'s keyword arguments."""
+    dataset, the track and the file. ``data_home`` ... ``fetch_options`` are :func:`audio_path`'s."""
     info, ver = resolve(ds_or_id, version)
     path = audio_path(
-        info.id if isinstance(ds_or_id, str) else ds_or_id, track_id, version=ver, **files
+        info.id if isinstance(ds_or_id, str) else ds_or_id,
+        track_id,
+        version=ver,
+        data_home=data_home,
+        mirror=mirror,
+        offline=offline,
+        progress=progress,
+        fetch_options=fetch_options,
     )
     return decode(
         path,
@@ -157,13 +168,20 @@ def iter_audio(
     ds_or_id: Any,
     track_ids: Iterable[str] | None = None,
     *,
+    sr: int | None = None,
+    mono: bool = True,
+    dtype: str = "float32",
     version: str | None = None,
-    **options: Any,
+    data_home: Any = None,
+    mirror: Any = None,
+    offline: bool | None = None,
+    progress: bool | None = None,
+    fetch_options: Any = None,
 ) -> Iterator[tuple[str, np.ndarray, int]]:
     """Yield ``(track_id, samples, sample_rate)`` one track at a time (all tracks by default).
 
     Why a generator: a dataset's audio rarely fits in memory; each track is fetched (if needed)
-    and decoded only when the loop reaches it. ``options`` are :func:`load_audio`'s."""
+    and decoded only when the loop reaches it. The options are :func:`load_audio`'s."""
     info, ver = resolve(ds_or_id, version)
     group = info.version(ver).asset(AUDIO_GROUP, dataset_id=info.id)
     if track_ids is None:
@@ -175,7 +193,10 @@ def iter_audio(
         else:
             track_ids = listed
     for track_id in track_ids:
-        samples, rate = load_audio(ds_or_id, track_id, version=ver, **options)
+        samples, rate = load_audio(
+            ds_or_id, track_id, sr=sr, mono=mono, dtype=dtype, version=ver, data_home=data_home,
+            mirror=mirror, offline=offline, progress=progress, fetch_options=fetch_options,
+        )  # fmt: skip
         yield track_id, samples, rate
 
 

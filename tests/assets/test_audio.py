@@ -195,3 +195,29 @@ def test_the_hugging_face_table_has_an_audio_feature_of_verified_paths(release, 
     assert paths == [
         str(audio_path(release.ds, t, data_home=home, offline=True)) for t in ("t01", "t03")
     ]
+
+
+def test_the_dataset_facade_fetches_into_the_home_it_was_loaded_from(release, home):
+    """``ds.audio_path``/``load_audio``/``iter_audio`` are thin: same files, same samples, and
+    they use the data home (and offline flag) the dataset was loaded with."""
+    import pandas as pd
+
+    from mer_datasets.dataset import MERDataset
+    from mer_datasets.tables import QuirksReport
+
+    empty = pd.DataFrame()
+    tracks = pd.DataFrame({"track_id": list(release.samples)})
+    ds = MERDataset(
+        info=release.ds.info, version="1.0", tracks=tracks, raters=empty, annotations=empty,
+        labels=empty, quirks=QuirksReport(release.ds.info.id), data_home=home,
+    )  # fmt: skip
+    track = next(iter(release.samples))
+    assert ds.audio_path(track) == audio_path(release.ds, track, data_home=home)
+    samples, rate = ds.load_audio(track, mono=False)
+    np.testing.assert_array_equal(
+        samples, load_audio(release.ds, track, mono=False, data_home=home)[0]
+    )
+    assert [t for t, _, _ in ds.iter_audio()] == list(release.samples)
+    offline = MERDataset(**{**ds.__dict__, "data_home": home / "elsewhere", "offline": True})
+    with pytest.raises(OfflineError):
+        offline.audio_path(track)

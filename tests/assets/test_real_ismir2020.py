@@ -11,9 +11,9 @@ import pytest
 
 from mer_datasets.assets import features, iter_audio
 from mer_datasets.catalog import default_catalog
+from mer_datasets.dataset import load_dataset
 from mer_datasets.download.assets import download_assets
 from mer_datasets.download.store import ingest_dataset
-from mer_datasets.model import load_dataset
 from tests.download.server import LoopbackServer
 
 pytest.importorskip("soundfile", reason="the 'audio' extra (soundfile) is not installed")
