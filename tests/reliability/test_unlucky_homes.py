@@ -25,6 +25,7 @@ def test_ingest_of_a_dataset_listed_for_reference_only_is_an_error_not_zero_file
     assert main(["ingest", "pmemo", str(empty)]) == 1
     err = capsys.readouterr().err
     assert "nothing to ingest" in err and "Traceback" not in err
+    _record("ingest-reference-only-dataset", "18.22", "ingest", "IngestError", "not 0 files")
 
 
 def test_ingest_of_an_empty_folder_names_the_missing_files(tmp_path):
@@ -34,6 +35,7 @@ def test_ingest_of_an_empty_folder_names_the_missing_files(tmp_path):
     empty.mkdir()
     with pytest.raises(IngestError, match="not found"):
         ingest_dataset(info, empty, data_home=tmp_path / "home")
+    _record("ingest-empty-folder", "18.22", "ingest", "IngestError", "names the missing files")
 
 
 def test_an_unreadable_sibling_folder_does_not_abort_ingest(tmp_path, monkeypatch):
@@ -57,6 +59,13 @@ def test_an_unreadable_sibling_folder_does_not_abort_ingest(tmp_path, monkeypatc
     monkeypatch.setattr(Path, "is_file", is_file)
     summary = ingest_dataset(info, source, data_home=tmp_path / "home")
     assert len(summary.ingested) == len(entry["versions"][0]["remotes"])
+    _record(
+        "ingest-unreadable-sibling",
+        "18.22",
+        "ingest",
+        "ingested",
+        f"{len(summary.ingested)} of {len(summary.ingested)} files",
+    )
 
 
 @pytest.mark.parametrize(
@@ -82,6 +91,7 @@ def test_icc_of_a_degenerate_design_through_the_library_gives_values_or_reasons(
         warnings.simplefilter("error")
         result = icc(table)
     assert (result["value"].notna() | result["note"].str.startswith("undefined")).all()
+    _record(f"icc-library-{case}", "18.12", "icc()", "value or reason", "no numpy warning")
 
 
 def test_group_tests_over_three_hundred_groups_are_refused_with_how_to_narrow():
@@ -94,3 +104,10 @@ def test_group_tests_over_three_hundred_groups_are_refused_with_how_to_narrow():
         group_differences_of(samples, by="valence")
     assert "--where" in str(refused.value) and "300 groups" in str(refused.value)
     json.dumps(str(refused.value))
+    _record("group-tests-300-groups", "18.20", "group tests", "TooManyGroupsError", "names --where")
+
+
+def _record(case: str, item: str, surface: str, outcome: str, figure: str) -> None:
+    harness.record(
+        "degenerate", case=case, item=item, surface=surface, outcome=outcome, figure=figure
+    )
