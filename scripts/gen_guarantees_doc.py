@@ -436,8 +436,10 @@ def _degenerate(rows: list[dict[str, Any]]) -> list[str]:
         f"({MAX_PAIRWISE_GROUPS * (MAX_PAIRWISE_GROUPS - 1) // 2:,} pairwise tests); more are "
         "refused before any test, with how to narrow them (`--where`).",
         "- `ingest` of an empty folder or of a dataset listed for reference only is an error, "
-        "and an unreadable sibling folder does not abort it. (A read-only data home and "
-        "abandoned cache staging folders are in the table cache section.)",
+        "and an unreadable sibling folder does not abort it; `croissant --out` an existing "
+        "folder writes inside it and leaves no `.tmp`; `card --out` refuses to overwrite a "
+        "README.md without `--force`. (A read-only data home and abandoned cache staging "
+        "folders are in the table cache section.)",
         "",
         *_table(["case", "issue item", "surface", "outcome", "figure"], body),
         "",

@@ -2,8 +2,9 @@
 
 Cases from the adversarial probe (issue 18, items 12, 20 and 22): ``ingest`` of an empty folder
 or of a dataset with no files, a source folder with an unreadable sibling folder, ICC on
-degenerate designs through the CLI, and group tests over hundreds of groups. Bounded and
-offline; the SIGKILL, read-only and cache cases are in ``test_cache_integrity.py``.
+degenerate designs through the CLI, group tests over hundreds of groups, and ``croissant`` /
+``card --out`` into an existing folder. Bounded and offline; the SIGKILL, read-only and cache
+cases are in ``test_cache_integrity.py``.
 """
 
 from __future__ import annotations
@@ -111,3 +112,26 @@ def _record(case: str, item: str, surface: str, outcome: str, figure: str) -> No
     harness.record(
         "degenerate", case=case, item=item, surface=surface, outcome=outcome, figure=figure
     )
+
+
+def test_croissant_into_an_existing_folder_writes_inside_it_and_leaves_no_debris(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["croissant", "sample", "--out", str(out), "--bootstrap", "0"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "sample-croissant-tables",
+        "sample-croissant.json",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no X.tmp, no X-tables/
+    _record("croissant-into-folder", "18.22", "croissant --out", "written inside", "no .tmp left")
+
+
+def test_card_over_an_edited_readme_is_refused_and_leaves_it_untouched(tmp_path, capsys):
+    (tmp_path / "README.md").write_text("my edited card\n", encoding="utf-8")
+    assert main(["card", "sample", "--out", str(tmp_path), "--bootstrap", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "README.md" in err and "--force" in err and "Traceback" not in err
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "my edited card\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md"]
+    _record("card-over-edited-readme", "18.22", "card --out", "refused, exit 1", "README untouched")
