@@ -23,7 +23,19 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "test-artifacts" / "reliability"
 SNAPSHOT = REPO_ROOT / "docs" / "reliability-results"
 PAGE = REPO_ROOT / "docs" / "guarantees.md"
-TOPICS = ("faults", "crash", "concurrency", "bad_inputs", "cli", "archives", "hostile", "cache")
+TOPICS = (
+    "faults",
+    "crash",
+    "concurrency",
+    "bad_inputs",
+    "cli",
+    "archives",
+    "hostile",
+    "cache",
+    "user_files",
+    "arguments",
+    "degenerate",
+)
 CODES = {
     "E": "clear error",
     "S": "same tables",
@@ -303,6 +315,140 @@ def _hostile(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+def _in_item_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows by issue item (18.6 before 18.13), then surface and case: a stable page whatever
+    order the tests ran in."""
+
+    def key(row: dict[str, Any]) -> tuple:
+        first = row["item"].split(",")[0].strip()
+        return (
+            tuple(int(p) for p in first.split(".") if p.isdigit()),
+            row.get("surface", ""),
+            row["case"],
+        )
+
+    return sorted(rows, key=key)
+
+
+def _user_files(rows: list[dict[str, Any]]) -> list[str]:
+    rows = _in_item_order(rows)
+    items = list(dict.fromkeys(r["item"] for r in rows))
+    refused = sum("error" in r["outcome"].lower() for r in rows)
+    summary = f"{refused} refused with a file error, {len(rows) - refused} read correctly"
+    by_item = ", ".join(f"{item} ({sum(r['item'] == item for r in rows)})" for item in items)
+    body = [[f"`{r['case']}`", r["item"], r["outcome"], r["figure"]] for r in rows]
+    return [
+        "## Hostile user files",
+        "",
+        f"{len(rows)} files a researcher might pass to `mer-datasets agreement FILE` "
+        f"({summary}; by issue item: {by_item}), each run through the CLI entry point with no "
+        "traceback. Ids are text (`1`, `01` and `001` are three items); a text cell in a numeric "
+        "column is an error naming the line and the `--na` option unless it is declared missing; "
+        "a non-ISO timestamp is refused as ambiguous unless `--time-format` is given; an argument "
+        "that looks like a path is a file (a file error, never 'unknown dataset'); a delimiter "
+        "other than the comma is sniffed from the header or named in the error. A file that is "
+        "read gives the same alpha as the clean file, or the `krippendorff` package's on the same "
+        "ratings.",
+        "",
+        *_table(["file", "issue item", "outcome", "figure"], body),
+        "",
+        "Tested by `tests/reliability/test_user_files.py` (the corpus: encodings, ragged rows, "
+        "empty, fake or nested Parquet, column-name collisions) and "
+        "`tests/reliability/test_hostile_inputs.py`.",
+        "",
+    ]
+
+
+def _argument_limits() -> dict[str, str]:
+    """The argument bounds in force, read from the code."""
+    from mer_datasets.agreement.bootstrap import MAX_RESAMPLES
+    from mer_datasets.agreement.where import MAX_DEPTH, MAX_LENGTH, MAX_NUMBER
+
+    return {
+        "length": f"{MAX_LENGTH:,}",
+        "depth": str(MAX_DEPTH),
+        "number": f"{MAX_NUMBER:g}",
+        "resamples": f"{MAX_RESAMPLES:,}",
+    }
+
+
+def _arguments(rows: list[dict[str, Any]]) -> list[str]:
+    limit = _argument_limits()
+    rows = _in_item_order(rows)
+    surfaces = list(dict.fromkeys(r["surface"] for r in rows))
+    body = [
+        [f"`{r['case']}`", r["item"], f"`{r['surface']}`", r["outcome"], r.get("figure", "")]
+        for r in rows
+    ]
+    by_surface = ", ".join(
+        f"`{surface}` ({sum(r['surface'] == surface for r in rows)})" for surface in surfaces
+    )
+    return [
+        "## Arguments and `--where` bounds",
+        "",
+        f"{len(rows)} hostile or mistyped arguments, each refused with a typed error before any "
+        f"work (exit code 1 on the command line): {by_surface}.",
+        "",
+        f"- A `--where` expression is at most {limit['length']} characters and "
+        f"{limit['depth']} levels deep (parentheses and `not`), checked before it is parsed; a "
+        f"number beyond {limit['number']} in magnitude is refused; a list may only follow `in`. "
+        "It runs no code whatever it holds (see the fuzzing below).",
+        "- `Dataset.agreement` checks the type of every argument (`levels` a mapping of known "
+        "levels, `dimensions` a list, `by` one column, `bootstrap` a whole number, a known "
+        "`bootstrap_method`); a column option that would read another column (the same column "
+        "for two roles, `--item song` beside `track_id`, `--value score` beside `value`) is "
+        "refused.",
+        f"- At most {limit['resamples']} bootstrap resamples, refused up front; within the bound "
+        "the resamples are computed in chunks of bounded size (a few MiB each).",
+        "",
+        *_table(["case", "issue item", "surface", "outcome", "figure"], body),
+        "",
+        "Tested by `tests/reliability/test_hostile_inputs.py` (the embedded `sample` dataset and "
+        "generated files, offline).",
+        "",
+    ]
+
+
+def _degenerate(rows: list[dict[str, Any]]) -> list[str]:
+    from mer_datasets.agreement.groups import MAX_PAIRWISE_GROUPS
+
+    rows = _in_item_order(rows)
+    surfaces = list(dict.fromkeys(r["surface"] for r in rows))
+    body = [
+        [f"`{r['case']}`", r["item"], f"`{r['surface']}`", r["outcome"], r.get("figure", "")]
+        for r in rows
+    ]
+    by_surface = ", ".join(
+        f"`{surface}` ({sum(r['surface'] == surface for r in rows)})" for surface in surfaces
+    )
+    return [
+        "## Extreme values, degenerate designs and unlucky folders",
+        "",
+        f"{len(rows)} cases, each a defined answer or a typed error, with no traceback and no "
+        f"numpy warning: {by_surface}.",
+        "",
+        "- A non-finite value (`inf`, `nan`, `1e400`) or one too large to square is refused "
+        "with its line or row; alpha of values scaled by 1e160 or 1e-170 equals the "
+        "`krippendorff` package's on the unscaled values.",
+        "- ICC of a degenerate design gives the defined value (1 for perfect agreement) or NaN "
+        "with the reason in `note`.",
+        f"- Group tests cover at most {MAX_PAIRWISE_GROUPS} groups "
+        f"({MAX_PAIRWISE_GROUPS * (MAX_PAIRWISE_GROUPS - 1) // 2:,} pairwise tests); more are "
+        "refused before any test, with how to narrow them (`--where`).",
+        "- `ingest` of an empty folder or of a dataset listed for reference only is an error, "
+        "and an unreadable sibling folder does not abort it; `croissant --out` an existing "
+        "folder writes inside it and leaves no `.tmp`; `card --out` refuses to overwrite a "
+        "README.md without `--force`. (A read-only data home and abandoned cache staging "
+        "folders are in the table cache section.)",
+        "",
+        *_table(["case", "issue item", "surface", "outcome", "figure"], body),
+        "",
+        "Tested by `tests/reliability/test_hostile_inputs.py` and "
+        "`tests/reliability/test_unlucky_homes.py`.",
+        "",
+    ]
+
+
 def render(results: dict[str, list[dict[str, Any]]]) -> str:
     lines = [
         "# Guarantees",
@@ -340,6 +486,12 @@ def render(results: dict[str, list[dict[str, Any]]]) -> str:
         lines += _hostile(results["hostile"])
     if "cache" in results:
         lines += _cache(results["cache"])
+    if "user_files" in results:
+        lines += _user_files(results["user_files"])
+    if "arguments" in results:
+        lines += _arguments(results["arguments"])
+    if "degenerate" in results:
+        lines += _degenerate(results["degenerate"])
     lines += [
         "## Also checked",
         "",

@@ -47,3 +47,26 @@ def test_the_rendering_shows_the_figures_it_is_given():
     text = gen.render({"faults": rows, "crash": crash})
     assert "1 faults x 1 entry points = 1 runs: 1 clear error (DownloadError)" in text
     assert "| cache | 7 | 7 | 7 |" in text
+
+
+def test_the_new_surfaces_render_their_counts_in_issue_item_order():
+    user = [
+        {"case": "b", "item": "18.13", "outcome": "UserFileError", "figure": "f"},
+        {"case": "a", "item": "18.6", "outcome": "read", "figure": "g"},
+    ]
+    arguments = [
+        {"case": "w", "item": "18.14", "surface": "--where", "outcome": "WhereError", "figure": ""}
+    ] * 3
+    degenerate = [
+        {"case": "i", "item": "18.12", "surface": "icc()", "outcome": "value", "figure": "1"},
+        {"case": "g", "item": "18.20", "surface": "group tests", "outcome": "E", "figure": ""},
+    ]
+    text = gen.render({"user_files": user, "arguments": arguments, "degenerate": degenerate})
+    assert "2 files a researcher might pass" in text
+    assert (
+        "(1 refused with a file error, 1 read correctly; by issue item: 18.6 (1), 18.13 (1))"
+        in text
+    )
+    assert text.index("| `a` | 18.6 |") < text.index("| `b` | 18.13 |")
+    assert "3 hostile or mistyped arguments" in text and "`--where` (3)" in text
+    assert "2 cases, each a defined answer" in text and "`icc()` (1), `group tests` (1)" in text

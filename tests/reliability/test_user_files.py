@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from mer_datasets.cli import main
+from tests.reliability import harness
 
 CLEAN = "item,rater,value\na,r1,1\na,r2,2\nb,r1,4\nb,r2,5\nc,r1,3\nc,r2,2\n"
 
@@ -161,8 +162,14 @@ def test_every_hostile_user_file_gets_its_reviewed_outcome(capsys, tmp_path, cas
         assert alpha == [
             r["value"] for r in json.loads(reference) if r["metric"] == "krippendorff_alpha"
         ]
+        _record(case, "read", "same alpha as the clean file")
         return
     assert code == 1 and err.startswith("mer-datasets: error: file "), err
     assert name in err, err
     if place is not None:
         assert place in err, err
+    _record(case, "UserFileError", f"names the file and {place}" if place else "names the file")
+
+
+def _record(case: str, outcome: str, figure: str) -> None:
+    harness.record("user_files", case=case, item="18.13", outcome=outcome, figure=figure)
