@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import mer_datasets
 from mer_datasets.cli import main
 from mer_datasets.personal.labels import personal_labels
@@ -45,3 +47,19 @@ def test_general_split_and_bad_arguments(capsys):
     assert not train_tracks & {pair.split("|")[1] for pair in sides["test"]}
     assert main(["splits", "sample", "--per-user", "--test-size", "3.5"]) == 1
     assert "test_size" in capsys.readouterr().err
+
+
+def test_personalize_command_writes_the_tidy_table_and_reports(tmp_path, capsys):
+    pytest.importorskip("sklearn", reason="scikit-learn (extra 'learn') absent")
+    out = tmp_path / "results.csv"
+    args = ["personalize", "sample", "--features", "spotify", "--strategy", "hc", "--strategy",
+            "rand", "--epochs", "1", "--queries", "2", "--max-raters", "4", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "4 rater(s), 24 tracks with spotify features" in text
+    assert "Wilcoxon signed-rank" in text and "Holm" in text
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    assert set(table["strategy"]) == {"hc", "rand"} and set(table["epoch"]) == {0, 1}
+    assert len(table) == 4 * 2 * 3 * 2  # raters x strategies x models x epochs
