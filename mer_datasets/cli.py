@@ -499,6 +499,13 @@ def build_parser() -> argparse.ArgumentParser:
         _add_datasheet_arguments(name, p)
         _add_common(p)
 
+    from .personal import cli as personal  # splits, personalize (issue 16)
+
+    for name, help_text in personal.COMMANDS.items():
+        p = command(name, lambda a: personal.run(a, _load), help_text)
+        personal.add_arguments(p, name)
+        _add_common(p)
+
     return parser
 
 
