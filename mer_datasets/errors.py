@@ -191,6 +191,23 @@ class AgreementError(MERDatasetsError, ValueError):
     """Agreement statistics cannot be computed as asked (bad column, level, policy or filter)."""
 
 
+class TooManyGroupsError(AgreementError):
+    """Group tests were asked for more groups than pairwise testing can sensibly cover."""
+
+
+class PersonalizationError(MERDatasetsError, ValueError):
+    """A bad argument or an input table that cannot support a personalization request (says which
+    and why)."""
+
+
+class OptionalDependencyError(MERDatasetsError, ImportError):
+    """An optional extra (``crowd``, ``learn``, ``audio``, ...) is needed and not installed."""
+
+
+class OutputExistsError(MERDatasetsError):
+    """An output file or folder already exists and ``--force`` was not given."""
+
+
 class FleissDesignError(AgreementError):
     """Fleiss' kappa is undefined for this design (unequal raters per item, fewer than 2 raters)."""
 

@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
         "cache",
         "labels",
         "agreement",
+        "personal",
         "stats",
         "export",
         "describe",
@@ -36,7 +37,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("dataset",),
     ("datasheet", "cached_agreement"),
     # the command line and the package root (which re-exports the facade)
-    ("cli", "__main__", "labels.cli", "agreement.cli", "datasheet.cli", ""),
+    ("cli", "__main__", "labels.cli", "agreement.cli", "datasheet.cli", "personal.cli", ""),
 ]
 
 

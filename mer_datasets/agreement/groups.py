@@ -24,17 +24,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import AgreementError
+from ..errors import AgreementError, TooManyGroupsError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 EXPECTED_CHOICES: tuple[str, ...] = ("group", "all")
 MAX_PAIRWISE_GROUPS = 100  # 4,950 pairwise tests
-
-
-class TooManyGroupsError(AgreementError):
-    """Group tests were asked for more groups than pairwise testing can sensibly cover."""
 
 
 def iter_groups(table: pd.DataFrame, by: str) -> Iterator[tuple[object, pd.DataFrame]]:

@@ -19,11 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import MERDatasetsError
-
-
-class OutputExistsError(MERDatasetsError):
-    """An output file or folder already exists and ``--force`` was not given."""
+from ..errors import OutputExistsError
 
 
 def check_free(directory: Path, names: Sequence[str], *, force: bool) -> None:

@@ -1,16 +1,11 @@
-"""Errors of the personalization modules (part of the :class:`~mer_datasets.errors.MERDatasetsError` tree)."""
+"""The personalization modules' errors (defined in :mod:`mer_datasets.errors`) and the optional
+import helper that raises them."""
 
 from __future__ import annotations
 
-from ..errors import MERDatasetsError
+from ..errors import OptionalDependencyError, PersonalizationError
 
-
-class PersonalizationError(MERDatasetsError, ValueError):
-    """A bad argument or an input table that cannot support the request (says which and why)."""
-
-
-class OptionalDependencyError(MERDatasetsError, ImportError):
-    """An optional extra (``crowd`` or ``learn``) is needed and not installed."""
+__all__ = ["OptionalDependencyError", "PersonalizationError", "require"]
 
 
 def require(module: str, extra: str):
