@@ -5,7 +5,9 @@ Generated (as virtual files; nothing is written into ``docs/``):
 * ``catalog.md``: the catalog as a table, from ``catalog.yaml``;
 * ``cli.md``: the CLI reference, from the argparse parser of ``mer_datasets.cli``;
 * ``benchmarks.md``: the results in ``benchmarks/*.md`` (if any);
-* ``datasheets/index.md`` and ``datasheets/<id>.md`` with PNG figures, one per catalog dataset,
+* ``datasheets/index.md`` and ``datasheets/<id>.md`` with PNG figures and CSV tables beside
+  them (summary first, then Gebru's sections; see ``mer_datasets.datasheet.render``), one per
+  catalog dataset,
   built from the data this build has: the embedded ``sample``, anything already in the data home,
   and, when ``MER_DATASETS_DOCS_MIRROR`` points at a folder holding ``<id>/...`` files (e.g.
   ``../shared/mirror``), datasets ingested from it into a temporary data home. Without data a
@@ -208,7 +210,7 @@ def _data_home() -> tuple[str | None, list[str]]:
 def datasheet_pages(config: Any) -> dict[str, str | bytes]:
     """``datasheets/<id>.md`` and their figures, keyed by path relative to the docs dir."""
     from mer_datasets.datasheet.build import build_datasheet, load_for_datasheet
-    from mer_datasets.datasheet.figures import make_figures
+    from mer_datasets.datasheet.figures import page_files
     from mer_datasets.datasheet.render import render_markdown
     from mer_datasets.model import load_dataset
 
@@ -252,10 +254,12 @@ def datasheet_pages(config: Any) -> dict[str, str | bytes]:
         sheet = build_datasheet(
             dataset, info=info, unavailable_reason=reason, bootstrap=bootstrap, seed=0
         )
-        figures = make_figures(sheet, dataset, figure_dir, prefix=f"{dataset_id}-")
-        pages[f"datasheets/{dataset_id}.md"] = render_markdown(sheet, figures)
-        for figure in figures:
-            pages[f"datasheets/{figure.file}"] = (figure_dir / figure.file).read_bytes()
+        figures, companions, notes = page_files(sheet, dataset, figure_dir, prefix=f"{dataset_id}-")
+        pages[f"datasheets/{dataset_id}.md"] = render_markdown(
+            sheet, figures, companions, notes=notes
+        )
+        for attached in [*figures, *companions]:
+            pages[f"datasheets/{attached.file}"] = (figure_dir / attached.file).read_bytes()
         index.append(
             f"| [{info.name}]({dataset_id}.md) | {'yes' if dataset is not None else 'no'} |"
         )
