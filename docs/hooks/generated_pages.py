@@ -264,7 +264,42 @@ def datasheet_pages(config: Any) -> dict[str, str | bytes]:
             f"| [{info.name}]({dataset_id}.md) | {'yes' if dataset is not None else 'no'} |"
         )
     pages["datasheets/index.md"] = "\n".join(index) + "\n"
+    _declare_page_font(pages, figure_dir)
     return pages
+
+
+#: The subset font of the characters the site's default fonts lack (CJK group labels).
+PAGE_FONT = "datasheets/page-font.otf"
+
+
+def _declare_page_font(pages: dict[str, str | bytes], directory: Path) -> None:
+    """Give pages with CJK text a font for it: a subset of Noto Sans CJK, declared in CSS.
+
+    Why: a reader's browser may have no CJK font (headless Chromium here has none) and would
+    show boxes for labels like 中文. Only the characters used are kept (a few kB).
+    """
+    texts = {k: v for k, v in pages.items() if isinstance(v, str) and k.endswith(".md")}
+    chars = {c for text in texts.values() for c in text if ord(c) >= 0x2E80}
+    if not chars:
+        return
+    try:
+        from mer_datasets.datasheet.fonts import subset_font
+
+        made = subset_font(chars, directory / Path(PAGE_FONT).name)
+    except ImportError:  # no matplotlib/fontTools: the browser's own fonts must do
+        made = None
+    if made is None:
+        log.info("docs: no font covers the CJK characters of the datasheets; browsers fall back")
+        return
+    pages[PAGE_FONT] = made.read_bytes()
+    style = (
+        '<style>@font-face{font-family:"MER datasheet CJK";src:url("../page-font.otf") '
+        'format("opentype");}.md-typeset{font-family:var(--md-text-font-family),'
+        '"MER datasheet CJK",sans-serif}</style>\n\n'
+    )
+    for key, text in texts.items():
+        if key.startswith("datasheets/") and any(ord(c) >= 0x2E80 for c in text):
+            pages[key] = style + text
 
 
 def on_files(files: Any, config: Any) -> Any:

@@ -204,14 +204,18 @@ def _rater_blocks(gen: dict[str, Any]) -> list[Block]:
         [f"`{a['column']}`", a["distinct"], a["missing"], _attribute_overview(a)]
         for a in attributes
     ]
-    return blocks + [
+    blocks.append(
         Block(
             "table",
             headers=["Attribute", "Distinct values", "Missing", "Most frequent (raters)"],
             rows=rows,
-        ),
-        Block("paragraph", "Every value with its count: [appendix](#appendix-raters)."),
-    ]
+        )
+    )
+    if _appendix_rater_blocks(gen):
+        blocks.append(
+            Block("paragraph", "Every value with its count: [appendix](#appendix-raters).")
+        )
+    return blocks
 
 
 def _appendix_rater_blocks(gen: dict[str, Any]) -> list[Block]:
@@ -484,6 +488,7 @@ def _appendix_blocks(sheet: dict[str, Any], companions: Sequence[Any]) -> list[B
             "Rating and label distributions",
             _appendix_distribution_blocks(gen),
         ),
+        ("appendix-raters", "Raters' attributes", _appendix_rater_blocks(gen)),
     ):
         if part:
             blocks += [Block("anchor", anchor), Block("heading", title, level=3), *part]

@@ -107,6 +107,16 @@ def test_the_summary_comes_first_and_its_numbers_link_to_anchors_on_the_page(sam
     anchors = set(re.findall(r'<a id="([\w-]+)"></a>', markdown))
     assert targets <= anchors, targets - anchors
     assert "**As ground truth.**" in summary
+    every_target = set(re.findall(r"\]\(#([\w-]+)\)", markdown))
+    assert every_target <= anchors, every_target - anchors
+
+
+@pytest.mark.parametrize("make", [synthetic_dataset, cjk_dataset])
+def test_every_in_page_link_has_its_anchor(make) -> None:
+    markdown = render_markdown(build_datasheet(make(), bootstrap=BOOTSTRAP, seed=0))
+    targets = set(re.findall(r"\]\(#([\w-]+)\)", markdown))
+    anchors = set(re.findall(r'<a id="([\w-]+)"></a>', markdown))
+    assert targets and targets <= anchors, targets - anchors
 
 
 def test_gebru_sections_are_in_gebrus_order_with_computed_parts_at_their_question(
