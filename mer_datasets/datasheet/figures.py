@@ -34,7 +34,7 @@ MAX_WIDTH_IN = 10.0
 MAX_HEIGHT_IN = 9.0
 DPI = 100
 #: Dimensions drawn as small multiples (the rest are in the tables).
-MAX_PANELS = 12
+MAX_PANELS = 16
 #: Items per dimension in the most/least agreed figure (each end), and dimensions shown.
 ITEMS_EACH_END = 3
 ITEM_DIMENSIONS = 4
@@ -76,8 +76,10 @@ def _save(fig: Any, directory: Path, name: str) -> str:
 
 
 def _grid(n: int, *, cols: int = 4, panel_height: float = 2.3) -> tuple[int, int, tuple]:
+    """Rows, columns and size of a small-multiples grid; panels shrink to stay on one screen."""
     cols = max(1, min(cols, n))
     rows = math.ceil(n / cols)
+    panel_height = min(panel_height, (MAX_HEIGHT_IN - 0.6) / rows)
     return rows, cols, _size(2.5 * cols + 0.5, panel_height * rows + 0.6)
 
 
@@ -90,9 +92,11 @@ def rating_distribution_figure(
     sheet: dict[str, Any], directory: Path, prefix: str, dataset: MERDataset | None = None
 ) -> Figure | None:
     """Small multiples of each numeric dimension's judged values (bars or a histogram)."""
-    dists = dict(list(sheet["generated"]["rating_distributions"].items())[:MAX_PANELS])
+    every = sheet["generated"]["rating_distributions"]
+    dists = dict(list(every.items())[:MAX_PANELS])
     if not dists:
         return None
+    left_out = len(every) - len(dists)
     labels = list(dists)
     with quiet_fonts(labels) as families:
         plt = _pyplot()
@@ -129,12 +133,10 @@ def rating_distribution_figure(
         )
         for dim, dist in dists.items()
     )
-    return Figure(
-        name,
-        alt,
-        "Distribution of the judged values per numeric dimension (one panel each).",
-        "rating_distributions",
-    )
+    caption = "Distribution of the judged values per numeric dimension (one panel each)."
+    if left_out:
+        caption += f" The first {len(dists)} dimensions; the other {left_out} are in the table."
+    return Figure(name, alt, caption, "rating_distributions")
 
 
 def _heatmap_rows(agreement: dict[str, Any]) -> tuple[list[str], list[str], dict]:
@@ -231,7 +233,8 @@ def items_figure(
 ) -> Figure | None:
     """For each dimension, the rating distributions of the most contested and most agreed items."""
     items = sheet["generated"].get("items") or {}
-    per_dim = list((items.get("per_dimension") or {}).items())[:ITEM_DIMENSIONS]
+    every = items.get("per_dimension") or {}
+    per_dim = list(every.items())[:ITEM_DIMENSIONS]
     static = _static_values(dataset)
     if not per_dim or static.empty:
         return None
@@ -288,12 +291,13 @@ def items_figure(
         f"{dim} {kind} {track}: " + ", ".join(f"{k} ×{v}" for k, v in counts.items())
         for dim, kind, track, counts in panels[:12]
     )
-    return Figure(
-        name,
-        alt,
-        "Most contested (red) and most agreed (green) items per dimension: how many raters gave each value.",
-        "items",
+    caption = (
+        "Most contested (red) and most agreed (green) items per dimension: how many raters "
+        "gave each value."
     )
+    if len(every) > len(per_dim):
+        caption += f" First {len(per_dim)} of {len(every)} dimensions; all are in the table."
+    return Figure(name, alt, caption, "items")
 
 
 def time_series_figure(dataset: MERDataset, directory: Path, prefix: str) -> Figure | None:

@@ -271,3 +271,65 @@ def test_without_matplotlib_the_page_is_written_without_figures_and_says_how_to_
     assert (tmp_path / "sample-agreement.csv").is_file()
     err = capsys.readouterr().err
     assert "matplotlib is not installed" in err and "mer-datasets[figures]" in err
+
+
+def time_continuous_dataset() -> MERDataset:
+    """3 raters × 2 tracks × 2 dimensions, a value every 0.5 s for 10 s (DEAM-like)."""
+    ds = synthetic_dataset()
+    rows = []
+    for r, rater in enumerate(["r1", "r2", "r3"]):
+        for track in ("t1", "t2"):
+            for dim in ("arousal", "valence"):
+                for k in range(20):
+                    rows.append(
+                        {
+                            "rater_id": rater,
+                            "track_id": track,
+                            "dimension": dim,
+                            "time_s": 0.5 * k,
+                            "value": 0.1 * r + 0.01 * k,
+                        }
+                    )
+    annotations = pd.DataFrame(rows)
+    annotations["judgment_id"] = [f"j{i}" for i in range(len(annotations))]
+    annotations["annotation_id"] = annotations["judgment_id"]
+    return MERDataset(
+        info=ds.info,
+        version="time",
+        tracks=ds.tracks,
+        raters=ds.raters,
+        annotations=finalize_table("annotations", annotations),
+        labels=ds.labels.iloc[0:0],
+        quirks=ds.quirks,
+    )
+
+
+def test_time_continuous_ratings_get_small_multiples_that_fit_a_screen(tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    ds = time_continuous_dataset()
+    sheet = build_datasheet(ds, bootstrap=BOOTSTRAP, seed=0)
+    figures = make_figures(sheet, ds, tmp_path)
+    (series,) = [f for f in figures if f.section == "time_series"]
+    width, height = png_size(tmp_path / series.file)
+    assert width <= MAX_FIGURE_PX[0] and height <= MAX_FIGURE_PX[1]
+    assert "t1" in series.alt and "arousal" in series.alt
+    assert f"]({series.file})" in render_markdown(sheet, figures)
+
+
+def test_many_dimensions_shrink_the_panels_instead_of_growing_the_figure(tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    from mer_datasets.datasheet.figures import rating_distribution_figure
+
+    dists = {
+        f"d{i}": {
+            "kind": "discrete",
+            "summary": {},
+            "counts": [{"value": 1.0, "count": 3, "share": 1.0}],
+        }
+        for i in range(20)
+    }
+    sheet = {"generated": {"rating_distributions": dists}}
+    figure = rating_distribution_figure(sheet, tmp_path, "x-")
+    width, height = png_size(tmp_path / figure.file)
+    assert width <= MAX_FIGURE_PX[0] and height <= MAX_FIGURE_PX[1]
+    assert "other 4 are in the table" in figure.caption
