@@ -8,6 +8,7 @@ different things. Inline text may hold `code` spans and [links](url), nothing el
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,7 @@ def _catalog_blocks(sheet: dict[str, Any]) -> list[Block]:
         for d in cat["dimensions"]
     ]
     blocks += [
+        Block("anchor", "dimensions"),
         Block("heading", "Dimensions", level=3),
         Block(
             "table", headers=["Dimension", "Scale", "Level", "Range", "Categories", "In"], rows=dims
@@ -642,6 +644,8 @@ def _annotator_phrase(sheet: dict[str, Any]) -> str:
     return " ".join(parts) or "The release says nothing about who judged."
 
 
+#: Dimensions in the summary table before it folds into two dimensions a row.
+SUMMARY_ROWS = 6
 _METRIC_NAMES = {"krippendorff_alpha": "α", "fleiss_kappa": "Fleiss' κ"}
 
 
@@ -657,11 +661,11 @@ def summary_blocks(sheet: dict[str, Any], figures: Sequence[Figure] = ()) -> lis
     )
 
     cat = sheet["catalog"]
-    dims = ", ".join(d["name"] for d in cat["dimensions"])
     description = _FIRST_SENTENCE.split(" ".join(str(cat["description"]).split()), maxsplit=1)[0]
     what = (
         f"{description.rstrip('.')}. Emotion model: {cat['taxonomy']}, {cat['perspective']}, "
-        f"{cat['temporal']}; dimensions: {dims}. Version {sheet['version']}, {cat['license']}."
+        f"{cat['temporal']}; {len(cat['dimensions'])} dimensions "
+        f"([list](#dimensions)). Version {sheet['version']}, {cat['license']}."
     )
     blocks = [
         Block("anchor", "summary"),
@@ -690,25 +694,38 @@ def summary_blocks(sheet: dict[str, Any], figures: Sequence[Figure] = ()) -> lis
         )
         return blocks
     records = main_metric_records(agreement["overall"])
-    rows = [
+    cells = [
         [
             r["dimension"],
             _link(fmt_interval(r), ANCHORS["agreement"]),
             reading(str(r["metric"]), r.get("value")),
-            f"{_METRIC_NAMES.get(str(r['metric']), r['metric'])}, {r.get('n_items')} items",
         ]
         for r in records
     ]
-    blocks.append(
-        Block(
-            "table",
-            headers=["Dimension", "Agreement (95% interval)", "Reading", "Of"],
-            rows=rows,
-        )
+    headers = ["Dimension", "Agreement (95% interval)", "Reading"]
+    if len(cells) > SUMMARY_ROWS:  # two dimensions a row: the summary stays on one screen
+        half = math.ceil(len(cells) / 2)
+        cells = [
+            cells[i] + (cells[i + half] if i + half < len(cells) else ["", "", ""])
+            for i in range(half)
+        ]
+        headers = headers * 2
+    blocks.append(Block("table", headers=headers, rows=cells))
+    metrics = sorted({_METRIC_NAMES.get(str(r["metric"]), str(r["metric"])) for r in records})
+    n_items = sorted({r.get("n_items") for r in records if r.get("n_items") is not None})
+    span = (
+        (f"{n_items[0]}" if len(n_items) == 1 else f"{n_items[0]} to {n_items[-1]}")
+        if n_items
+        else "–"
     )
     cited = sorted({c[0] for r in records if (c := convention(str(r["metric"])))})
-    if cited:
-        blocks.append(Block("paragraph", "*Readings after " + "; ".join(cited) + ".*"))
+    readings = f" Readings after {'; '.join(cited)}." if cited else ""
+    blocks.append(
+        Block(
+            "paragraph",
+            f"*{', '.join(metrics)} per dimension over {span} items, all raters.{readings}*",
+        )
+    )
     differences = group_differences(agreement)
     if differences:
         lines = []

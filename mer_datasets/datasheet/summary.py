@@ -82,14 +82,14 @@ def main_metric_records(records: Sequence[Mapping[str, Any]]) -> list[Mapping[st
 
 
 def fmt_interval(record: Mapping[str, Any]) -> str:
-    """``0.123 (0.101–0.140)``: the point estimate and its interval, three decimals."""
+    """``0.123 (0.101 to 0.140)``: the point estimate and its interval, three decimals."""
     value = record.get("value")
     if value is None:
         return "–"
     low, high = record.get("ci_low"), record.get("ci_high")
     if low is None or high is None:
         return f"{value:.3f}"
-    return f"{value:.3f} ({low:.3f}–{high:.3f})"
+    return f"{value:.3f} ({low:.3f} to {high:.3f})"
 
 
 def group_differences(agreement: Mapping[str, Any], *, top: int = 3) -> list[dict[str, Any]]:
