@@ -190,3 +190,35 @@ def subset_font(chars: Iterable[str], destination: str | Path) -> Path | None:
     destination.parent.mkdir(parents=True, exist_ok=True)
     subset.save_font(font, str(destination), options)
     return destination
+
+
+#: Characters from here up (CJK radicals onwards) may need a declared font in a browser.
+FIRST_WIDE = 0x2E80
+PAGE_FONT_FAMILY = "MER datasheet CJK"
+
+
+def embedded_font_css(text: str) -> str:
+    """CSS declaring a subset font (as a data URI) for the CJK characters of ``text``.
+
+    Empty when there are none, or when no font covering them (or matplotlib/fontTools, which
+    find and cut it) is available: the page then relies on the reader's fonts.
+    """
+    import base64
+    import tempfile
+
+    chars = {c for c in text if ord(c) >= FIRST_WIDE}
+    if not chars:
+        return ""
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            made = subset_font(chars, Path(tmp) / "subset.otf")
+            data = made.read_bytes() if made is not None else None
+    except ImportError:
+        return ""
+    if data is None:
+        return ""
+    encoded = base64.b64encode(data).decode("ascii")
+    return (
+        f'@font-face{{font-family:"{PAGE_FONT_FAMILY}";'
+        f'src:url(data:font/otf;base64,{encoded}) format("opentype");}}'
+    )

@@ -995,10 +995,20 @@ def to_html(blocks: Sequence[Block], *, title: str) -> str:
             body.append("<ul>" + "".join(f"<li>{_inline_html(i)}</li>" for i in b.items) + "</ul>")
         elif b.kind == "code":
             body.append(f"<pre><code>{html.escape(b.text)}</code></pre>")
+    from .fonts import PAGE_FONT_FAMILY, embedded_font_css
+
+    content = "\n".join(body)
+    font_css = embedded_font_css(content)
+    style = HTML_STYLE
+    if font_css:  # CJK labels: a subset font in the page, so no reader sees boxes
+        style = font_css + style.replace(
+            "font-family:system-ui,sans-serif",
+            f'font-family:system-ui,sans-serif,"{PAGE_FONT_FAMILY}"',
+        )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{HTML_STYLE}</style>\n</head>\n<body>\n"
-        + "\n".join(body)
+        f"<title>{html.escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+        + content
         + "\n</body>\n</html>\n"
     )
 

@@ -333,3 +333,19 @@ def test_many_dimensions_shrink_the_panels_instead_of_growing_the_figure(tmp_pat
     width, height = png_size(tmp_path / figure.file)
     assert width <= MAX_FIGURE_PX[0] and height <= MAX_FIGURE_PX[1]
     assert "other 4 are in the table" in figure.caption
+
+
+def test_a_standalone_html_page_with_cjk_labels_embeds_a_font_for_them() -> None:
+    pytest.importorskip("matplotlib")
+    from mer_datasets.datasheet.fonts import missing_glyphs
+
+    if missing_glyphs(["中文"]):
+        pytest.skip(
+            "no CJK font here: install mer-datasets[figures] (brings mplfonts' Noto Sans CJK)"
+        )
+    sheet = build_datasheet(cjk_dataset(), bootstrap=BOOTSTRAP, seed=0)
+    page = render_html(sheet)
+    assert "中文" in page
+    assert '@font-face{font-family:"MER datasheet CJK";src:url(data:font/otf;base64,' in page
+    plain = render_html(build_datasheet(synthetic_dataset(), bootstrap=BOOTSTRAP, seed=0))
+    assert "@font-face" not in plain
