@@ -268,17 +268,27 @@ def datasheet_pages(config: Any) -> dict[str, str | bytes]:
     return pages
 
 
+#: Datasheet pages are mostly tables: denser cells keep the summary on one screen.
+COMPACT_TABLES = (
+    "<style>.md-typeset table:not([class]) th,.md-typeset table:not([class]) td"
+    "{padding:.35em .8em}</style>\n\n"
+)
+
 #: The subset font of the characters the site's default fonts lack (CJK group labels).
 PAGE_FONT = "datasheets/page-font.otf"
 
 
 def _declare_page_font(pages: dict[str, str | bytes], directory: Path) -> None:
-    """Give pages with CJK text a font for it: a subset of Noto Sans CJK, declared in CSS.
+    """Denser tables on datasheet pages; pages with CJK text get a font for it (a subset of
+    Noto Sans CJK, declared in CSS).
 
     Why: a reader's browser may have no CJK font (headless Chromium here has none) and would
     show boxes for labels like 中文. Only the characters used are kept (a few kB).
     """
     texts = {k: v for k, v in pages.items() if isinstance(v, str) and k.endswith(".md")}
+    for key, text in texts.items():
+        if key.startswith("datasheets/") and key != "datasheets/index.md":
+            pages[key] = texts[key] = COMPACT_TABLES + text
     chars = {c for text in texts.values() for c in text if ord(c) >= 0x2E80}
     if not chars:
         return

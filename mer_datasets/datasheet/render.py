@@ -83,6 +83,7 @@ def _catalog_blocks(sheet: dict[str, Any]) -> list[Block]:
         ["Synthetic", cat["synthetic"]],
     ]
     blocks = [
+        Block("anchor", "dataset-facts"),
         Block("heading", "Dataset facts", level=2),
         Block("paragraph", " ".join(str(cat["description"]).split())),
     ]
@@ -635,15 +636,21 @@ def _annotator_phrase(sheet: dict[str, Any]) -> str:
             f"{c['value']} {c['count']}" for c in attr["counts"][:4] if c["value"] != "(missing)"
         )
         parts.append(f"By `{attr['column']}`: {_link(top, ANCHORS['rater_attributes'])}.")
-    for key in ("annotator_type", "expertise", "geography"):
+    for key in ("annotator_type", "expertise"):
         answer = curated.get(key)
         if isinstance(answer, dict) and answer.get("answer"):
             text = " ".join(str(answer["answer"]).split())
             first = _FIRST_SENTENCE.split(text, maxsplit=1)[0].rstrip(".")
-            parts.append(f"{first} ({key.replace('_', ' ')}, curated).")
+            if len(first) > CURATED_CHARS:  # the whole answer is under Annotators
+                first = first[:CURATED_CHARS].rsplit(" ", 1)[0] + " …"
+            parts.append(f"{first} ({key.replace('_', ' ')}, [curated](#annotators)).")
     return " ".join(parts) or "The release says nothing about who judged."
 
 
+#: Longest description sentence in the summary.
+DESCRIPTION_CHARS = 200
+#: Longest curated sentence quoted in the summary (the full answer is in its section).
+CURATED_CHARS = 110
 #: Dimensions in the summary table before it folds into two dimensions a row.
 SUMMARY_ROWS = 6
 _METRIC_NAMES = {"krippendorff_alpha": "α", "fleiss_kappa": "Fleiss' κ"}
@@ -662,6 +669,10 @@ def summary_blocks(sheet: dict[str, Any], figures: Sequence[Figure] = ()) -> lis
 
     cat = sheet["catalog"]
     description = _FIRST_SENTENCE.split(" ".join(str(cat["description"]).split()), maxsplit=1)[0]
+    if len(description) > DESCRIPTION_CHARS:  # the whole description is under Dataset facts
+        description = (
+            description[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " … ([more](#dataset-facts))"
+        )
     what = (
         f"{description.rstrip('.')}. Emotion model: {cat['taxonomy']}, {cat['perspective']}, "
         f"{cat['temporal']}; {len(cat['dimensions'])} dimensions "
@@ -694,19 +705,18 @@ def summary_blocks(sheet: dict[str, Any], figures: Sequence[Figure] = ()) -> lis
         )
         return blocks
     records = main_metric_records(agreement["overall"])
+    readings = [reading(str(r["metric"]), r.get("value")) for r in records]
+    same_reading = len(records) > 1 and len(set(readings)) == 1
     cells = [
-        [
-            r["dimension"],
-            _link(fmt_interval(r), ANCHORS["agreement"]),
-            reading(str(r["metric"]), r.get("value")),
-        ]
-        for r in records
+        [r["dimension"], _link(fmt_interval(r), ANCHORS["agreement"])]
+        + ([] if same_reading else [word])
+        for r, word in zip(records, readings)
     ]
-    headers = ["Dimension", "Agreement (95% interval)", "Reading"]
+    headers = ["Dimension", "Agreement (95% interval)"] + ([] if same_reading else ["Reading"])
     if len(cells) > SUMMARY_ROWS:  # two dimensions a row: the summary stays on one screen
         half = math.ceil(len(cells) / 2)
         cells = [
-            cells[i] + (cells[i + half] if i + half < len(cells) else ["", "", ""])
+            cells[i] + (cells[i + half] if i + half < len(cells) else [""] * len(headers))
             for i in range(half)
         ]
         headers = headers * 2
@@ -719,14 +729,16 @@ def summary_blocks(sheet: dict[str, Any], figures: Sequence[Figure] = ()) -> lis
         else "–"
     )
     cited = sorted({c[0] for r in records if (c := convention(str(r["metric"])))})
-    readings = f" Readings after {'; '.join(cited)}." if cited else ""
+    readings_note = f" Readings after {'; '.join(cited)}." if cited else ""
+    if same_reading and cited:
+        readings_note = f" Every dimension reads **{readings[0]}** after {'; '.join(cited)}."
     blocks.append(
         Block(
             "paragraph",
-            f"*{', '.join(metrics)} per dimension over {span} items, all raters.{readings}*",
+            f"{', '.join(metrics)} per dimension over {span} items, all raters.{readings_note}",
         )
     )
-    differences = group_differences(agreement)
+    differences = group_differences(agreement, top=2)
     if differences:
         lines = []
         for d in differences:
@@ -847,6 +859,7 @@ def _gebru_blocks(
                 section_blocks += _answer_blocks(answer, status_words)
             section_blocks += computed
         if section_blocks:
+            blocks.append(Block("anchor", section["key"].replace("_", "-")))
             blocks.append(Block("heading", section["title"], level=2))
             blocks += section_blocks
     sources = curated.get("sources") or []

@@ -147,11 +147,10 @@ def ground_truth_advice(records: Sequence[Mapping[str, Any]]) -> str:
     parts: list[str] = []
     if weak and not reliable and not tentative:
         return (
-            f"No dimension reaches α = {TENTATIVE_ALPHA} (the lowest value Krippendorff accepts "
-            "even for tentative conclusions): listeners disagree too much for one aggregated "
-            "label to stand for them. Prefer the per-rater judgments (soft labels, rating "
-            "distributions, per-group labels) and report this agreement as the ceiling next to "
-            "model scores."
+            f"No dimension reaches α = {TENTATIVE_ALPHA}, Krippendorff's minimum even for "
+            "tentative conclusions: one aggregated label does not stand for these listeners. Use "
+            "the per-rater judgments (soft labels, distributions, per-group labels) and report "
+            "this agreement next to model scores."
         )
     if reliable:
         parts.append(f"{', '.join(reliable)}: reliable enough to be used as ground truth.")

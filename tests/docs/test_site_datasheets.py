@@ -31,6 +31,8 @@ from tests.conftest import SHARED_MIRROR
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WINDOW = (1280, 800)
+#: The summary may run this many window heights (a screen, allowing for the site's header).
+SUMMARY_SCREENS = 1.25
 CJK = re.compile(r"[\u2e80-\u9fff]")
 #: With the shared mirror, these datasets are built with data (the CJK labels are in ISMIR 2020).
 REAL_DATA_DATASETS = "ismir2020-agreement"
@@ -91,8 +93,14 @@ CHECK_SCRIPT = r"""
           declaredFontHasIt: document.fonts.check('32px "MER datasheet CJK"', a)
         };
       }
+      var h2s = article.querySelectorAll('h2');
+      var summaryHeight = null;
+      if (h2s.length > 1) {
+        summaryHeight = h2s[1].getBoundingClientRect().top - h2s[0].getBoundingClientRect().top;
+      }
       report({
         innerWidth: window.innerWidth, innerHeight: window.innerHeight,
+        summaryHeight: summaryHeight,
         firstTag: first ? first.tagName : null,
         firstText: first ? first.textContent.trim().slice(0, 40) : null,
         images: images, cjk: cjkResult
@@ -205,12 +213,14 @@ def test_every_datasheet_page_opens_with_its_summary_and_every_figure_fits_the_s
 ) -> None:
     site, with_data = datasheet_site
     cjk_pages = []
+    heights: dict[str, float] = {}
     for dataset_id in default_catalog().ids():
         result = _check(site, server, dataset_id, tmp_path)
         assert result["firstTag"] == "H2" and result["firstText"].startswith("Summary"), (
             dataset_id,
             result,
         )
+        heights[dataset_id] = result["summaryHeight"]
         for image in result["images"]:
             assert image["complete"] and image["naturalWidth"] > 0, (dataset_id, image)
             assert image["alt"], (dataset_id, image)
@@ -225,6 +235,9 @@ def test_every_datasheet_page_opens_with_its_summary_and_every_figure_fits_the_s
             assert cjk, dataset_id
             assert cjk["differsFromMissingGlyph"] and cjk["differsFromOtherCjk"], (dataset_id, cjk)
             cjk_pages.append(dataset_id)
+    # "One screen": the summary ends within SUMMARY_SCREENS window heights on every page.
+    too_long = {k: v for k, v in heights.items() if v is None or v > SUMMARY_SCREENS * WINDOW[1]}
+    assert not too_long, (too_long, heights)
     if with_data:
         assert "ismir2020-agreement" in cjk_pages  # its rater groups include 中文 / 汉语 / 中国
     elif not cjk_pages:
