@@ -5,7 +5,9 @@ Generated (as virtual files; nothing is written into ``docs/``):
 * ``catalog.md``: the catalog as a table, from ``catalog.yaml``;
 * ``cli.md``: the CLI reference, from the argparse parser of ``mer_datasets.cli``;
 * ``benchmarks.md``: the results in ``benchmarks/*.md`` (if any);
-* ``datasheets/index.md`` and ``datasheets/<id>.md`` with PNG figures, one per catalog dataset,
+* ``datasheets/index.md`` and ``datasheets/<id>.md`` with PNG figures and CSV tables beside
+  them (summary first, then Gebru's sections; see ``mer_datasets.datasheet.render``), one per
+  catalog dataset,
   built from the data this build has: the embedded ``sample``, anything already in the data home,
   and, when ``MER_DATASETS_DOCS_MIRROR`` points at a folder holding ``<id>/...`` files (e.g.
   ``../shared/mirror``), datasets ingested from it into a temporary data home. Without data a
@@ -214,7 +216,7 @@ def datasheet_pages(config: Any) -> dict[str, str | bytes]:
     """``datasheets/<id>.md`` and their figures, keyed by path relative to the docs dir."""
     from mer_datasets.dataset import load_dataset
     from mer_datasets.datasheet.build import build_datasheet, load_for_datasheet
-    from mer_datasets.datasheet.figures import make_figures
+    from mer_datasets.datasheet.figures import page_files
     from mer_datasets.datasheet.render import render_markdown
 
     bootstrap = int(os.environ.get("MER_DATASETS_DOCS_BOOTSTRAP", "200"))
@@ -257,15 +259,62 @@ def datasheet_pages(config: Any) -> dict[str, str | bytes]:
         sheet = build_datasheet(
             dataset, info=info, unavailable_reason=reason, bootstrap=bootstrap, seed=0
         )
-        figures = make_figures(sheet, dataset, figure_dir, prefix=f"{dataset_id}-")
-        pages[f"datasheets/{dataset_id}.md"] = render_markdown(sheet, figures)
-        for figure in figures:
-            pages[f"datasheets/{figure.file}"] = (figure_dir / figure.file).read_bytes()
+        figures, companions, notes = page_files(sheet, dataset, figure_dir, prefix=f"{dataset_id}-")
+        pages[f"datasheets/{dataset_id}.md"] = render_markdown(
+            sheet, figures, companions, notes=notes
+        )
+        for attached in [*figures, *companions]:
+            pages[f"datasheets/{attached.file}"] = (figure_dir / attached.file).read_bytes()
         index.append(
             f"| [{info.name}]({dataset_id}.md) | {'yes' if dataset is not None else 'no'} |"
         )
     pages["datasheets/index.md"] = "\n".join(index) + "\n"
+    _declare_page_font(pages, figure_dir)
     return pages
+
+
+#: Datasheet pages are mostly tables: denser cells keep the summary on one screen.
+COMPACT_TABLES = (
+    "<style>.md-typeset table:not([class]) th,.md-typeset table:not([class]) td"
+    "{padding:.35em .8em}</style>\n\n"
+)
+
+#: The subset font of the characters the site's default fonts lack (CJK group labels).
+PAGE_FONT = "datasheets/page-font.otf"
+
+
+def _declare_page_font(pages: dict[str, str | bytes], directory: Path) -> None:
+    """Denser tables on datasheet pages; pages with CJK text get a font for it (a subset of
+    Noto Sans CJK, declared in CSS).
+
+    Why: a reader's browser may have no CJK font (headless Chromium here has none) and would
+    show boxes for labels like 中文. Only the characters used are kept (a few kB).
+    """
+    texts = {k: v for k, v in pages.items() if isinstance(v, str) and k.endswith(".md")}
+    for key, text in texts.items():
+        if key.startswith("datasheets/") and key != "datasheets/index.md":
+            pages[key] = texts[key] = COMPACT_TABLES + text
+    chars = {c for text in texts.values() for c in text if ord(c) >= 0x2E80}
+    if not chars:
+        return
+    try:
+        from mer_datasets.datasheet.fonts import subset_font
+
+        made = subset_font(chars, directory / Path(PAGE_FONT).name)
+    except ImportError:  # no matplotlib/fontTools: the browser's own fonts must do
+        made = None
+    if made is None:
+        log.info("docs: no font covers the CJK characters of the datasheets; browsers fall back")
+        return
+    pages[PAGE_FONT] = made.read_bytes()
+    style = (
+        '<style>@font-face{font-family:"MER datasheet CJK";src:url("../page-font.otf") '
+        'format("opentype");}.md-typeset{font-family:var(--md-text-font-family),'
+        '"MER datasheet CJK",sans-serif}</style>\n\n'
+    )
+    for key, text in texts.items():
+        if key.startswith("datasheets/") and any(ord(c) >= 0x2E80 for c in text):
+            pages[key] = style + text
 
 
 def on_files(files: Any, config: Any) -> Any:

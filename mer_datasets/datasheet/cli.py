@@ -69,7 +69,7 @@ def run_datasheet(args: argparse.Namespace, load_dataset: Loader) -> int:
     """Write ``<out>/<id>.md`` (or ``.html`` / ``.json``) and its PNG figures."""
     import json
 
-    from .figures import make_figures
+    from .figures import page_files
     from .render import render_html, render_markdown
 
     sheet, dataset = _sheet(args, load_dataset)
@@ -79,13 +79,15 @@ def run_datasheet(args: argparse.Namespace, load_dataset: Loader) -> int:
         path = out / f"{args.dataset}.json"
         path.write_text(json.dumps(sheet, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     else:
-        figures = make_figures(sheet, dataset, out, prefix=f"{args.dataset}-")
+        figures, companions, notes = page_files(sheet, dataset, out, prefix=f"{args.dataset}-")
         if args.format == "html":
             path = out / f"{args.dataset}.html"
-            path.write_text(render_html(sheet, figures), encoding="utf-8")
+            path.write_text(render_html(sheet, figures, companions, notes=notes), encoding="utf-8")
         else:
             path = out / f"{args.dataset}.md"
-            path.write_text(render_markdown(sheet, figures), encoding="utf-8")
+            path.write_text(
+                render_markdown(sheet, figures, companions, notes=notes), encoding="utf-8"
+            )
     sys.stdout.write(f"{path}\n")
     return 0
 
