@@ -6,8 +6,12 @@ import csv
 import shutil
 from pathlib import Path
 
+import krippendorff
+import numpy as np
 import pytest
 
+from mer_datasets.agreement.alpha import krippendorff_alpha
+from mer_datasets.agreement.continuous import continuous_alpha
 from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
 from mer_datasets.loaders.base import load_from_directory
@@ -94,7 +98,7 @@ def test_an_empty_curve_cell_is_excluded_and_counted(loaded):
     assert len(valence) == _nonempty_cells(path)
     song, index = generator.EMPTY_VALENCE_CELL
     assert 15.0 + 0.5 * index not in valence[valence.track_id == str(song)]["time_s"].tolist()
-    empty = [q for q in quirks.quirks if q.kind == "empty-sample"]
+    empty = [q for q in quirks.quirks if q.kind == "empty-sample" and q.file.endswith(".csv")]
     assert len(empty) == 1 and empty[0].count == 1 and empty[0].effect == "excluded"
 
 
@@ -137,13 +141,68 @@ def test_per_rater_dynamic_rows_without_worker_id_get_file_scoped_raters(loaded)
     }
     added = [q for q in quirks.quirks if q.kind == "rater-without-id"]
     assert added[0].count == 4 and added[0].effect == "added"
+    empty_cells = sum(
+        _empty_cells(p) for p in (PER_RATER / "dynamic (per second annotations)").rglob("*.csv")
+    )
+    empty = [q for q in quirks.quirks if q.kind == "empty-sample" and not q.file.endswith(".csv")]
+    assert [q.count for q in empty] == [empty_cells] == [1]
+    assert empty[0].effect == "excluded" and "valence/3.csv line 3" in empty[0].examples[0]
     assert set(tables.annotations["rater_id"]) == set(tables.raters["rater_id"])
+
+
+def _empty_cells(path: Path) -> int:
+    rows = _rows(path)
+    skip = 1 if rows[0][0] == "WorkerId" else 0
+    return sum(1 for row in rows[1:] for cell in row[skip:] if not cell.strip())
 
 
 def _nonempty_cells_all(path: Path) -> int:
     rows = _rows(path)
     skip = 1 if rows[0][0] == "WorkerId" else 0
     return sum(1 for row in rows[1:] for cell in row[skip:] if cell.strip())
+
+
+def _raw_static_ratings(dimension: str) -> dict[str, list[float]]:
+    """Song -> every per-rater rating of ``dimension`` read straight from the two raw files."""
+    ratings: dict[str, list[float]] = {}
+    for name in ("static_annotations_songs_1_2000.csv", "static_annotations_songs_2000_2058.csv"):
+        rows = _rows(PER_RATER / "song_level" / name)
+        header = [cell.strip().lower() for cell in rows[0]]
+        song = header.index("songid")
+        value = next(i for i, h in enumerate(header) if h in (dimension, f"{dimension}_average"))
+        for row in rows[1:]:
+            if row[value].strip():
+                ratings.setdefault(str(int(row[song])), []).append(float(row[value]))
+    return ratings
+
+
+@pytest.mark.parametrize("dimension", ["valence", "arousal"])
+def test_static_per_rater_agreement_matches_the_krippendorff_package(loaded, dimension):
+    tables, _ = loaded
+    static = tables.annotations[
+        tables.annotations["time_s"].isna() & (tables.annotations["dimension"] == dimension)
+    ]
+    got = krippendorff_alpha(static, item="track_id", rater="rater_id", level="interval")
+    ratings = _raw_static_ratings(dimension)
+    assert len(static) == sum(len(v) for v in ratings.values())
+    domain = sorted({v for values in ratings.values() for v in values})
+    counts = np.array([[values.count(d) for d in domain] for values in ratings.values()])
+    expected = krippendorff.alpha(
+        value_counts=counts, value_domain=domain, level_of_measurement="interval"
+    )
+    assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_continuous_agreement_over_time_matches_the_krippendorff_package(loaded):
+    tables, _ = loaded
+    dynamic = tables.annotations[tables.annotations["dimension"] == "arousal_dynamic"]
+    result = continuous_alpha(dynamic, by="track", time="time_s").set_index("group")
+    for song in generator.EXCERPT_SONGS[:2]:
+        rows = _rows(PER_RATER / f"dynamic (per second annotations)/arousal/{song}.csv")
+        matrix = np.array([[float(c) if c.strip() else np.nan for c in r[1:]] for r in rows[1:]])
+        expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval")
+        assert result.loc[str(song), "alpha"] == pytest.approx(expected, abs=1e-9)
+        assert result.loc[str(song), "raters"] == len(rows) - 1
 
 
 def test_metadata_of_the_three_years_is_read_with_their_quirks(loaded):
