@@ -23,6 +23,7 @@ from mer_datasets.download.directories import list_directory
 from mer_datasets.download.layout import file_pattern_problem, match_file_pattern
 from mer_datasets.download.store import ensure_files, ingest_dataset
 from mer_datasets.errors import (
+    CatalogError,
     ChecksumMismatchError,
     DirectoryMemberError,
     UnsafePathError,
@@ -229,7 +230,7 @@ def test_a_pattern_that_could_leave_the_folder_is_refused(pattern):
 def test_validate_catalog_refuses_an_unsafe_directory_member(field, value):
     entry = _deam_entry()
     _directories(entry)[0][field] = value
-    with pytest.raises(Exception, match="unsafe|does not match|pattern|not valid"):
+    with pytest.raises(CatalogError, match="unsafe|does not match|pattern|not valid"):
         catalog_from_entries([entry])
 
 
