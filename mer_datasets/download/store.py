@@ -197,7 +197,26 @@ def verify_dataset(
         store = VersionStore.open(layout)
         for member in chosen.members():
             statuses.append(_verify_member(info, store, member))
+        for member in _installed_directory_members(info, layout, chosen.remotes):
+            statuses.append(_verify_member(info, store, member))
     return statuses
+
+
+def _installed_directory_members(
+    info: DatasetInfo, layout: VersionLayout, remotes: tuple[Remote, ...]
+) -> list[Member]:
+    """The installed files of every directory member, as members (for ``verify``); the count
+    and manifest are checked here too (a wrong count raises ``DirectoryMemberError``)."""
+    members: list[Member] = []
+    for remote in remotes:
+        for directory in remote.directories:
+            folder = layout.member_path(directory.path)
+            if not folder.is_dir():
+                continue
+            names = [f"{directory.path}/{p.name}" for p in folder.iterdir() if p.is_file()]
+            listed = list_directory(info.id, directory, names, where=str(layout.files_dir))
+            members.extend(item.member for item in listed or ())
+    return members
 
 
 def _verify_member(info: DatasetInfo, store: VersionStore, member: Member) -> FileStatus:

@@ -469,8 +469,20 @@ def _per_rater_annotations(ctx: LoaderContext) -> pd.DataFrame:
         if name in ctx.version.files and ctx.has_file(name):
             frames.append(_per_rater_static(ctx, name))
     dynamic_dir = _layout_root(ctx) / ctx.option("per_rater_dynamic_dir", PER_RATER_DYNAMIC_DIR)
+    absent = [ctx.member_path(n) for n in PER_RATER_STATIC_FILES if not ctx.has_file(n)]
     if dynamic_dir.is_dir():
         frames.append(_per_rater_dynamic(ctx, dynamic_dir))
+    else:
+        absent.append(ctx.option("per_rater_dynamic_dir", PER_RATER_DYNAMIC_DIR))
+    if frames:
+        ctx.quirks.add(
+            "per-rater-part-absent",
+            len(absent),
+            reason="part of the per-rater files (a static file or the folder of curves) was not "
+            "present: its judgments are missing from the annotations",
+            effect="kept",
+            examples=absent,
+        )
     if not frames:
         ctx.quirks.add(
             "per-rater-files-absent",

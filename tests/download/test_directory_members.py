@@ -21,7 +21,7 @@ import pytest
 from mer_datasets.catalog import DirectoryMember, catalog_from_entries, read_document
 from mer_datasets.download.directories import list_directory
 from mer_datasets.download.layout import file_pattern_problem, match_file_pattern
-from mer_datasets.download.store import ensure_files, ingest_dataset
+from mer_datasets.download.store import ensure_files, ingest_dataset, verify_dataset
 from mer_datasets.errors import (
     CatalogError,
     ChecksumMismatchError,
@@ -104,6 +104,20 @@ def test_ingest_of_a_folder_verifies_and_installs_every_curve_file(tmp_path):
     assert set(expected) <= set(files.members)
     again = ingest_dataset(_info(_deam_entry()), FIXTURE, data_home=home)
     assert set(expected) <= set(again.already_present) and not again.ingested
+
+
+def test_verify_rehashes_the_folder_files_and_quarantines_a_changed_one(tmp_path):
+    home = tmp_path / "home"
+    info = _info(_deam_entry())
+    ingest_dataset(info, FIXTURE, data_home=home)
+    statuses = {s.path: s.status for s in verify_dataset(info, data_home=home)}
+    curves = _curve_files(FIXTURE)
+    assert {statuses[m] for m in curves} == {"unpinned"}  # trusted on first use, unchanged
+    changed = next(iter(sorted(curves)))
+    (home / "deam" / "2017" / "files" / changed).write_bytes(b"WorkerId,sample_15000ms\n")
+    statuses = {s.path: s.status for s in verify_dataset(info, data_home=home)}
+    assert statuses[changed] == "corrupt"
+    assert not (home / "deam" / "2017" / "files" / changed).exists()
 
 
 def test_the_loader_reads_the_ingested_curves_row_for_row(tmp_path):

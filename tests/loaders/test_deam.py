@@ -234,6 +234,21 @@ def test_without_per_rater_and_metadata_files_tables_hold_ids_and_averages_only(
     assert {"per-rater-files-absent", "metadata-absent"} <= kinds
 
 
+def test_per_rater_static_files_without_the_curve_folders_are_loaded_and_the_gap_reported(
+    tmp_path,
+):
+    copy = tmp_path / "deam"
+    shutil.copytree(FIXTURE, copy)
+    shutil.rmtree(
+        copy
+        / "DEAM_Annotations/annotations/annotations per each rater/dynamic (per second annotations)"
+    )
+    tables, quirks = load_from_directory(DATASET, copy)
+    assert tables.annotations["time_s"].isna().all() and len(tables.annotations) > 0
+    gap = [q for q in quirks.quirks if q.kind == "per-rater-part-absent"]
+    assert [q.count for q in gap] == [1] and "dynamic (per second" in gap[0].examples[0]
+
+
 def test_a_missing_required_column_is_a_parse_error_naming_file_and_line(tmp_path):
     copy = tmp_path / "deam"
     shutil.copytree(FIXTURE, copy)
