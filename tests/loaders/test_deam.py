@@ -249,6 +249,20 @@ def test_per_rater_static_files_without_the_curve_folders_are_loaded_and_the_gap
     assert [q.count for q in gap] == [1] and "dynamic (per second" in gap[0].examples[0]
 
 
+def test_a_curve_file_not_named_after_a_song_is_counted_not_read(tmp_path):
+    copy = tmp_path / "deam"
+    shutil.copytree(FIXTURE, copy)
+    folder = copy / "DEAM_Annotations/annotations/annotations per each rater"
+    source = folder / "dynamic (per second annotations)/arousal/2.csv"
+    shutil.copy(source, source.with_name("notes.csv"))
+    baseline, _ = load_from_directory(DATASET, FIXTURE)
+    tables, quirks = load_from_directory(DATASET, copy)
+    assert len(tables.annotations) == len(baseline.annotations)
+    skipped = [q for q in quirks.quirks if q.kind == "file-not-a-song"]
+    assert [q.count for q in skipped] == [1] and skipped[0].effect == "excluded"
+    assert skipped[0].examples[0].endswith("arousal/notes.csv")
+
+
 def test_a_missing_required_column_is_a_parse_error_naming_file_and_line(tmp_path):
     copy = tmp_path / "deam"
     shutil.copytree(FIXTURE, copy)
