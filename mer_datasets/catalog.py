@@ -17,9 +17,10 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from .errors import CatalogError, UnknownDatasetError, UnknownVersionError
+from .errors import CatalogError, UnknownDatasetError, UnknownVersionError, UnsafePathError
 from .paths import (
     check_version,
+    file_pattern_problem,
     filename_problem,
     path_problem,
     safe_filename,
@@ -51,6 +52,34 @@ class Member:
 
 
 @dataclass(frozen=True)
+class DirectoryMember:
+    """A folder of one file per item (e.g. DEAM's per-rater curves, ``<song_id>.csv``).
+
+    Why not one member per file: the catalog often knows the folder, the naming pattern and how
+    many files there should be, but not every name. ``count`` and ``manifest`` (file name ->
+    sha256) are checked when known; without a manifest each file is trusted on first use, like a
+    member without a pin. The folder's files become ordinary :class:`Member` s once listed
+    (:mod:`mer_datasets.download.directories`).
+    """
+
+    path: str
+    pattern: str
+    count: int | None
+    checksum_source: str
+    manifest: tuple[tuple[str, str], ...] | None = None
+    checksum_note: str | None = None
+    optional: bool = False
+
+    def __post_init__(self) -> None:
+        safe_relative_parts(self.path, what="directory")
+        problem = file_pattern_problem(self.pattern)
+        if problem is not None:
+            raise UnsafePathError(f"directory {self.path!r}: unsafe {problem}")
+        for name, _ in self.manifest or ():
+            safe_filename(name)
+
+
+@dataclass(frozen=True)
 class Remote:
     """One downloadable object: a plain file or an archive holding members."""
 
@@ -65,6 +94,7 @@ class Remote:
     members: tuple[Member, ...] = ()
     url_note: str | None = None
     optional: bool = False
+    directories: tuple[DirectoryMember, ...] = ()
 
     def __post_init__(self) -> None:
         safe_filename(self.filename)
@@ -326,8 +356,22 @@ def _remote(entry: Mapping[str, Any]) -> Remote:
         checksum_source=entry.get("checksum_source", "unknown"),
         checksum_note=entry.get("checksum_note"),
         path=entry.get("path"),
-        members=tuple(_member(m) for m in entry.get("members", ())),
+        members=tuple(_member(m) for m in entry.get("members", ()) if "directory" not in m),
         url_note=entry.get("url_note"),
+        optional=bool(entry.get("optional", False)),
+        directories=tuple(_directory(m) for m in entry.get("members", ()) if "directory" in m),
+    )
+
+
+def _directory(entry: Mapping[str, Any]) -> DirectoryMember:
+    manifest = entry.get("manifest")
+    return DirectoryMember(
+        path=entry["directory"],
+        pattern=entry["pattern"],
+        count=entry.get("count"),
+        checksum_source=entry.get("checksum_source", "unknown"),
+        manifest=tuple(sorted(manifest.items())) if manifest is not None else None,
+        checksum_note=entry.get("checksum_note"),
         optional=bool(entry.get("optional", False)),
     )
 
@@ -491,7 +535,7 @@ def _semantic_problems(entries: list[Mapping[str, Any]], source: str) -> list[st
                 if remote["kind"] == "file":
                     member_paths.add(remote["path"])
                 for member in remote.get("members", ()):
-                    member_paths.add(member["path"])
+                    member_paths.add(member.get("path") or member["directory"])
             for logical, path in (version.get("files") or {}).items():
                 if path not in member_paths:
                     problems.append(
@@ -549,7 +593,14 @@ def _path_problems(version: Mapping[str, Any]) -> list[str]:
         found.append(filename_problem(remote.get("filename")))
         if "path" in remote:
             found.append(path_problem(remote["path"]))
-        found.extend(path_problem(member.get("path")) for member in remote.get("members", ()))
+        for member in remote.get("members", ()):
+            if "directory" not in member:
+                found.append(path_problem(member.get("path")))
+                continue
+            found.append(path_problem(member.get("directory"), what="directory"))
+            found.append(file_pattern_problem(member.get("pattern")))
+            for name in member.get("manifest") or {}:
+                found.append(filename_problem(name))
     for logical, path in (version.get("files") or {}).items():
         found.append(path_problem(path, what=f"files.{logical}"))
     for name, group in (version.get("assets") or {}).items():

@@ -76,6 +76,26 @@ class IngestError(MERDatasetsError):
     """A required file is missing or ambiguous under the directory given to ``ingest``."""
 
 
+class DirectoryMemberError(MERDatasetsError):
+    """A directory member (a folder of one file per item) does not hold the files the catalog
+    describes: wrong number of files, or names absent from / extra to its checksum manifest."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        dataset_id: str,
+        directory: str,
+        expected: int | None = None,
+        found: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.dataset_id = dataset_id
+        self.directory = directory
+        self.expected = expected
+        self.found = found
+
+
 class UnsafeArchiveError(MERDatasetsError):
     """An archive member would escape the target directory or the archive looks like a bomb."""
 

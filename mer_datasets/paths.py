@@ -104,3 +104,31 @@ def check_dataset_id(dataset_id: str) -> str:
             f"unsafe dataset id {dataset_id!r}: expected lowercase letters, digits and '-'"
         )
     return dataset_id
+
+
+#: a directory member's file-name pattern: one segment of safe characters plus ``*`` wildcards
+FILE_PATTERN_PATTERN = re.compile(r'[^/\\\x00-\x1f\x7f:?"<>|]{1,255}')
+
+
+def file_pattern_problem(pattern: object) -> str | None:
+    """Why ``pattern`` (a directory member's file-name glob) is unsafe, or None.
+
+    Why so narrow: a pattern only ever selects file names directly inside its folder. It is one
+    path segment whose only wildcard is ``*`` (no ``?``, ``[...]`` or separator), so it cannot
+    name a parent folder, a sub-folder or an absolute path; matched names still go through
+    :func:`safe_join`.
+    """
+    if not isinstance(pattern, str) or not FILE_PATTERN_PATTERN.fullmatch(pattern):
+        return (
+            f"file pattern {pattern!r} must be one path segment of safe characters with '*' as "
+            "the only wildcard (e.g. '*.csv')"
+        )
+    if pattern.strip("*") in ("", ".", "..") and pattern not in ("*",):
+        return f"file pattern {pattern!r} cannot be '.', '..' or only wildcards"
+    return None
+
+
+def match_file_pattern(pattern: str, name: str) -> bool:
+    """Whether a file name matches a checked pattern (``*`` is any run of characters)."""
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, name, flags=re.DOTALL) is not None and name not in (".", "..")

@@ -41,6 +41,9 @@ def fixture_catalog(dataset_id: str):
         for remote in version["remotes"]:
             members = [remote] if remote["kind"] == "file" else remote["members"]
             for member in members:
+                if "directory" in member:  # pinned by a manifest of the fixture's files
+                    _pin_directory(root, member)
+                    continue
                 found = find_member(root, member["path"])
                 if found is None:
                     continue
@@ -98,6 +101,16 @@ def test_a_quirk_kind_outside_the_convention_is_refused():
         with pytest.raises(ValueError, match="kebab-case"):
             report.add(bad, 1, reason="r", effect="kept")
     assert [q.kind for q in report.quirks] == ["ragged-rows"]
+
+
+def _pin_directory(root: Path, member: dict) -> None:
+    """A directory member's count and per-file manifest from the fixture's copy of the folder."""
+    folders = (root / member["directory"], *root.glob(f"*/{member['directory']}"))
+    folder = next((p for p in folders if p.is_dir()), None)
+    if folder is None:
+        return
+    files = {p.name: _sha256(p) for p in folder.glob(member["pattern"]) if p.is_file()}
+    member.update(count=len(files), manifest=files, checksum_source="official")
 
 
 def test_every_loadable_dataset_has_a_fixture():

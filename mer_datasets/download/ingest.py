@@ -14,10 +14,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalog import DatasetInfo, Member, Remote
+from ..catalog import DatasetInfo, DirectoryMember, Member, Remote
 from ..config import resolve_data_home
 from ..errors import ChecksumMismatchError, CorruptArchiveError, IngestError, MERDatasetsError
-from .extract import ExtractionLimits, extract_members
+from .directories import list_directory, local_listing
+from .extract import ExtractionLimits, extract_members, inspect_archive
 from .install import VersionStore, archive_pin, copy_to_temp
 from .layout import VersionLayout, safe_filename, safe_join, safe_relative_parts
 from .lock import dataset_lock
@@ -96,6 +97,18 @@ def ingest_dataset(
                     plan.append(found)
                 elif not member.optional:
                     not_found.append((member.path, _where_looked(source, remote, member)))
+            for directory in remote.directories:
+                listed = _locate_directory(info, source, remote, directory, limits)
+                if listed is None:
+                    if not directory.optional:
+                        where = f"{source / directory.path}, {source / '*' / directory.path}"
+                        not_found.append((f"{directory.path}/{directory.pattern}", where))
+                    continue
+                for found in listed:
+                    if store.check_local_member(info.id, found.member, warn=False) is not None:
+                        summary.already_present.append(found.member.path)
+                    else:
+                        plan.append(found)
         if not_found:
             listing = "\n".join(f"  - {path}  (looked for {where})" for path, where in not_found)
             raise IngestError(
@@ -109,6 +122,35 @@ def ingest_dataset(
             )
         summary.ingested.extend(_install_all(info, store, plan, limits or ExtractionLimits()))
     return summary
+
+
+def _locate_directory(
+    info: DatasetInfo,
+    source: Path,
+    remote: Remote,
+    directory: DirectoryMember,
+    limits: ExtractionLimits | None,
+) -> list[_Found] | None:
+    """The files of a directory member: loose under ``source``, else in the remote's archive."""
+    listed = list_directory(info.id, directory, local_listing(source, directory), where=str(source))
+    if listed is not None:
+        return [_Found(f.member, path=safe_join(source, f.found_as)) for f in listed]
+    named = safe_join(source, safe_filename(remote.filename))
+    if remote.kind == "file" or not named.is_file():
+        return None
+    try:
+        entries = inspect_archive(named, remote.kind, limits)
+    except CorruptArchiveError as unreadable:
+        raise CorruptArchiveError(
+            f"dataset {info.id!r}, file {named}: {unreadable}. Your copy was left as it is; "
+            "download it again.",
+            archive=str(named),
+        ) from unreadable
+    files = [name for name, entry in entries.items() if entry.kind != "dir"]
+    listed = list_directory(info.id, directory, files, where=f"archive {named}")
+    if listed is None:
+        return None
+    return [_Found(f.member, archive=named, remote=remote) for f in listed]
 
 
 def _off_pin(member: Member, actual: str) -> bool:

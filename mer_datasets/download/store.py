@@ -28,7 +28,8 @@ from ..errors import (
     OfflineError,
     UnsafeArchiveError,
 )
-from .extract import ExtractionLimits, extract_members
+from .directories import list_directory
+from .extract import ExtractionLimits, extract_members, inspect_archive
 from .fetch import FetchOptions, check_url_allowed, fetch, new_session
 from .ingest import IngestSummary, ingest_dataset
 from .install import VersionStore, archive_pin, copy_to_temp
@@ -196,7 +197,26 @@ def verify_dataset(
         store = VersionStore.open(layout)
         for member in chosen.members():
             statuses.append(_verify_member(info, store, member))
+        for member in _installed_directory_members(info, layout, chosen.remotes):
+            statuses.append(_verify_member(info, store, member))
     return statuses
+
+
+def _installed_directory_members(
+    info: DatasetInfo, layout: VersionLayout, remotes: tuple[Remote, ...]
+) -> list[Member]:
+    """The installed files of every directory member, as members (for ``verify``); the count
+    and manifest are checked here too (a wrong count raises ``DirectoryMemberError``)."""
+    members: list[Member] = []
+    for remote in remotes:
+        for directory in remote.directories:
+            folder = layout.member_path(directory.path)
+            if not folder.is_dir():
+                continue
+            names = [f"{directory.path}/{p.name}" for p in folder.iterdir() if p.is_file()]
+            listed = list_directory(info.id, directory, names, where=str(layout.files_dir))
+            members.extend(item.member for item in listed or ())
+    return members
 
 
 def _verify_member(info: DatasetInfo, store: VersionStore, member: Member) -> FileStatus:
@@ -316,6 +336,7 @@ def _ensure_remote_files(run: _Run) -> None:
             else:
                 run.members[member.path], run.sha256[member.path] = found
                 run.reused.append(member.path)
+        _check_local_directories(run, remote)
         if not missing:
             continue
         # A mirror may serve a remote that has no public URL (not a gated one: use ingest).
@@ -545,6 +566,56 @@ def _why_set_aside(failure: Exception) -> str:
     return "lacks a required member"
 
 
+def _check_local_directories(run: _Run, remote: Remote) -> None:
+    """Verify the installed files of the remote's directory members (count, manifest, pins or
+    first-use records), so a loader never reads an unchecked file of such a folder."""
+    for directory in remote.directories:
+        folder = run.layout.member_path(directory.path)
+        if not folder.is_dir():
+            continue
+        names = [f"{directory.path}/{p.name}" for p in folder.iterdir() if p.is_file()]
+        listed = list_directory(run.info.id, directory, names, where=str(run.layout.files_dir))
+        for item in listed or ():
+            found = run.store.check_local_member(run.info.id, item.member)
+            if found is None:  # failed its pin: quarantined; the folder is now incomplete
+                raise ChecksumMismatchError(
+                    f"dataset {run.info.id!r}, file {item.member.path!r}: the installed copy "
+                    "failed its check and was moved to quarantine; ingest the folder again.",
+                    path=item.member.path,
+                    expected=item.member.sha256,
+                    checksum_source=item.member.checksum_source,
+                )
+            run.members[item.member.path], run.sha256[item.member.path] = found
+            run.reused.append(item.member.path)
+
+
+def _directory_files(run: _Run, remote: Remote, archive: Path) -> list[Member]:
+    """The not-yet-installed files of the remote's directory members found in the archive.
+
+    An absent optional folder is skipped (the public copies of DEAM lack the per-rater files);
+    an absent required one is a :class:`DownloadError`; a wrong count or manifest raises
+    :class:`~mer_datasets.errors.DirectoryMemberError`.
+    """
+    if not remote.directories:
+        return []
+    entries = inspect_archive(archive, remote.kind, run.limits)
+    names = [name for name, entry in entries.items() if entry.kind != "dir"]
+    wanted: list[Member] = []
+    for directory in remote.directories:
+        listed = list_directory(run.info.id, directory, names, where=f"archive {remote.filename}")
+        if listed is None:
+            if not directory.optional:
+                raise DownloadError(
+                    f"dataset {run.info.id!r}: archive {remote.filename} has no folder "
+                    f"{directory.path!r} (files {directory.pattern!r})."
+                )
+            continue
+        for item in listed:
+            if run.store.check_local_member(run.info.id, item.member) is None:
+                wanted.append(item.member)
+    return wanted
+
+
 def _extract_and_accept(
     run: _Run, remote: Remote, missing: list[Member], archive: Path, work: Path, how: str
 ) -> None:
@@ -559,6 +630,14 @@ def _extract_and_accept(
             "The archive differs from the one the catalog describes."
         )
     source = f"{remote.url or remote.filename} ({archive.name})"
+    listed = _directory_files(run, remote, archive)
+    if listed:
+        extracted.update(
+            extract_members(
+                archive, [m.path for m in listed], work, kind=remote.kind, limits=run.limits
+            )
+        )
+        missing = missing + listed
     for member in missing:
         if member.path not in extracted:
             continue

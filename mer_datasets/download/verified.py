@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..config import resolve_settings
 from ..errors import MERDatasetsError
-from .layout import VersionLayout
+from .layout import VersionLayout, match_file_pattern
 from .lock import dataset_lock
 from .state import read_state
 
@@ -101,6 +101,25 @@ def _verified(info: DatasetInfo, chosen: Version, layout: VersionLayout, *, sett
         hashes[member.path] = record.sha256
     if unsettled:
         return _UNSETTLED
+    for remote in () if root is not None else chosen.remotes:
+        for directory in remote.directories:
+            folder = layout.member_path(directory.path)
+            if not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                if not match_file_pattern(directory.pattern, path.name):
+                    continue  # not a file of the folder: never read by a loader
+                key = f"{directory.path}/{path.name}"
+                record = records.get(key)
+                if record is None or record.mtime_ns is None:
+                    return None  # a file never verified: take the locked, hashing path
+                try:
+                    stat = path.stat()
+                except OSError:
+                    return None
+                if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
+                    return None
+                members[key], hashes[key] = path, record.sha256
     return DatasetFiles(info.id, chosen.version, layout.root, members, hashes)
 
 

@@ -342,8 +342,20 @@ def _per_rater_annotations(ctx: LoaderContext) -> pd.DataFrame:
         if name in ctx.version.files and ctx.has_file(name):
             frames.append(_per_rater_static(ctx, name))
     dynamic_dir = _layout_root(ctx) / ctx.option("per_rater_dynamic_dir", PER_RATER_DYNAMIC_DIR)
+    absent = [ctx.member_path(n) for n in PER_RATER_STATIC_FILES if not ctx.has_file(n)]
     if dynamic_dir.is_dir():
         frames.append(_per_rater_dynamic(ctx, dynamic_dir))
+    else:
+        absent.append(ctx.option("per_rater_dynamic_dir", PER_RATER_DYNAMIC_DIR))
+    if frames:
+        ctx.quirks.add(
+            "per-rater-part-absent",
+            len(absent),
+            reason="part of the per-rater files (a static file or the folder of curves) was not "
+            "present: its judgments are missing from the annotations",
+            effect="kept",
+            examples=absent,
+        )
     if not frames:
         ctx.quirks.add(
             "per-rater-files-absent",
@@ -473,10 +485,13 @@ def _per_rater_dynamic(ctx: LoaderContext, directory: Path) -> pd.DataFrame:
     rows_ids: list[str] = []
     frames = []
     anonymous = 0
+    not_songs: list[str] = []
+    empty: list[str] = []
     for dimension, path in _iter_dynamic_files(directory):
         member = path.relative_to(root).as_posix()
         track = path.stem
         if not track.isdigit():
+            not_songs.append(member)
             continue
         track = str(int(track))
         records = read_csv_records(ctx, member, path, skipinitialspace=True)
@@ -498,6 +513,7 @@ def _per_rater_dynamic(ctx: LoaderContext, directory: Path) -> pd.DataFrame:
             for t, cell in zip(times, cells):
                 text = cell.strip()
                 if not text:
+                    empty.append(f"{member} line {line} at {t:g} s")
                     continue
                 track_ids.append(track)
                 raters.append(rater)
@@ -525,6 +541,21 @@ def _per_rater_dynamic(ctx: LoaderContext, directory: Path) -> pd.DataFrame:
         reason="per-rater dynamic rows without a WorkerId column: rater id made from file and row "
         "(these raters cannot be matched across songs)",
         effect="added",
+    )
+    ctx.quirks.add(
+        "empty-sample",
+        len(empty),
+        file=directory.relative_to(root).as_posix(),
+        reason="empty cell in a per-rater curve (a shorter rating): no value for that sample",
+        effect="excluded",
+        examples=empty,
+    )
+    ctx.quirks.add(
+        "file-not-a-song",
+        len(not_songs),
+        reason="per-rater curve file whose name is not <song_id>.csv: not read",
+        effect="excluded",
+        examples=not_songs,
     )
     if not frames:
         return pd.DataFrame(columns=ANNOTATION_COLUMNS)

@@ -202,6 +202,8 @@ def _fixture_entries() -> list[dict]:
             for remote in version.get("remotes", []):
                 members = [remote] if remote["kind"] == "file" else remote["members"]
                 for member in members:
+                    if "directory" in member:  # unpinned folder: trusted on first use
+                        continue
                     found = find_member(root, member["path"])
                     if found is not None:
                         member.update(

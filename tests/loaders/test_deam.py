@@ -6,8 +6,12 @@ import csv
 import shutil
 from pathlib import Path
 
+import krippendorff
+import numpy as np
 import pytest
 
+from mer_datasets.agreement.alpha import krippendorff_alpha
+from mer_datasets.agreement.continuous import continuous_alpha
 from mer_datasets.catalog import default_catalog
 from mer_datasets.errors import ParseError
 from mer_datasets.pipeline import load_from_directory
@@ -94,7 +98,7 @@ def test_an_empty_curve_cell_is_excluded_and_counted(loaded):
     assert len(valence) == _nonempty_cells(path)
     song, index = generator.EMPTY_VALENCE_CELL
     assert 15.0 + 0.5 * index not in valence[valence.track_id == str(song)]["time_s"].tolist()
-    empty = [q for q in quirks.quirks if q.kind == "empty-sample"]
+    empty = [q for q in quirks.quirks if q.kind == "empty-sample" and q.file.endswith(".csv")]
     assert len(empty) == 1 and empty[0].count == 1 and empty[0].effect == "excluded"
 
 
@@ -137,13 +141,68 @@ def test_per_rater_dynamic_rows_without_worker_id_get_file_scoped_raters(loaded)
     }
     added = [q for q in quirks.quirks if q.kind == "rater-without-id"]
     assert added[0].count == 4 and added[0].effect == "added"
+    empty_cells = sum(
+        _empty_cells(p) for p in (PER_RATER / "dynamic (per second annotations)").rglob("*.csv")
+    )
+    empty = [q for q in quirks.quirks if q.kind == "empty-sample" and not q.file.endswith(".csv")]
+    assert [q.count for q in empty] == [empty_cells] == [1]
+    assert empty[0].effect == "excluded" and "valence/3.csv line 3" in empty[0].examples[0]
     assert set(tables.annotations["rater_id"]) == set(tables.raters["rater_id"])
+
+
+def _empty_cells(path: Path) -> int:
+    rows = _rows(path)
+    skip = 1 if rows[0][0] == "WorkerId" else 0
+    return sum(1 for row in rows[1:] for cell in row[skip:] if not cell.strip())
 
 
 def _nonempty_cells_all(path: Path) -> int:
     rows = _rows(path)
     skip = 1 if rows[0][0] == "WorkerId" else 0
     return sum(1 for row in rows[1:] for cell in row[skip:] if cell.strip())
+
+
+def _raw_static_ratings(dimension: str) -> dict[str, list[float]]:
+    """Song -> every per-rater rating of ``dimension`` read straight from the two raw files."""
+    ratings: dict[str, list[float]] = {}
+    for name in ("static_annotations_songs_1_2000.csv", "static_annotations_songs_2000_2058.csv"):
+        rows = _rows(PER_RATER / "song_level" / name)
+        header = [cell.strip().lower() for cell in rows[0]]
+        song = header.index("songid")
+        value = next(i for i, h in enumerate(header) if h in (dimension, f"{dimension}_average"))
+        for row in rows[1:]:
+            if row[value].strip():
+                ratings.setdefault(str(int(row[song])), []).append(float(row[value]))
+    return ratings
+
+
+@pytest.mark.parametrize("dimension", ["valence", "arousal"])
+def test_static_per_rater_agreement_matches_the_krippendorff_package(loaded, dimension):
+    tables, _ = loaded
+    static = tables.annotations[
+        tables.annotations["time_s"].isna() & (tables.annotations["dimension"] == dimension)
+    ]
+    got = krippendorff_alpha(static, item="track_id", level="interval")
+    ratings = _raw_static_ratings(dimension)
+    assert len(static) == sum(len(v) for v in ratings.values())
+    domain = sorted({v for values in ratings.values() for v in values})
+    counts = np.array([[values.count(d) for d in domain] for values in ratings.values()])
+    expected = krippendorff.alpha(
+        value_counts=counts, value_domain=domain, level_of_measurement="interval"
+    )
+    assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_continuous_agreement_over_time_matches_the_krippendorff_package(loaded):
+    tables, _ = loaded
+    dynamic = tables.annotations[tables.annotations["dimension"] == "arousal_dynamic"]
+    result = continuous_alpha(dynamic, by="track", time="time_s").set_index("group")
+    for song in generator.EXCERPT_SONGS[:2]:
+        rows = _rows(PER_RATER / f"dynamic (per second annotations)/arousal/{song}.csv")
+        matrix = np.array([[float(c) if c.strip() else np.nan for c in r[1:]] for r in rows[1:]])
+        expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval")
+        assert result.loc[str(song), "alpha"] == pytest.approx(expected, abs=1e-9)
+        assert result.loc[str(song), "raters"] == len(rows) - 1
 
 
 def test_metadata_of_the_three_years_is_read_with_their_quirks(loaded):
@@ -173,6 +232,35 @@ def test_without_per_rater_and_metadata_files_tables_hold_ids_and_averages_only(
     assert tables.tracks["title"].isna().all() and len(tables.tracks) == 7
     kinds = {q.kind for q in quirks.quirks}
     assert {"per-rater-files-absent", "metadata-absent"} <= kinds
+
+
+def test_per_rater_static_files_without_the_curve_folders_are_loaded_and_the_gap_reported(
+    tmp_path,
+):
+    copy = tmp_path / "deam"
+    shutil.copytree(FIXTURE, copy)
+    shutil.rmtree(
+        copy
+        / "DEAM_Annotations/annotations/annotations per each rater/dynamic (per second annotations)"
+    )
+    tables, quirks = load_from_directory(DATASET, copy)
+    assert tables.annotations["time_s"].isna().all() and len(tables.annotations) > 0
+    gap = [q for q in quirks.quirks if q.kind == "per-rater-part-absent"]
+    assert [q.count for q in gap] == [1] and "dynamic (per second" in gap[0].examples[0]
+
+
+def test_a_curve_file_not_named_after_a_song_is_counted_not_read(tmp_path):
+    copy = tmp_path / "deam"
+    shutil.copytree(FIXTURE, copy)
+    folder = copy / "DEAM_Annotations/annotations/annotations per each rater"
+    source = folder / "dynamic (per second annotations)/arousal/2.csv"
+    shutil.copy(source, source.with_name("notes.csv"))
+    baseline, _ = load_from_directory(DATASET, FIXTURE)
+    tables, quirks = load_from_directory(DATASET, copy)
+    assert len(tables.annotations) == len(baseline.annotations)
+    skipped = [q for q in quirks.quirks if q.kind == "file-not-a-song"]
+    assert [q.count for q in skipped] == [1] and skipped[0].effect == "excluded"
+    assert skipped[0].examples[0].endswith("arousal/notes.csv")
 
 
 def test_a_missing_required_column_is_a_parse_error_naming_file_and_line(tmp_path):

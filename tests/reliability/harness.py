@@ -99,6 +99,8 @@ def pinned_entry(
             members: dict[str, bytes] = {}
             kept = []
             for member in remote.get("members", []):
+                if "directory" in member:  # optional folders (DEAM's curves): not served here
+                    continue
                 found = fixture_file(dataset_id, member["path"], root)
                 if found is None:
                     if member.get("optional") or remote.get("optional"):
