@@ -17,9 +17,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from mer_datasets.dataset import load_dataset
 
 from mer_datasets.catalog import DirectoryMember, catalog_from_entries, read_document
+from mer_datasets.dataset import load_dataset
 from mer_datasets.download.directories import list_directory
 from mer_datasets.download.layout import file_pattern_problem, match_file_pattern
 from mer_datasets.download.store import ensure_files, ingest_dataset, verify_dataset
