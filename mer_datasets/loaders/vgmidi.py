@@ -222,6 +222,19 @@ def _read_export(
     pieces = require_object(ctx, member, document["pieces"], "pieces")
     ctx.quirks.source_rows(f"{member}#annotations", len(records))
     ctx.quirks.source_rows(f"{member}#pieces", len(pieces))
+    track_of = _export_pieces(ctx, member, logical, pieces, ids_by_midi, tracks)
+    _export_records(ctx, member, records, track_of, tracks, raters, judgments)
+
+
+def _export_pieces(
+    ctx: LoaderContext,
+    member: str,
+    logical: str,
+    pieces: dict[str, Any],
+    ids_by_midi: dict[str, str],
+    tracks: dict[str, dict[str, Any]],
+) -> dict[str, str]:
+    """The export's pieces -> tracks; returns export key -> track id."""
     track_of: dict[str, str] = {}
     unlisted: list[str] = []
     for key, piece in pieces.items():
@@ -277,6 +290,19 @@ def _read_export(
         effect="kept",
         examples=unlisted,
     )
+    return track_of
+
+
+def _export_records(
+    ctx: LoaderContext,
+    member: str,
+    records: dict[str, Any],
+    track_of: dict[str, str],
+    tracks: dict[str, dict[str, Any]],
+    raters: list[dict[str, Any]],
+    judgments: list[dict[str, Any]],
+) -> None:
+    """The export's annotation records -> one rater each and one judgment per measure."""
     orphans: list[str] = []
     no_check: list[str] = []
     beyond: list[str] = []
@@ -301,28 +327,7 @@ def _read_export(
         if not all(field in record for field in CHECK_FIELDS):
             no_check.append(key)
         track_id = track_of[piece_key]
-        rater_id = f"{track_id}/{slot}"
-        rater = {"rater_id": rater_id, "export": member, "record_key": key}
-        for field, column in RATER_FIELDS.items():
-            value = record.get(field)
-            rater[column] = (
-                None
-                if value is None
-                else value
-                if field in ("isKnown", "musicianship")
-                else str(value)
-            )
-        if not isinstance(rater["knew_piece"], bool):
-            raise ctx.parse_error(
-                member, f"{where}.isKnown: expected true or false", field=f"{where}.isKnown"
-            )
-        musicianship = rater["musicianship"]
-        if isinstance(musicianship, bool) or not isinstance(musicianship, int):
-            raise ctx.parse_error(
-                member,
-                f"{where}.musicianship: expected an integer, found {musicianship!r}",
-                field=f"{where}.musicianship",
-            )
+        rater = _record_rater(ctx, member, where, key, record, f"{track_id}/{slot}")
         raters.append(rater)
         measures = tracks[track_id]["measures"]
         for dimension in ("valence", "arousal"):
@@ -330,19 +335,65 @@ def _read_export(
             if len(curve) > measures:
                 beyond.append(f"{key}.{dimension}")
                 beyond_values += len(curve) - measures
-            for index, value in enumerate(curve[:measures]):
-                measure = index + 1
-                judgments.append(
-                    {
-                        "judgment_id": f"{rater_id}:{dimension}:{measure}",
-                        "annotation_id": f"{rater_id}@{measure}",
-                        "track_id": track_id,
-                        "rater_id": rater_id,
-                        "dimension": dimension,
-                        "value": value,
-                        "measure": measure,
-                    }
-                )
+            _measure_judgments(judgments, rater["rater_id"], track_id, dimension, curve[:measures])
+    _report_export_quirks(ctx, member, orphans, beyond, beyond_values, no_check)
+
+
+def _record_rater(
+    ctx: LoaderContext, member: str, where: str, key: str, record: dict, rater_id: str
+) -> dict[str, Any]:
+    """The record's rater: one per record (the export has no participant id)."""
+    rater = {"rater_id": rater_id, "export": member, "record_key": key}
+    for field, column in RATER_FIELDS.items():
+        value = record.get(field)
+        rater[column] = (
+            None if value is None else value if field in ("isKnown", "musicianship") else str(value)
+        )
+    if not isinstance(rater["knew_piece"], bool):
+        raise ctx.parse_error(
+            member, f"{where}.isKnown: expected true or false", field=f"{where}.isKnown"
+        )
+    musicianship = rater["musicianship"]
+    if isinstance(musicianship, bool) or not isinstance(musicianship, int):
+        raise ctx.parse_error(
+            member,
+            f"{where}.musicianship: expected an integer, found {musicianship!r}",
+            field=f"{where}.musicianship",
+        )
+    return rater
+
+
+def _measure_judgments(
+    judgments: list[dict[str, Any]],
+    rater_id: str,
+    track_id: str,
+    dimension: str,
+    curve: list[float],
+) -> None:
+    """One judgment per measure of a curve (already cut at the piece's last measure)."""
+    for index, value in enumerate(curve):
+        measure = index + 1
+        judgments.append(
+            {
+                "judgment_id": f"{rater_id}:{dimension}:{measure}",
+                "annotation_id": f"{rater_id}@{measure}",
+                "track_id": track_id,
+                "rater_id": rater_id,
+                "dimension": dimension,
+                "value": value,
+                "measure": measure,
+            }
+        )
+
+
+def _report_export_quirks(
+    ctx: LoaderContext,
+    member: str,
+    orphans: list[str],
+    beyond: list[str],
+    beyond_values: int,
+    no_check: list[str],
+) -> None:
     ctx.quirks.add(
         "annotations-without-piece",
         len(orphans),
