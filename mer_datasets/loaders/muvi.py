@@ -291,43 +291,17 @@ def _static(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[
                 line=line,
             )
         seen[record] = line
-        seen_text = cells[col["seen_previously"]].strip()
-        if seen_text not in ("True", "False"):
-            raise ctx.parse_error(
-                member,
-                f"expected True or False, found {seen_text!r}",
-                line=line,
-                field="seen_previously",
-            )
-        overlay = cells[col["overlay_type"]].strip()
         common = {
             "annotation_id": record,
             "track_id": track,
             "rater_id": participant,
             "modality": modality,
             "condition": condition,
-            "seen_previously": seen_text == "True",
-            "overlay_type": None if overlay in ("", "irrelevant") else overlay,
+            **_viewing(ctx, member, col, cells, line),
             "seq": None,
             "source_line": line,
         }
-        chosen = 0
-        for term in TERMS:
-            text = cells[col[term]].strip()
-            if text not in ("0", "1"):
-                raise ctx.parse_error(
-                    member, f"expected 0 or 1, found {text!r}", line=line, field=term
-                )
-            chosen += text == "1"
-            judgments.append(
-                {
-                    "judgment_id": f"{record}:{term}",
-                    "dimension": term,
-                    "value": float(text),
-                    **common,
-                }
-            )
-        if chosen == 0:
+        if _term_judgments(ctx, member, col, cells, line, common, judgments) == 0:
             no_terms.append(f"line {line}")
     _media_report(ctx, member, truncated, unlisted)
     ctx.quirks.add(
@@ -341,6 +315,53 @@ def _static(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[
     frame = pd.DataFrame(judgments, columns=JUDGMENT_COLUMNS)
     frame["source_line"] = pd.array(frame["source_line"], dtype="Int64")
     return frame
+
+
+def _viewing(
+    ctx: LoaderContext, member: str, col: dict[str, int], cells: list[str], line: int
+) -> dict[str, Any]:
+    """How the row's media was seen: before (True/False) and with which overlay."""
+    seen_text = cells[col["seen_previously"]].strip()
+    if seen_text not in ("True", "False"):
+        raise ctx.parse_error(
+            member,
+            f"expected True or False, found {seen_text!r}",
+            line=line,
+            field="seen_previously",
+        )
+    overlay = cells[col["overlay_type"]].strip()
+    return {
+        "seen_previously": seen_text == "True",
+        "overlay_type": None if overlay in ("", "irrelevant") else overlay,
+    }
+
+
+def _term_judgments(
+    ctx: LoaderContext,
+    member: str,
+    col: dict[str, int],
+    cells: list[str],
+    line: int,
+    common: dict[str, Any],
+    judgments: list[dict[str, Any]],
+) -> int:
+    """One 0/1 judgment per GEMS term of the row; returns how many terms were chosen."""
+    record = common["annotation_id"]
+    chosen = 0
+    for term in TERMS:
+        text = cells[col[term]].strip()
+        if text not in ("0", "1"):
+            raise ctx.parse_error(member, f"expected 0 or 1, found {text!r}", line=line, field=term)
+        chosen += text == "1"
+        judgments.append(
+            {
+                "judgment_id": f"{record}:{term}",
+                "dimension": term,
+                "value": float(text),
+                **common,
+            }
+        )
+    return chosen
 
 
 def _dynamic(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[str, Any]]):
