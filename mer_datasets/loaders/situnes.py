@@ -406,6 +406,26 @@ def _wrist_summary(matrix) -> dict[str, Any]:
 def _tracks(ctx: LoaderContext, used: set[str]):
     import pandas as pd
 
+    member, tracks = _music_info(ctx)
+    _add_names(ctx, tracks, used)
+    missing = sorted(used - set(tracks))
+    for item in missing:
+        tracks[item] = {"track_id": item}
+    ctx.quirks.add(
+        "item-not-in-music-info",
+        len(missing),
+        file=member,
+        reason="an item listened to in a stage has no row in music_info.csv: a bare track",
+        effect="kept",
+        examples=missing,
+    )
+    frame = pd.DataFrame(list(tracks.values()))
+    frame["listened"] = frame["track_id"].isin(used)
+    return frame
+
+
+def _music_info(ctx: LoaderContext) -> tuple[str, dict[str, dict[str, Any]]]:
+    """music_info.csv -> tracks with genre, duration and Spotify features (item id -> row)."""
     member, header, rows = read_csv(ctx, "music")
     col = _columns(ctx, member, header, ("item_id", "duration", "general_genre", *MUSIC_NUMERIC))
     tracks: dict[str, dict[str, Any]] = {}
@@ -438,6 +458,11 @@ def _tracks(ctx: LoaderContext, used: set[str]):
         effect="kept",
         examples=empty_rows,
     )
+    return member, tracks
+
+
+def _add_names(ctx: LoaderContext, tracks: dict[str, dict[str, Any]], used: set[str]) -> None:
+    """Titles and singers from music_info_withname.csv onto the known tracks."""
     names_member, names_header, name_rows = read_csv(ctx, "music_names")
     ncol = _columns(ctx, names_member, names_header, ("i_id_c", "music", "singer"))
     unnamed = []
@@ -465,20 +490,6 @@ def _tracks(ctx: LoaderContext, used: set[str]):
         effect="kept",
         examples=without_name,
     )
-    missing = sorted(used - set(tracks))
-    for item in missing:
-        tracks[item] = {"track_id": item}
-    ctx.quirks.add(
-        "item-not-in-music-info",
-        len(missing),
-        file=member,
-        reason="an item listened to in a stage has no row in music_info.csv: a bare track",
-        effect="kept",
-        examples=missing,
-    )
-    frame = pd.DataFrame(list(tracks.values()))
-    frame["listened"] = frame["track_id"].isin(used)
-    return frame
 
 
 def _raters(annotations):
