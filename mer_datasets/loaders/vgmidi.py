@@ -73,8 +73,6 @@ PHRASE_FILE = re.compile(r"(?:.*/)?(.+)_(\d+)\.mid")
 
 
 def load(ctx: LoaderContext) -> Tables:
-    import pandas as pd
-
     phrases = _read_piece_list(ctx)
     ids_by_midi = {p["midi_file"]: p["track_id"] for p in phrases}
     tracks: dict[str, dict[str, Any]] = {}
@@ -82,6 +80,19 @@ def load(ctx: LoaderContext) -> Tables:
     judgments: list[dict[str, Any]] = []
     for logical in EXPORTS:
         _read_export(ctx, logical, ids_by_midi, tracks, raters, judgments)
+    _add_piece_list(ctx, tracks, phrases, judgments)
+    track_frame, rater_frame, annotations = _frames(tracks, raters, judgments)
+    labels = _labels(ctx, phrases)
+    return Tables(tracks=track_frame, raters=rater_frame, annotations=annotations, labels=labels)
+
+
+def _add_piece_list(
+    ctx: LoaderContext,
+    tracks: dict[str, dict[str, Any]],
+    phrases: list[dict[str, Any]],
+    judgments: list[dict[str, Any]],
+) -> None:
+    """Unrated listed pieces become tracks; listed tracks get the piece list's metadata."""
     listed = {p["track_id"] for p in phrases}
     for phrase in phrases:
         if phrase["track_id"] not in tracks:
@@ -109,6 +120,16 @@ def load(ctx: LoaderContext) -> Tables:
             )
         else:
             track.setdefault("in_piece_list", False)
+
+
+def _frames(
+    tracks: dict[str, dict[str, Any]],
+    raters: list[dict[str, Any]],
+    judgments: list[dict[str, Any]],
+):
+    """Tracks, raters and annotations as frames with their nullable dtypes."""
+    import pandas as pd
+
     track_frame = pd.DataFrame(list(tracks.values()))
     for column in ("measures", "phrases"):
         if column in track_frame.columns:
@@ -132,8 +153,7 @@ def load(ctx: LoaderContext) -> Tables:
         ],
     )
     annotations["measure"] = pd.array(annotations["measure"], dtype="Int64")
-    labels = _labels(ctx, phrases)
-    return Tables(tracks=track_frame, raters=rater_frame, annotations=annotations, labels=labels)
+    return track_frame, rater_frame, annotations
 
 
 def _read_piece_list(ctx: LoaderContext) -> list[dict[str, Any]]:
@@ -148,40 +168,7 @@ def _read_piece_list(ctx: LoaderContext) -> list[dict[str, Any]]:
     id_of: dict[str, str] = {}
     misspelled: list[str] = []
     for line, cells in rows:
-        cell = {c: cells[i].strip() for c, i in col.items()}
-        match = PHRASE_FILE.fullmatch(cell["midi"])
-        if not match or not cell["id"]:
-            raise ctx.parse_error(
-                member,
-                f"expected an id and a phrase file '<piece>_<k>.mid', found {cell['id']!r}, {cell['midi']!r}",
-                line=line,
-                field="midi",
-            )
-        stem, phrase = match.group(1), int(match.group(2))
-        midi_file = f"{stem}.mid"
-        known = id_of.setdefault(midi_file, cell["id"])
-        if known != cell["id"]:
-            raise ctx.parse_error(
-                member,
-                f"piece {midi_file!r} has id {cell['id']!r} here and {known!r} on an earlier row",
-                line=line,
-                field="id",
-            )
-        if "_".join((cell["series"], cell["console"], cell["game"], cell["piece"])) != stem:
-            misspelled.append(f"line {line}")
-        values = {}
-        for dimension in ("valence", "arousal"):
-            values[dimension] = parse_float(ctx, member, cell[dimension], line, dimension)
-        phrases.append(
-            {
-                **cell,
-                "track_id": cell["id"],
-                "midi_file": midi_file,
-                "phrase": phrase,
-                "line": line,
-                **values,
-            }
-        )
+        phrases.append(_phrase(ctx, member, col, line, cells, id_of, misspelled))
     shared = sorted({m for m, i in id_of.items() if list(id_of.values()).count(i) > 1})
     if shared:
         raise ctx.parse_error(member, f"one id for several pieces: {shared[:5]}", field="id")
@@ -203,6 +190,50 @@ def _read_piece_list(ctx: LoaderContext) -> list[dict[str, Any]]:
         examples=[t for t, n in multi.items() if n > 1],
     )
     return phrases
+
+
+def _phrase(
+    ctx: LoaderContext,
+    member: str,
+    col: dict[str, int],
+    line: int,
+    cells: list[str],
+    id_of: dict[str, str],
+    misspelled: list[str],
+) -> dict[str, Any]:
+    """One piece-list row: a labelled phrase of a piece, keyed by the phrase file's stem."""
+    cell = {c: cells[i].strip() for c, i in col.items()}
+    match = PHRASE_FILE.fullmatch(cell["midi"])
+    if not match or not cell["id"]:
+        raise ctx.parse_error(
+            member,
+            f"expected an id and a phrase file '<piece>_<k>.mid', found {cell['id']!r}, {cell['midi']!r}",
+            line=line,
+            field="midi",
+        )
+    stem, phrase = match.group(1), int(match.group(2))
+    midi_file = f"{stem}.mid"
+    known = id_of.setdefault(midi_file, cell["id"])
+    if known != cell["id"]:
+        raise ctx.parse_error(
+            member,
+            f"piece {midi_file!r} has id {cell['id']!r} here and {known!r} on an earlier row",
+            line=line,
+            field="id",
+        )
+    if "_".join((cell["series"], cell["console"], cell["game"], cell["piece"])) != stem:
+        misspelled.append(f"line {line}")
+    values = {}
+    for dimension in ("valence", "arousal"):
+        values[dimension] = parse_float(ctx, member, cell[dimension], line, dimension)
+    return {
+        **cell,
+        "track_id": cell["id"],
+        "midi_file": midi_file,
+        "phrase": phrase,
+        "line": line,
+        **values,
+    }
 
 
 def _read_export(
