@@ -189,45 +189,57 @@ def _excerpts(ctx: LoaderContext):
     for line, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue  # the file ends with blank lines
-        # ", " separates fields; the title (last field) is the only one that may hold a comma
-        parts = [p.strip() for p in raw.split(", ", 5)]
-        if len(parts) != 6:
-            raise ctx.parse_error(
-                name,
-                "expected 6 ', '-separated fields (excerpt, 4QAED file, quadrant, lyrics "
-                f"language, artist, title), found {len(parts)}",
-                line=line,
-            )
-        excerpt, fourq, quadrant, lyrics, artist, title = parts
-        track_id = excerpt.removesuffix(".mp3")
-        if track_id in first_line:
-            raise ctx.parse_error(
-                name,
-                f"excerpt {excerpt!r} listed twice (first on line {first_line[track_id]})",
-                line=line,
-                field="excerpt",
-            )
-        first_line[track_id] = line
-        rows.append(
-            {
-                "track_id": track_id,
-                "title": title or None,
-                "artist": artist or None,
-                "fourq_id": fourq.removesuffix(".mp3") or None,
-                "lyrics_language": lyrics or None,
-                "audio_file": excerpt,
-            }
-        )
-        if quadrant not in ("Q1", "Q2", "Q3", "Q4"):
-            raise ctx.parse_error(
-                name, f"expected a quadrant Q1-Q4, found {quadrant!r}", line=line, field="quadrant"
-            )
-        quadrant_labels.append((track_id, quadrant))
+        row, quadrant = _excerpt(ctx, name, line, raw, first_line)
+        rows.append(row)
+        quadrant_labels.append((row["track_id"], quadrant))
     if not rows:
         raise ctx.parse_error(name, "no excerpt rows", line=1)
     ctx.quirks.source_rows(name, len(rows))
-    tracks = pd.DataFrame(rows)
-    labels = pd.DataFrame(
+    return pd.DataFrame(rows), _excerpt_quadrants(quadrant_labels, name)
+
+
+def _excerpt(
+    ctx: LoaderContext, name: str, line: int, raw: str, first_line: dict[str, int]
+) -> tuple[dict[str, Any], str]:
+    """One excerpt line -> its track row and its 4QAED quadrant."""
+    # ", " separates fields; the title (last field) is the only one that may hold a comma
+    parts = [p.strip() for p in raw.split(", ", 5)]
+    if len(parts) != 6:
+        raise ctx.parse_error(
+            name,
+            "expected 6 ', '-separated fields (excerpt, 4QAED file, quadrant, lyrics "
+            f"language, artist, title), found {len(parts)}",
+            line=line,
+        )
+    excerpt, fourq, quadrant, lyrics, artist, title = parts
+    track_id = excerpt.removesuffix(".mp3")
+    if track_id in first_line:
+        raise ctx.parse_error(
+            name,
+            f"excerpt {excerpt!r} listed twice (first on line {first_line[track_id]})",
+            line=line,
+            field="excerpt",
+        )
+    first_line[track_id] = line
+    row = {
+        "track_id": track_id,
+        "title": title or None,
+        "artist": artist or None,
+        "fourq_id": fourq.removesuffix(".mp3") or None,
+        "lyrics_language": lyrics or None,
+        "audio_file": excerpt,
+    }
+    if quadrant not in ("Q1", "Q2", "Q3", "Q4"):
+        raise ctx.parse_error(
+            name, f"expected a quadrant Q1-Q4, found {quadrant!r}", line=line, field="quadrant"
+        )
+    return row, quadrant
+
+
+def _excerpt_quadrants(quadrant_labels: list[tuple[str, str]], name: str):
+    import pandas as pd
+
+    return pd.DataFrame(
         {
             "track_id": [t for t, _ in quadrant_labels],
             "dimension": "quadrant",
@@ -238,7 +250,6 @@ def _excerpts(ctx: LoaderContext):
             "note": "quadrant of the excerpt in 4QAED, by study design",
         }
     )
-    return tracks, labels
 
 
 # -- data_ratings.all.csv -> annotations + raters ----------------------------------------------
