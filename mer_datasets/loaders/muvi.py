@@ -262,16 +262,36 @@ def _media_report(ctx: LoaderContext, member: str, truncated: Counter, unlisted:
     )
 
 
-def _static(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[str, Any]]):
-    import pandas as pd
-
-    member, header, rows = read_csv(ctx, "media")
-    for column in MEDIA_COLUMNS:
+def _column_positions(
+    ctx: LoaderContext, member: str, header: list[str], required: tuple[str, ...]
+) -> dict[str, int]:
+    """Header name -> position, after checking the required columns are there."""
+    for column in required:
         if column not in header:
             raise ctx.parse_error(
                 member, f"required column {column!r} is missing", line=1, field=column
             )
-    col = {c: header.index(c) for c in header}
+    return {c: header.index(c) for c in header}
+
+
+def _sample_index(ctx: LoaderContext, member: str, text: str, line: int) -> int:
+    """The dynamic rating's sample number: a whole number written as a float."""
+    seq_value = parse_float(ctx, member, text.strip(), line, "seq")
+    if not seq_value.is_integer():
+        raise ctx.parse_error(
+            member,
+            f"expected an integer sample index, found {seq_value}",
+            line=line,
+            field="seq",
+        )
+    return int(seq_value)
+
+
+def _static(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[str, Any]]):
+    import pandas as pd
+
+    member, header, rows = read_csv(ctx, "media")
+    col = _column_positions(ctx, member, header, MEDIA_COLUMNS)
     truncated: Counter[str] = Counter()
     unlisted: Counter[str] = Counter()
     seen: dict[str, int] = {}
@@ -368,12 +388,7 @@ def _dynamic(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict
     import pandas as pd
 
     member, header, rows = read_csv(ctx, "dynamic")
-    for column in AV_COLUMNS:
-        if column not in header:
-            raise ctx.parse_error(
-                member, f"required column {column!r} is missing", line=1, field=column
-            )
-    col = {c: header.index(c) for c in header}
+    col = _column_positions(ctx, member, header, AV_COLUMNS)
     truncated: Counter[str] = Counter()
     unlisted: Counter[str] = Counter()
     judgments: list[dict[str, Any]] = []
@@ -384,15 +399,7 @@ def _dynamic(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict
         modality = cells[col["media_modality"]].strip()
         condition = _condition(ctx, member, modality, line)
         track = _track_of(key, full_id, tracks, truncated, unlisted)
-        seq_value = parse_float(ctx, member, cells[col["seq"]].strip(), line, "seq")
-        if not seq_value.is_integer():
-            raise ctx.parse_error(
-                member,
-                f"expected an integer sample index, found {seq_value}",
-                line=line,
-                field="seq",
-            )
-        seq = int(seq_value)
+        seq = _sample_index(ctx, member, cells[col["seq"]], line)
         record = f"{participant}:{track}:{condition}@{seq}"
         if record in seen:
             raise ctx.parse_error(
