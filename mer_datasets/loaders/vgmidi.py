@@ -269,49 +269,9 @@ def _export_pieces(
     track_of: dict[str, str] = {}
     unlisted: list[str] = []
     for key, piece in pieces.items():
-        where = f"pieces.{key}"
-        piece = require_object(ctx, member, piece, where)
-        for field in PIECE_FIELDS:
-            if field not in piece:
-                raise ctx.parse_error(
-                    member, f"{where}: required key {field!r} is missing", field=f"{where}.{field}"
-                )
-        midi = piece["midi"]
-        measures = piece["measures"]
-        if not isinstance(midi, str) or not midi:
-            raise ctx.parse_error(
-                member, f"{where}.midi: expected a file name", field=f"{where}.midi"
-            )
-        if isinstance(measures, bool) or not isinstance(measures, int) or measures < 1:
-            raise ctx.parse_error(
-                member,
-                f"{where}.measures: expected a positive integer, found {measures!r}",
-                field=f"{where}.measures",
-            )
-        track_id = ids_by_midi.get(midi)
-        if track_id is None:
-            track_id = f"{logical}:{key}"
-            unlisted.append(midi)
-        if track_id in tracks:
-            raise ctx.parse_error(
-                member,
-                f"{where}: MIDI file {midi!r} is already a piece of another export key",
-                field=f"{where}.midi",
-            )
-        duration = piece["duration"]
-        tracks[track_id] = {
-            "track_id": track_id,
-            "duration_s": float(duration)
-            if isinstance(duration, (int, float)) and not isinstance(duration, bool)
-            else None,
-            "midi_file": f"labelled/midi/{midi}",
-            "measures": measures,
-            "piece_name": str(piece["name"]),
-            "rendered_audio": piece.get("audio") if isinstance(piece.get("audio"), str) else None,
-            "export": member,
-            "export_key": key,
-        }
-        track_of[key] = track_id
+        track_of[key] = _piece_track(
+            ctx, member, logical, key, piece, ids_by_midi, tracks, unlisted
+        )
     ctx.quirks.add(
         "piece-not-in-piece-list",
         len(unlisted),
@@ -322,6 +282,60 @@ def _export_pieces(
         examples=unlisted,
     )
     return track_of
+
+
+def _piece_track(
+    ctx: LoaderContext,
+    member: str,
+    logical: str,
+    key: str,
+    piece: Any,
+    ids_by_midi: dict[str, str],
+    tracks: dict[str, dict[str, Any]],
+    unlisted: list[str],
+) -> str:
+    """One export piece -> a track (id from the piece list, else from the export key)."""
+    where = f"pieces.{key}"
+    piece = require_object(ctx, member, piece, where)
+    for field in PIECE_FIELDS:
+        if field not in piece:
+            raise ctx.parse_error(
+                member, f"{where}: required key {field!r} is missing", field=f"{where}.{field}"
+            )
+    midi = piece["midi"]
+    measures = piece["measures"]
+    if not isinstance(midi, str) or not midi:
+        raise ctx.parse_error(member, f"{where}.midi: expected a file name", field=f"{where}.midi")
+    if isinstance(measures, bool) or not isinstance(measures, int) or measures < 1:
+        raise ctx.parse_error(
+            member,
+            f"{where}.measures: expected a positive integer, found {measures!r}",
+            field=f"{where}.measures",
+        )
+    track_id = ids_by_midi.get(midi)
+    if track_id is None:
+        track_id = f"{logical}:{key}"
+        unlisted.append(midi)
+    if track_id in tracks:
+        raise ctx.parse_error(
+            member,
+            f"{where}: MIDI file {midi!r} is already a piece of another export key",
+            field=f"{where}.midi",
+        )
+    duration = piece["duration"]
+    tracks[track_id] = {
+        "track_id": track_id,
+        "duration_s": float(duration)
+        if isinstance(duration, (int, float)) and not isinstance(duration, bool)
+        else None,
+        "midi_file": f"labelled/midi/{midi}",
+        "measures": measures,
+        "piece_name": str(piece["name"]),
+        "rendered_audio": piece.get("audio") if isinstance(piece.get("audio"), str) else None,
+        "export": member,
+        "export_key": key,
+    }
+    return track_id
 
 
 def _export_records(
