@@ -205,43 +205,11 @@ def _tracks_and_labels(ctx: LoaderContext, videos: _Csv):
             duplicates.append(track_id)
             continue
         seen.add(track_id)
-        experiment = rec["Experiment_id"].strip()
-        experiment_id = (
-            _integer_id(ctx, videos, line, "Experiment_id", experiment) if experiment else None
-        )
-        if experiment_id is not None:
-            experiment_to_track[experiment_id] = track_id
-        start = _number(ctx, videos, line, "Highlight_start", rec["Highlight_start"])
-        num_ratings = _number(ctx, videos, line, "Num_ratings", rec["Num_ratings"])
-        tracks.append(
-            {
-                "track_id": track_id,
-                "title": _text(rec["Title"]),
-                "artist": _text(rec["Artist"]),
-                "excerpt_start_s": start,
-                "excerpt_end_s": None if start is None else start + EXTRACT_LENGTH_S,
-                "experiment_id": experiment_id,
-                "lastfm_tag": _text(rec["Lastfm_tag"]),
-                "youtube_link": _text(rec["Youtube_link"]),
-                "num_ratings": None if num_ratings is None else int(num_ratings),
-            }
-        )
-        for dim in SAM_DIMENSIONS:
-            for prefix, statistic in VIDEO_STATISTICS.items():
-                column = f"{prefix}_{dim}"
-                value = _number(ctx, videos, line, column, rec[column])
-                if value is None:
-                    continue
-                labels.append(
-                    _label(track_id, dim.lower(), statistic, value, None, videos.member, column)
-                )
-        for column in ("VAQ_Estimate", "VAQ_Online"):
-            code = _text(rec[column])
-            if code is not None:
-                quadrant = _integer_id(ctx, videos, line, column, code)
-                labels.append(
-                    _label(track_id, column.lower(), "label", None, quadrant, videos.member, column)
-                )
+        track = _video_track(ctx, videos, line, rec, track_id)
+        if track["experiment_id"] is not None:
+            experiment_to_track[track["experiment_id"]] = track_id
+        tracks.append(track)
+        labels.extend(_video_labels(ctx, videos, line, rec, track_id))
     ctx.quirks.add(
         "duplicate-video",
         len(duplicates),
@@ -253,6 +221,51 @@ def _tracks_and_labels(ctx: LoaderContext, videos: _Csv):
     frame = pd.DataFrame(tracks)
     frame["num_ratings"] = frame["num_ratings"].astype("Int64")
     return frame, pd.DataFrame(labels), experiment_to_track
+
+
+def _video_track(ctx: LoaderContext, videos: _Csv, line: int, rec: dict, track_id: str) -> dict:
+    """A video_list.csv row's track: metadata and the rated one-minute excerpt."""
+    experiment = rec["Experiment_id"].strip()
+    experiment_id = (
+        _integer_id(ctx, videos, line, "Experiment_id", experiment) if experiment else None
+    )
+    start = _number(ctx, videos, line, "Highlight_start", rec["Highlight_start"])
+    num_ratings = _number(ctx, videos, line, "Num_ratings", rec["Num_ratings"])
+    return {
+        "track_id": track_id,
+        "title": _text(rec["Title"]),
+        "artist": _text(rec["Artist"]),
+        "excerpt_start_s": start,
+        "excerpt_end_s": None if start is None else start + EXTRACT_LENGTH_S,
+        "experiment_id": experiment_id,
+        "lastfm_tag": _text(rec["Lastfm_tag"]),
+        "youtube_link": _text(rec["Youtube_link"]),
+        "num_ratings": None if num_ratings is None else int(num_ratings),
+    }
+
+
+def _video_labels(
+    ctx: LoaderContext, videos: _Csv, line: int, rec: dict, track_id: str
+) -> list[dict]:
+    """A video_list.csv row's published labels: rating statistics and the VA quadrants."""
+    labels = []
+    for dim in SAM_DIMENSIONS:
+        for prefix, statistic in VIDEO_STATISTICS.items():
+            column = f"{prefix}_{dim}"
+            value = _number(ctx, videos, line, column, rec[column])
+            if value is None:
+                continue
+            labels.append(
+                _label(track_id, dim.lower(), statistic, value, None, videos.member, column)
+            )
+    for column in ("VAQ_Estimate", "VAQ_Online"):
+        code = _text(rec[column])
+        if code is not None:
+            quadrant = _integer_id(ctx, videos, line, column, code)
+            labels.append(
+                _label(track_id, column.lower(), "label", None, quadrant, videos.member, column)
+            )
+    return labels
 
 
 def _label(track_id, dimension, statistic, value, label, source, column) -> dict:
@@ -385,6 +398,38 @@ def _lab(ctx: LoaderContext, lab: _Csv, experiment_to_track: dict[str, str]) -> 
 def _raters(ctx: LoaderContext, questionnaire: _Csv, lab_rows: list[dict], online: list[str]):
     import pandas as pd
 
+    frame = _questionnaire(ctx, questionnaire)
+    lab_raters = sorted({r["rater_id"] for r in lab_rows})
+    known = set(frame["rater_id"])
+    without_questionnaire = [r for r in lab_raters if r not in known]
+    ctx.quirks.add(
+        "rater-without-questionnaire",
+        len(without_questionnaire),
+        file=questionnaire.member,
+        reason="lab participant has ratings but no questionnaire row: added with missing attributes",
+        effect="added",
+        examples=without_questionnaire,
+    )
+    unrated = sorted(known - set(lab_raters))
+    ctx.quirks.add(
+        "participant-without-ratings",
+        len(unrated),
+        file=questionnaire.member,
+        reason="questionnaire row of a participant with no lab ratings: kept in raters",
+        effect="kept",
+        examples=unrated,
+    )
+    extra = [{"rater_id": r, "setting": "lab"} for r in without_questionnaire]
+    extra += [{"rater_id": r, "setting": "online"} for r in online]
+    return pd.concat(
+        [frame, pd.DataFrame(extra, columns=["rater_id", "setting"])], ignore_index=True
+    )
+
+
+def _questionnaire(ctx: LoaderContext, questionnaire: _Csv):
+    """The lab participants' questionnaire -> one rater row each (first row of a duplicate)."""
+    import pandas as pd
+
     _require(ctx, questionnaire, ("Participant_id",))
     attributes = {c: snake_case(c) for c in questionnaire.header if c != "Participant_id"}
     if len(set(attributes.values())) != len(attributes) or "setting" in attributes.values():
@@ -423,28 +468,4 @@ def _raters(ctx: LoaderContext, questionnaire: _Csv, lab_rows: list[dict], onlin
         numeric = pd.to_numeric(values, errors="coerce")
         if len(values) and numeric.notna().all():
             frame[column] = pd.to_numeric(frame[column]).astype("Float64")
-    lab_raters = sorted({r["rater_id"] for r in lab_rows})
-    known = set(frame["rater_id"])
-    without_questionnaire = [r for r in lab_raters if r not in known]
-    ctx.quirks.add(
-        "rater-without-questionnaire",
-        len(without_questionnaire),
-        file=questionnaire.member,
-        reason="lab participant has ratings but no questionnaire row: added with missing attributes",
-        effect="added",
-        examples=without_questionnaire,
-    )
-    unrated = sorted(known - set(lab_raters))
-    ctx.quirks.add(
-        "participant-without-ratings",
-        len(unrated),
-        file=questionnaire.member,
-        reason="questionnaire row of a participant with no lab ratings: kept in raters",
-        effect="kept",
-        examples=unrated,
-    )
-    extra = [{"rater_id": r, "setting": "lab"} for r in without_questionnaire]
-    extra += [{"rater_id": r, "setting": "online"} for r in online]
-    return pd.concat(
-        [frame, pd.DataFrame(extra, columns=["rater_id", "setting"])], ignore_index=True
-    )
+    return frame

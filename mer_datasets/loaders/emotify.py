@@ -15,6 +15,7 @@ so ``audio_path`` is set when that file exists under the dataset folder.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,45 @@ def load(ctx: LoaderContext) -> Tables:
 
     # ", "-separated: spaces after commas are not data
     member, header, rows = read_csv(ctx, "data", encoding=ENCODING, skipinitialspace=True)
+    index = _column_index(ctx, member, header)
+    low, high = ctx.option("plausible_age", list(DEFAULT_PLAUSIBLE_AGE))
+    scan = _Scan(ctx, member, index, low, high)
+    for line, row in rows:
+        scan.row(line, row)
+
+    _record_quirks(
+        ctx,
+        member,
+        scan.none_chosen,
+        scan.too_many,
+        scan.liked_and_disliked,
+        scan.implausible_ages,
+        scan.duplicate_rows,
+        low,
+        high,
+    )
+    ctx.quirks.add(
+        "no-rater-id",
+        len(scan.raters),
+        file=member,
+        reason="data.csv has no participant id: each row is its own rater ('row-<line>'), so "
+        "raters cannot be linked across songs",
+        effect="added",
+    )
+    tracks = _tracks(ctx, scan.genres)
+    annotations = _judgment_frame(scan.judgments)
+    rater_frame = pd.DataFrame(
+        scan.raters, columns=["rater_id", "age", "gender", "mother_tongue", "mood", "source_line"]
+    )
+    rater_frame["source_line"] = rater_frame["source_line"].astype("Int64")
+    labels = pd.DataFrame(
+        columns=["track_id", "dimension", "statistic", "value", "label", "source"]
+    )
+    return Tables(tracks=tracks, raters=rater_frame, annotations=annotations, labels=labels)
+
+
+def _column_index(ctx: LoaderContext, member: str, header: list[str]) -> dict[str, int]:
+    """Header name -> position; every column of :data:`COLUMNS` is required."""
     index = {name: i for i, name in enumerate(header)}
     missing = [c for c in COLUMNS if c not in index]
     if missing:
@@ -75,115 +115,104 @@ def load(ctx: LoaderContext) -> Tables:
             line=1,
             field=missing[0],
         )
-    low, high = ctx.option("plausible_age", list(DEFAULT_PLAUSIBLE_AGE))
+    return index
 
-    judgments: list[tuple] = []
-    raters: list[dict] = []
-    genres: dict[str, str] = {}
-    implausible_ages: list[str] = []
-    too_many: list[str] = []
-    none_chosen = 0
-    liked_and_disliked = 0
-    seen_rows: set[tuple[str, ...]] = set()
-    duplicate_rows: list[str] = []
-    # positions looked up once, each row stripped once: the per-cell closures of an earlier
-    # version made this 400 KB file take over a second
-    judged = [(dimension, index[dimension]) for dimension in JUDGED]
-    key_positions = [index[c] for c in COLUMNS]
-    for line, row in rows:
+
+@dataclass
+class _Scan:
+    """One pass over data.csv: judgments, one rater per row, genres and the quirk evidence."""
+
+    ctx: LoaderContext
+    member: str
+    index: dict[str, int]
+    low: float
+    high: float
+    judgments: list[tuple] = field(default_factory=list)
+    raters: list[dict] = field(default_factory=list)
+    genres: dict[str, str] = field(default_factory=dict)
+    implausible_ages: list[str] = field(default_factory=list)
+    too_many: list[str] = field(default_factory=list)
+    none_chosen: int = 0
+    liked_and_disliked: int = 0
+    seen_rows: set[tuple[str, ...]] = field(default_factory=set)
+    duplicate_rows: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # positions looked up once, each row stripped once: the per-cell closures of an earlier
+        # version made this 400 KB file take over a second
+        self.judged = [(dimension, self.index[dimension]) for dimension in JUDGED]
+        self.key_positions = [self.index[c] for c in COLUMNS]
+
+    def row(self, line: int, row: list[str]) -> None:
+        """One answer: its judgments, its rater, and what is notable about it."""
+        ctx, member, index = self.ctx, self.member, self.index
         cells = [text.strip() for text in row]
+        track_id = _track_id(ctx, member, line, cells[index["track id"]])
+        self._genre(line, track_id, cells[index["genre"]])
+        rater_id = f"row-{line}"
+        row_values = self._judged_values(line, cells)
+        self._count_choices(line, row_values)
+        self.judgments.append((f"data:{line}", track_id, rater_id, line, row_values))
+        age = parse_float(ctx, member, cells[index["age"]], line, "age")
+        if not self.low <= age <= self.high:
+            self.implausible_ages.append(f"line {line}: {cells[index['age']]}")
+        key = tuple(cells[i] for i in self.key_positions)
+        if key in self.seen_rows:
+            self.duplicate_rows.append(f"line {line}")
+        self.seen_rows.add(key)
+        self.raters.append(
+            {
+                "rater_id": rater_id,
+                "age": age,
+                "gender": cells[index["gender"]] or None,
+                "mother_tongue": cells[index["mother tongue"]] or None,
+                "mood": parse_float(ctx, member, cells[index["mood"]], line, "mood"),
+                "source_line": line,
+            }
+        )
 
-        def cell(name: str, _cells=cells) -> str:
-            return _cells[index[name]]
-
-        def number(name: str, _line=line) -> float:
-            return parse_float(ctx, member, cell(name), _line, name)
-
-        track_id = _track_id(ctx, member, line, cell("track id"))
-        genre = cell("genre")
+    def _genre(self, line: int, track_id: str, genre: str) -> None:
+        """A known genre, the same one on every row of the track."""
         if genre not in GENRE_BLOCK_OFFSET:
-            raise ctx.parse_error(
-                member,
+            raise self.ctx.parse_error(
+                self.member,
                 f"unknown genre {genre!r} (expected one of {sorted(GENRE_BLOCK_OFFSET)})",
                 line=line,
                 field="genre",
             )
-        if genres.setdefault(track_id, genre) != genre:
-            raise ctx.parse_error(
-                member,
-                f"track {track_id} has genre {genre!r} here and {genres[track_id]!r} before",
+        if self.genres.setdefault(track_id, genre) != genre:
+            raise self.ctx.parse_error(
+                self.member,
+                f"track {track_id} has genre {genre!r} here and {self.genres[track_id]!r} before",
                 line=line,
                 field="genre",
             )
-        rater_id = f"row-{line}"
-        annotation_id = f"data:{line}"
+
+    def _judged_values(self, line: int, cells: list[str]) -> list[float]:
+        """The GEMS items then liked/disliked, each 0 or 1."""
         row_values = []
-        for dimension, position in judged:
-            value = parse_float(ctx, member, cells[position], line, dimension)
+        for dimension, position in self.judged:
+            value = parse_float(self.ctx, self.member, cells[position], line, dimension)
             if value not in (0.0, 1.0):
-                raise ctx.parse_error(
-                    member,
+                raise self.ctx.parse_error(
+                    self.member,
                     f"expected 0 or 1, found {cells[position]!r}",
                     line=line,
                     field=dimension,
                 )
             row_values.append(value)
-        values = dict(zip(JUDGED, row_values))
-        chosen = int(sum(row_values[: len(GEMS9)]))
-        judgments.append((annotation_id, track_id, rater_id, line, row_values))
-        if chosen == 0:
-            none_chosen += 1
-        elif chosen > MAX_GEMS_CHOSEN:
-            too_many.append(f"line {line}: {chosen}")
-        if values["liked"] == 1 and values["disliked"] == 1:
-            liked_and_disliked += 1
-        age = number("age")
-        if not low <= age <= high:
-            implausible_ages.append(f"line {line}: {cell('age')}")
-        key = tuple(cells[i] for i in key_positions)
-        if key in seen_rows:
-            duplicate_rows.append(f"line {line}")
-        seen_rows.add(key)
-        raters.append(
-            {
-                "rater_id": rater_id,
-                "age": age,
-                "gender": cell("gender") or None,
-                "mother_tongue": cell("mother tongue") or None,
-                "mood": number("mood"),
-                "source_line": line,
-            }
-        )
+        return row_values
 
-    _record_quirks(
-        ctx,
-        member,
-        none_chosen,
-        too_many,
-        liked_and_disliked,
-        implausible_ages,
-        duplicate_rows,
-        low,
-        high,
-    )
-    ctx.quirks.add(
-        "no-rater-id",
-        len(raters),
-        file=member,
-        reason="data.csv has no participant id: each row is its own rater ('row-<line>'), so "
-        "raters cannot be linked across songs",
-        effect="added",
-    )
-    tracks = _tracks(ctx, genres)
-    annotations = _judgment_frame(judgments)
-    rater_frame = pd.DataFrame(
-        raters, columns=["rater_id", "age", "gender", "mother_tongue", "mood", "source_line"]
-    )
-    rater_frame["source_line"] = rater_frame["source_line"].astype("Int64")
-    labels = pd.DataFrame(
-        columns=["track_id", "dimension", "statistic", "value", "label", "source"]
-    )
-    return Tables(tracks=tracks, raters=rater_frame, annotations=annotations, labels=labels)
+    def _count_choices(self, line: int, row_values: list[float]) -> None:
+        """Answers with no GEMS item, too many, or liked and disliked together."""
+        chosen = int(sum(row_values[: len(GEMS9)]))
+        if chosen == 0:
+            self.none_chosen += 1
+        elif chosen > MAX_GEMS_CHOSEN:
+            self.too_many.append(f"line {line}: {chosen}")
+        values = dict(zip(JUDGED, row_values))
+        if values["liked"] == 1 and values["disliked"] == 1:
+            self.liked_and_disliked += 1
 
 
 def _judgment_frame(judgments: list[tuple[str, str, str, int, list[float]]]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -188,45 +189,57 @@ def _excerpts(ctx: LoaderContext):
     for line, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue  # the file ends with blank lines
-        # ", " separates fields; the title (last field) is the only one that may hold a comma
-        parts = [p.strip() for p in raw.split(", ", 5)]
-        if len(parts) != 6:
-            raise ctx.parse_error(
-                name,
-                "expected 6 ', '-separated fields (excerpt, 4QAED file, quadrant, lyrics "
-                f"language, artist, title), found {len(parts)}",
-                line=line,
-            )
-        excerpt, fourq, quadrant, lyrics, artist, title = parts
-        track_id = excerpt.removesuffix(".mp3")
-        if track_id in first_line:
-            raise ctx.parse_error(
-                name,
-                f"excerpt {excerpt!r} listed twice (first on line {first_line[track_id]})",
-                line=line,
-                field="excerpt",
-            )
-        first_line[track_id] = line
-        rows.append(
-            {
-                "track_id": track_id,
-                "title": title or None,
-                "artist": artist or None,
-                "fourq_id": fourq.removesuffix(".mp3") or None,
-                "lyrics_language": lyrics or None,
-                "audio_file": excerpt,
-            }
-        )
-        if quadrant not in ("Q1", "Q2", "Q3", "Q4"):
-            raise ctx.parse_error(
-                name, f"expected a quadrant Q1-Q4, found {quadrant!r}", line=line, field="quadrant"
-            )
-        quadrant_labels.append((track_id, quadrant))
+        row, quadrant = _excerpt(ctx, name, line, raw, first_line)
+        rows.append(row)
+        quadrant_labels.append((row["track_id"], quadrant))
     if not rows:
         raise ctx.parse_error(name, "no excerpt rows", line=1)
     ctx.quirks.source_rows(name, len(rows))
-    tracks = pd.DataFrame(rows)
-    labels = pd.DataFrame(
+    return pd.DataFrame(rows), _excerpt_quadrants(quadrant_labels, name)
+
+
+def _excerpt(
+    ctx: LoaderContext, name: str, line: int, raw: str, first_line: dict[str, int]
+) -> tuple[dict[str, Any], str]:
+    """One excerpt line -> its track row and its 4QAED quadrant."""
+    # ", " separates fields; the title (last field) is the only one that may hold a comma
+    parts = [p.strip() for p in raw.split(", ", 5)]
+    if len(parts) != 6:
+        raise ctx.parse_error(
+            name,
+            "expected 6 ', '-separated fields (excerpt, 4QAED file, quadrant, lyrics "
+            f"language, artist, title), found {len(parts)}",
+            line=line,
+        )
+    excerpt, fourq, quadrant, lyrics, artist, title = parts
+    track_id = excerpt.removesuffix(".mp3")
+    if track_id in first_line:
+        raise ctx.parse_error(
+            name,
+            f"excerpt {excerpt!r} listed twice (first on line {first_line[track_id]})",
+            line=line,
+            field="excerpt",
+        )
+    first_line[track_id] = line
+    row = {
+        "track_id": track_id,
+        "title": title or None,
+        "artist": artist or None,
+        "fourq_id": fourq.removesuffix(".mp3") or None,
+        "lyrics_language": lyrics or None,
+        "audio_file": excerpt,
+    }
+    if quadrant not in ("Q1", "Q2", "Q3", "Q4"):
+        raise ctx.parse_error(
+            name, f"expected a quadrant Q1-Q4, found {quadrant!r}", line=line, field="quadrant"
+        )
+    return row, quadrant
+
+
+def _excerpt_quadrants(quadrant_labels: list[tuple[str, str]], name: str):
+    import pandas as pd
+
+    return pd.DataFrame(
         {
             "track_id": [t for t, _ in quadrant_labels],
             "dimension": "quadrant",
@@ -237,7 +250,6 @@ def _excerpts(ctx: LoaderContext):
             "note": "quadrant of the excerpt in 4QAED, by study design",
         }
     )
-    return tracks, labels
 
 
 # -- data_ratings.all.csv -> annotations + raters ----------------------------------------------
@@ -252,8 +264,6 @@ class ParsedRatings(NamedTuple):
 
 
 def _ratings(ctx: LoaderContext) -> ParsedRatings:
-    import pandas as pd
-
     name = ctx.member_path("ratings")
     rows = _read_csv_rows(ctx, name, ctx.file("ratings"))
     header_line, header = rows[0]
@@ -263,15 +273,7 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
             raise ctx.parse_error(
                 name, f"required column {column!r} absent", line=header_line, field=column
             )
-    judgments: list[dict[str, Any]] = []
-    raters: OrderedDict[str, dict[str, Any]] = OrderedDict()
-    varying: set[str] = set()
-    target: OrderedDict[str, str] = OrderedDict()
-    quadrant_of: dict[str, str] = {}
-    missing: list[str] = []
-    seen: dict[str, int] = {}
-    answers: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
-    n = 0
+    scan = _RatingScan(ctx, name)
     for line, cells in rows[1:]:
         if not any(c.strip() for c in cells):
             continue
@@ -279,50 +281,89 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
             raise ctx.parse_error(
                 name, f"expected {len(header)} fields, found {len(cells)}", line=line
             )
-        n += 1
-        row = dict(zip(header, cells))
+        scan.row(line, dict(zip(header, cells)))
+    if scan.n == 0:
+        raise ctx.parse_error(name, "no rating rows after the header", line=header_line + 1)
+    ctx.quirks.source_rows(name, scan.n)
+    _report_rating_quirks(ctx, scan, name)
+    annotations, rater_frame = _rating_frames(scan)
+    vectors = {key: tuple(sorted(per.items())) for key, per in scan.answers.items()}
+    return ParsedRatings(annotations, rater_frame, scan.target, scan.quadrant_of, vectors)
+
+
+@dataclass
+class _RatingScan:
+    """One pass over the tidy ratings table: judgments, raters, per-excerpt facts, answers."""
+
+    ctx: LoaderContext
+    name: str
+    judgments: list[dict[str, Any]] = field(default_factory=list)
+    raters: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
+    varying: set[str] = field(default_factory=set)
+    target: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    quadrant_of: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+    answers: dict[tuple[str, str], dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    n: int = 0
+
+    def row(self, line: int, row: dict[str, str]) -> None:
+        """One non-blank row (a participant's answers to one excerpt)."""
+        self.n += 1
         user, language, excerpt = (
             row["user"].strip(),
             row["language"].strip(),
             row["excerpt"].strip(),
         )
         if not user or not excerpt:
-            raise ctx.parse_error(name, "empty user or excerpt", line=line, field="user/excerpt")
-        attributes = {"survey_language": language or None}
-        for column, attribute in RATER_COLUMNS.items():
-            if column in row:
-                attributes[attribute] = _number(ctx, name, row[column], line, column)
-        if user in raters:
-            if any(raters[user].get(k) != v for k, v in attributes.items()):
-                varying.add(user)
-        else:
-            raters[user] = {"rater_id": user, **attributes}
-        answers.setdefault((language, user), {})[excerpt] = tuple(row[c].strip() for c in RAW_ITEMS)
+            raise self.ctx.parse_error(
+                self.name, "empty user or excerpt", line=line, field="user/excerpt"
+            )
+        self._rater(line, row, user, language)
+        answers = self.answers.setdefault((language, user), {})
+        answers[excerpt] = tuple(row[c].strip() for c in RAW_ITEMS)
         word = EMOTION_COLUMNS.get(row["emotion"].strip(), row["emotion"].strip())
-        target.setdefault(excerpt, word)
-        quadrant_of.setdefault(excerpt, QUADRANT_CODES.get(row["quadrant"].strip()[:2], ""))
+        self.target.setdefault(excerpt, word)
+        self.quadrant_of.setdefault(excerpt, QUADRANT_CODES.get(row["quadrant"].strip()[:2], ""))
         annotation_id = f"{user}:{excerpt}"
-        seen[annotation_id] = seen.get(annotation_id, 0) + 1
-        if seen[annotation_id] > 1:
-            annotation_id = f"{annotation_id}#{seen[annotation_id]}"
+        self.seen[annotation_id] = self.seen.get(annotation_id, 0) + 1
+        if self.seen[annotation_id] > 1:
+            annotation_id = f"{annotation_id}#{self.seen[annotation_id]}"
         common = {
             "annotation_id": annotation_id,
             "track_id": excerpt,
             "rater_id": user,
-            "source_file": name,
+            "source_file": self.name,
             "source_line": line,
         }
+        self._judgments(line, row, common)
+
+    def _rater(self, line: int, row: dict[str, str], user: str, language: str) -> None:
+        """The participant's attributes; the first row wins, a differing later row is noted."""
+        attributes = {"survey_language": language or None}
+        for column, attribute in RATER_COLUMNS.items():
+            if column in row:
+                attributes[attribute] = _number(self.ctx, self.name, row[column], line, column)
+        if user in self.raters:
+            if any(self.raters[user].get(k) != v for k, v in attributes.items()):
+                self.varying.add(user)
+        else:
+            self.raters[user] = {"rater_id": user, **attributes}
+
+    def _judgments(self, line: int, row: dict[str, str], common: dict[str, Any]) -> None:
+        """One judgment per answered rating column, with the authors' binary encoding."""
+        ctx, name, annotation_id = self.ctx, self.name, common["annotation_id"]
         for column, dimension, encoded in JUDGMENT_COLUMNS:
             value = _number(ctx, name, row[column], line, column)
             if value is None:
-                missing.append(f"line {line}: {column}")
+                self.missing.append(f"line {line}: {column}")
                 continue
             binary = (
                 _number(ctx, name, row[encoded], line, encoded)
                 if encoded is not None and encoded in row
                 else None
             )
-            judgments.append(
+            self.judgments.append(
                 {
                     **common,
                     "judgment_id": f"{annotation_id}:{dimension}",
@@ -331,21 +372,21 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
                     "authors_binary": binary,
                 }
             )
-    if n == 0:
-        raise ctx.parse_error(name, "no rating rows after the header", line=header_line + 1)
-    ctx.quirks.source_rows(name, n)
+
+
+def _report_rating_quirks(ctx: LoaderContext, scan: _RatingScan, name: str) -> None:
     ctx.quirks.add(
         "missing-rating",
-        len(missing),
+        len(scan.missing),
         file=name,
         reason="empty rating cell: no judgment created",
         effect="excluded",
-        examples=missing,
+        examples=scan.missing,
     )
-    repeats = [k for k, c in seen.items() if c > 1]
+    repeats = [k for k, c in scan.seen.items() if c > 1]
     ctx.quirks.add(
         "repeated-judgment",
-        sum(seen[k] - 1 for k in repeats),
+        sum(scan.seen[k] - 1 for k in repeats),
         file=name,
         reason="the same participant rated the same excerpt again: every row kept (#n ids)",
         effect="kept",
@@ -353,17 +394,17 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
     )
     ctx.quirks.add(
         "rater-attribute-varies",
-        len(varying),
+        len(scan.varying),
         file=name,
         reason="a participant's language or Gold-MSI scores differ between rows: first row kept",
         effect="kept",
-        examples=sorted(varying),
+        examples=sorted(scan.varying),
     )
     ctx.quirks.add(
         "authors-neutral-encoding",
         sum(
             1
-            for j in judgments
+            for j in scan.judgments
             if j["authors_binary"] is None
             and j["dimension"] in {d for d, _ in QUESTION_COLUMNS.values()}
         ),
@@ -372,17 +413,22 @@ def _ratings(ctx: LoaderContext) -> ParsedRatings:
         "authors_binary is missing there",
         effect="kept",
     )
-    annotations = pd.DataFrame(judgments)
+
+
+def _rating_frames(scan: _RatingScan):
+    """Annotations and raters as frames with the canonical nullable dtypes."""
+    import pandas as pd
+
+    annotations = pd.DataFrame(scan.judgments)
     annotations["value"] = annotations["value"].astype("Float64")
     annotations["authors_binary"] = pd.to_numeric(annotations["authors_binary"]).astype("Float64")
     annotations["source_line"] = annotations["source_line"].astype("Int64")
     annotations["label"] = pd.array([pd.NA] * len(annotations), dtype="string")
-    rater_frame = pd.DataFrame(list(raters.values()))
+    rater_frame = pd.DataFrame(list(scan.raters.values()))
     for attribute in RATER_COLUMNS.values():
         if attribute in rater_frame.columns:
             rater_frame[attribute] = pd.to_numeric(rater_frame[attribute]).astype("Float64")
-    vectors = {key: tuple(sorted(per.items())) for key, per in answers.items()}
-    return ParsedRatings(annotations, rater_frame, target, quadrant_of, vectors)
+    return annotations, rater_frame
 
 
 def _check_quadrants(
@@ -404,89 +450,14 @@ def _check_quadrants(
 
 
 def _link_surveys(ctx: LoaderContext, raters, ratings: dict[tuple[str, str], tuple]):
-    import pandas as pd
-
     if not any(ctx.has_file(f) for f in SURVEY_FILES if f in ctx.version.files):
         return raters
     linked: dict[str, dict[str, Any]] = {}
     for logical, language in SURVEY_FILES.items():
         if logical not in ctx.version.files or not ctx.has_file(logical):
             continue
-        name = ctx.member_path(logical)
-        rows = _read_csv_rows(ctx, name, ctx.file(logical))
-        header_line, header = rows[0]
-        if "participant" not in header:
-            raise ctx.parse_error(
-                name, "required column 'participant' absent", line=header_line, field="participant"
-            )
-        excerpts = sorted({h.split(":")[0] for h in header if h.endswith(f":{len(RAW_ITEMS)}")})
-        excerpts = [e for e in excerpts if all(f"{e}:{k}" in header for k in range(1, 15))]
-        if not excerpts:
-            raise ctx.parse_error(
-                name, "no '<excerpt>:1'..'<excerpt>:14' rating columns", line=header_line
-            )
-        index_of = {h: i for i, h in enumerate(header)}
         by_vector = {vector: user for (lang, user), vector in ratings.items() if lang == language}
-        incomplete, unmatched, ragged, n = [], [], 0, 0
-        for line, cells in rows[1:]:
-            if not any(c.strip() for c in cells):
-                continue
-            n += 1
-            if len(cells) > len(header):
-                if any(c.strip() for c in cells[len(header) :]):
-                    raise ctx.parse_error(
-                        name,
-                        f"{len(cells)} fields for {len(header)} columns, extra ones not empty",
-                        line=line,
-                    )
-                ragged += 1
-                cells = cells[: len(header)]
-            elif len(cells) < len(header):
-                raise ctx.parse_error(
-                    name, f"expected {len(header)} fields, found {len(cells)}", line=line
-                )
-            vector = tuple(
-                tuple(cells[index_of[f"{e}:{k}"]].strip() for k in range(1, 15)) for e in excerpts
-            )
-            participant = cells[index_of["participant"]]
-            if any(v == "" for item in vector for v in item):
-                incomplete.append(participant)
-                continue
-            user = by_vector.get(_key(excerpts, vector))
-            if user is None:
-                unmatched.append(participant)
-                continue
-            record = {
-                attribute: (cells[index_of[column]].strip() or None)
-                for column, attribute in RAW_RATER_COLUMNS.items()
-                if column in index_of
-            }
-            linked[user] = record
-        ctx.quirks.source_rows(name, n)
-        ctx.quirks.add(
-            "ragged-row",
-            ragged,
-            file=name,
-            reason="one more (empty) field than the header: the empty field is ignored",
-            effect="repaired",
-        )
-        ctx.quirks.add(
-            "incomplete-survey",
-            len(incomplete),
-            file=name,
-            reason="participant did not rate every excerpt; not in the authors' ratings table",
-            effect="excluded",
-            examples=incomplete,
-        )
-        ctx.quirks.add(
-            "survey-not-in-ratings",
-            len(unmatched),
-            file=name,
-            reason="complete survey whose ratings match no participant of the authors' table "
-            "(left out by the authors)",
-            effect="excluded",
-            examples=unmatched,
-        )
+        _link_survey_file(ctx, logical, by_vector, linked)
     missing = [r for r in raters["rater_id"] if r not in linked]
     ctx.quirks.add(
         "rater-without-survey-row",
@@ -495,6 +466,107 @@ def _link_surveys(ctx: LoaderContext, raters, ratings: dict[tuple[str, str], tup
         effect="kept",
         examples=missing,
     )
+    return _merge_survey_attributes(raters, linked)
+
+
+def _survey_excerpts(ctx: LoaderContext, name: str, header_line: int, header: list[str]):
+    """The excerpts with all 14 rating columns in a survey header (which needs 'participant')."""
+    if "participant" not in header:
+        raise ctx.parse_error(
+            name, "required column 'participant' absent", line=header_line, field="participant"
+        )
+    excerpts = sorted({h.split(":")[0] for h in header if h.endswith(f":{len(RAW_ITEMS)}")})
+    excerpts = [e for e in excerpts if all(f"{e}:{k}" in header for k in range(1, 15))]
+    if not excerpts:
+        raise ctx.parse_error(
+            name, "no '<excerpt>:1'..'<excerpt>:14' rating columns", line=header_line
+        )
+    return excerpts
+
+
+def _link_survey_file(
+    ctx: LoaderContext,
+    logical: str,
+    by_vector: dict[tuple, str],
+    linked: dict[str, dict[str, Any]],
+) -> None:
+    """Match each complete survey row to the participant with the same 14 answers per excerpt."""
+    name = ctx.member_path(logical)
+    rows = _read_csv_rows(ctx, name, ctx.file(logical))
+    header_line, header = rows[0]
+    excerpts = _survey_excerpts(ctx, name, header_line, header)
+    index_of = {h: i for i, h in enumerate(header)}
+    incomplete, unmatched, ragged, n = [], [], 0, 0
+    for line, cells in rows[1:]:
+        if not any(c.strip() for c in cells):
+            continue
+        n += 1
+        if len(cells) > len(header):
+            if any(c.strip() for c in cells[len(header) :]):
+                raise ctx.parse_error(
+                    name,
+                    f"{len(cells)} fields for {len(header)} columns, extra ones not empty",
+                    line=line,
+                )
+            ragged += 1
+            cells = cells[: len(header)]
+        elif len(cells) < len(header):
+            raise ctx.parse_error(
+                name, f"expected {len(header)} fields, found {len(cells)}", line=line
+            )
+        vector = tuple(
+            tuple(cells[index_of[f"{e}:{k}"]].strip() for k in range(1, 15)) for e in excerpts
+        )
+        participant = cells[index_of["participant"]]
+        if any(v == "" for item in vector for v in item):
+            incomplete.append(participant)
+            continue
+        user = by_vector.get(_key(excerpts, vector))
+        if user is None:
+            unmatched.append(participant)
+            continue
+        linked[user] = {
+            attribute: (cells[index_of[column]].strip() or None)
+            for column, attribute in RAW_RATER_COLUMNS.items()
+            if column in index_of
+        }
+    ctx.quirks.source_rows(name, n)
+    _report_survey_quirks(ctx, name, ragged, incomplete, unmatched)
+
+
+def _report_survey_quirks(
+    ctx: LoaderContext, name: str, ragged: int, incomplete: list[str], unmatched: list[str]
+) -> None:
+    ctx.quirks.add(
+        "ragged-row",
+        ragged,
+        file=name,
+        reason="one more (empty) field than the header: the empty field is ignored",
+        effect="repaired",
+    )
+    ctx.quirks.add(
+        "incomplete-survey",
+        len(incomplete),
+        file=name,
+        reason="participant did not rate every excerpt; not in the authors' ratings table",
+        effect="excluded",
+        examples=incomplete,
+    )
+    ctx.quirks.add(
+        "survey-not-in-ratings",
+        len(unmatched),
+        file=name,
+        reason="complete survey whose ratings match no participant of the authors' table "
+        "(left out by the authors)",
+        effect="excluded",
+        examples=unmatched,
+    )
+
+
+def _merge_survey_attributes(raters, linked: dict[str, dict[str, Any]]):
+    """Raters with the linked survey attributes (missing where no survey row matched)."""
+    import pandas as pd
+
     extra = pd.DataFrame(
         [{"rater_id": user, **record} for user, record in linked.items()],
         columns=["rater_id", *RAW_RATER_COLUMNS.values()],

@@ -146,47 +146,21 @@ def _line_labels(ctx: LoaderContext, name: str, dimension: str) -> Any:
 
 
 def _info(ctx: LoaderContext) -> Any:
-    import pandas as pd
-
     name = "info"
     member = ctx.member_path(name)
     raw = ctx.file(name).read_bytes()
     if not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ctx.parse_error(member, "expected UTF-16 text with a byte-order mark", line=1)
     lines = _read_lines(ctx, name, "utf-16")
-    header = lines[0].split(";")
-    if header and header[-1] == "":
-        header = header[:-1]
-    header = [cell.strip() for cell in header]
-    for column in INFO_COLUMNS:
-        if column not in header:
-            raise ctx.parse_error(
-                member, f"required column {column!r} is missing", line=1, field=column
-            )
+    header = _info_header(ctx, member, lines[0])
     title_at = header.index("Title")
     rows = []
-    repaired = []
-    empty_lines = 0
+    repaired: list[str] = []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
-            empty_lines += 1
             continue
-        fields = line.split(";")
-        if fields and fields[-1] == "":
-            fields = fields[:-1]  # the trailing ';'
-        surplus = len(fields) - len(header)
-        if surplus < 0:
-            raise ctx.parse_error(
-                member,
-                f"expected {len(header)} ';'-separated fields, found {len(fields)}",
-                line=number,
-            )
-        if surplus > 0:
-            title = ";".join(fields[title_at : title_at + surplus + 1])
-            fields = fields[:title_at] + [title] + fields[title_at + surplus + 1 :]
-            repaired.append(f"line {number}: {title!r}")
-        record = _info_record(ctx, member, number, dict(zip(header, fields)))
-        rows.append(record)
+        fields = _info_fields(ctx, member, header, title_at, number, line, repaired)
+        rows.append(_info_record(ctx, member, number, dict(zip(header, fields))))
     ctx.quirks.source_rows(member, len(rows))
     ctx.quirks.add(
         "unquoted-separator-in-title",
@@ -196,6 +170,54 @@ def _info(ctx: LoaderContext) -> Any:
         effect="repaired",
         examples=repaired,
     )
+    return _info_frame(ctx, member, rows)
+
+
+def _info_header(ctx: LoaderContext, member: str, line: str) -> list[str]:
+    """The ';'-separated header (trailing ';' dropped); every column of INFO_COLUMNS required."""
+    header = line.split(";")
+    if header and header[-1] == "":
+        header = header[:-1]
+    header = [cell.strip() for cell in header]
+    for column in INFO_COLUMNS:
+        if column not in header:
+            raise ctx.parse_error(
+                member, f"required column {column!r} is missing", line=1, field=column
+            )
+    return header
+
+
+def _info_fields(
+    ctx: LoaderContext,
+    member: str,
+    header: list[str],
+    title_at: int,
+    number: int,
+    line: str,
+    repaired: list[str],
+) -> list[str]:
+    """A data line's fields; surplus fields come from ';' in the title and are joined back."""
+    fields = line.split(";")
+    if fields and fields[-1] == "":
+        fields = fields[:-1]  # the trailing ';'
+    surplus = len(fields) - len(header)
+    if surplus < 0:
+        raise ctx.parse_error(
+            member,
+            f"expected {len(header)} ';'-separated fields, found {len(fields)}",
+            line=number,
+        )
+    if surplus > 0:
+        title = ";".join(fields[title_at : title_at + surplus + 1])
+        fields = fields[:title_at] + [title] + fields[title_at + surplus + 1 :]
+        repaired.append(f"line {number}: {title!r}")
+    return fields
+
+
+def _info_frame(ctx: LoaderContext, member: str, rows: list[dict[str, Any]]) -> Any:
+    """The records as a frame: typed, file names unique, empty fields counted."""
+    import pandas as pd
+
     columns = ["track_id", *INFO_TARGETS.values()]
     frame = pd.DataFrame(rows, columns=columns)
     for column in ("track_number", "year"):

@@ -16,6 +16,7 @@ Tags are labels (statistic ``tag``, dimension ``mood_theme``, the tag without it
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..tables import Tables
@@ -37,90 +38,14 @@ def load(ctx: LoaderContext) -> Tables:
     known_tags = _tag_list(ctx)
     member = ctx.member_path("tracks")
     rows = _read_tsv(ctx, "tracks")
-    tracks: dict[str, dict] = {}
-    tags_by_track: dict[str, tuple[str, ...]] = {}
-    labels: list[tuple[str, str, str, str, str]] = []
-    duplicates: list[str] = []
-    repeated_tags: list[str] = []
-    untagged: list[str] = []
-    unknown_tags: dict[str, int] = {}
-    root = Path(ctx.root) if ctx.root is not None else None
-    # audio folders listed once: one stat per track (18k) when no audio is present took ~0.5 s
-    audio_folders = {p.name for p in root.iterdir() if p.is_dir()} if root is not None else set()
+    scan = _TrackScan(ctx, member, known_tags)
     for line, fields in rows:
-        track_id, artist_id, album_id, path, duration = fields[:5]
-        if track_id in tracks:
-            duplicates.append(f"line {line}: {track_id}")
-            continue
-        tags = tuple(
-            _tag(ctx, member, line, column, text) for column, text in enumerate(fields[5:], 6)
-        )
-        unique_tags = tuple(dict.fromkeys(tags))
-        if len(unique_tags) != len(tags):
-            repeated_tags.append(f"line {line}: {track_id}")
-        if not unique_tags:
-            untagged.append(track_id)
-        for tag in unique_tags:
-            if tag not in known_tags:
-                unknown_tags[tag] = unknown_tags.get(tag, 0) + 1
-            labels.append((track_id, DIMENSION, "tag", tag, member))
-        tags_by_track[track_id] = unique_tags
-        audio = None
-        if root is not None and path and path.split("/", 1)[0] in audio_folders:
-            audio = root / path
-        tracks[track_id] = {
-            "track_id": track_id,
-            "duration_s": _duration(ctx, member, line, duration),
-            "audio_path": str(audio) if audio is not None and audio.is_file() else None,
-            "artist_id": artist_id or None,
-            "album_id": album_id or None,
-            "jamendo_path": path or None,
-        }
-    splits = _splits(ctx, tracks, tags_by_track)
+        scan.row(line, fields)
+    tracks = scan.tracks
+    splits = _splits(ctx, tracks, scan.tags_by_track)
     for track_id, row in tracks.items():
         row["split"] = splits.get(track_id)
-    no_split = [t for t in tracks if t not in splits]
-    ctx.quirks.add(
-        "track-not-in-split",
-        len(no_split),
-        file=member,
-        reason="track in no split-0 file (the splits only use the 56 tags of moodtheme_split.txt): "
-        "kept with split missing",
-        effect="kept",
-        examples=no_split,
-    )
-    ctx.quirks.add(
-        "duplicate-track",
-        len(duplicates),
-        file=member,
-        reason="TRACK_ID listed twice; the first row is kept",
-        effect="excluded",
-        examples=duplicates,
-    )
-    ctx.quirks.add(
-        "repeated-tag",
-        len(repeated_tags),
-        file=member,
-        reason="the same tag twice in one row: counted once",
-        effect="repaired",
-        examples=repeated_tags,
-    )
-    ctx.quirks.add(
-        "untagged-track",
-        len(untagged),
-        file=member,
-        reason="track row without any tag: kept in tracks, no labels",
-        effect="kept",
-        examples=untagged,
-    )
-    ctx.quirks.add(
-        "tag-not-in-tag-list",
-        sum(unknown_tags.values()),
-        file=member,
-        reason="tag not listed in data/tags/moodtheme.txt: kept as published",
-        effect="kept",
-        examples=sorted(unknown_tags),
-    )
+    _report_track_quirks(ctx, scan, [t for t in tracks if t not in splits])
     track_frame = pd.DataFrame(
         list(tracks.values()),
         columns=[
@@ -134,9 +59,116 @@ def load(ctx: LoaderContext) -> Tables:
         ],
     )
     label_frame = pd.DataFrame(
-        labels, columns=["track_id", "dimension", "statistic", "label", "source"]
+        scan.labels, columns=["track_id", "dimension", "statistic", "label", "source"]
     )
     return Tables.published_only(track_frame, label_frame)
+
+
+@dataclass
+class _TrackScan:
+    """One pass over the main TSV: tracks, their tags as labels, and the quirk evidence."""
+
+    ctx: LoaderContext
+    member: str
+    known_tags: set[str]
+    tracks: dict[str, dict] = field(default_factory=dict)
+    tags_by_track: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    labels: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    repeated_tags: list[str] = field(default_factory=list)
+    untagged: list[str] = field(default_factory=list)
+    unknown_tags: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        root = self.ctx.root
+        self.root = Path(root) if root is not None else None
+        # audio folders listed once: one stat per track (18k) when no audio is present took ~0.5 s
+        self.audio_folders = (
+            {p.name for p in self.root.iterdir() if p.is_dir()} if self.root is not None else set()
+        )
+
+    def row(self, line: int, fields: list[str]) -> None:
+        """One track row: the first row of a TRACK_ID wins, later ones are counted."""
+        track_id, artist_id, album_id, path, duration = fields[:5]
+        if track_id in self.tracks:
+            self.duplicates.append(f"line {line}: {track_id}")
+            return
+        self.tags_by_track[track_id] = self._tags(line, track_id, fields[5:])
+        self.tracks[track_id] = {
+            "track_id": track_id,
+            "duration_s": _duration(self.ctx, self.member, line, duration),
+            "audio_path": self._audio_path(path),
+            "artist_id": artist_id or None,
+            "album_id": album_id or None,
+            "jamendo_path": path or None,
+        }
+
+    def _tags(self, line: int, track_id: str, cells: list[str]) -> tuple[str, ...]:
+        """The row's distinct tags, each one a label."""
+        tags = tuple(
+            _tag(self.ctx, self.member, line, column, text) for column, text in enumerate(cells, 6)
+        )
+        unique_tags = tuple(dict.fromkeys(tags))
+        if len(unique_tags) != len(tags):
+            self.repeated_tags.append(f"line {line}: {track_id}")
+        if not unique_tags:
+            self.untagged.append(track_id)
+        for tag in unique_tags:
+            if tag not in self.known_tags:
+                self.unknown_tags[tag] = self.unknown_tags.get(tag, 0) + 1
+            self.labels.append((track_id, DIMENSION, "tag", tag, self.member))
+        return unique_tags
+
+    def _audio_path(self, path: str) -> str | None:
+        audio = None
+        if self.root is not None and path and path.split("/", 1)[0] in self.audio_folders:
+            audio = self.root / path
+        return str(audio) if audio is not None and audio.is_file() else None
+
+
+def _report_track_quirks(ctx: LoaderContext, scan: _TrackScan, no_split: list[str]) -> None:
+    member = scan.member
+    ctx.quirks.add(
+        "track-not-in-split",
+        len(no_split),
+        file=member,
+        reason="track in no split-0 file (the splits only use the 56 tags of moodtheme_split.txt): "
+        "kept with split missing",
+        effect="kept",
+        examples=no_split,
+    )
+    ctx.quirks.add(
+        "duplicate-track",
+        len(scan.duplicates),
+        file=member,
+        reason="TRACK_ID listed twice; the first row is kept",
+        effect="excluded",
+        examples=scan.duplicates,
+    )
+    ctx.quirks.add(
+        "repeated-tag",
+        len(scan.repeated_tags),
+        file=member,
+        reason="the same tag twice in one row: counted once",
+        effect="repaired",
+        examples=scan.repeated_tags,
+    )
+    ctx.quirks.add(
+        "untagged-track",
+        len(scan.untagged),
+        file=member,
+        reason="track row without any tag: kept in tracks, no labels",
+        effect="kept",
+        examples=scan.untagged,
+    )
+    ctx.quirks.add(
+        "tag-not-in-tag-list",
+        sum(scan.unknown_tags.values()),
+        file=member,
+        reason="tag not listed in data/tags/moodtheme.txt: kept as published",
+        effect="kept",
+        examples=sorted(scan.unknown_tags),
+    )
 
 
 def _read_tsv(ctx: LoaderContext, name: str) -> list[tuple[int, list[str]]]:

@@ -262,16 +262,36 @@ def _media_report(ctx: LoaderContext, member: str, truncated: Counter, unlisted:
     )
 
 
-def _static(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[str, Any]]):
-    import pandas as pd
-
-    member, header, rows = read_csv(ctx, "media")
-    for column in MEDIA_COLUMNS:
+def _column_positions(
+    ctx: LoaderContext, member: str, header: list[str], required: tuple[str, ...]
+) -> dict[str, int]:
+    """Header name -> position, after checking the required columns are there."""
+    for column in required:
         if column not in header:
             raise ctx.parse_error(
                 member, f"required column {column!r} is missing", line=1, field=column
             )
-    col = {c: header.index(c) for c in header}
+    return {c: header.index(c) for c in header}
+
+
+def _sample_index(ctx: LoaderContext, member: str, text: str, line: int) -> int:
+    """The dynamic rating's sample number: a whole number written as a float."""
+    seq_value = parse_float(ctx, member, text.strip(), line, "seq")
+    if not seq_value.is_integer():
+        raise ctx.parse_error(
+            member,
+            f"expected an integer sample index, found {seq_value}",
+            line=line,
+            field="seq",
+        )
+    return int(seq_value)
+
+
+def _static(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[str, Any]]):
+    import pandas as pd
+
+    member, header, rows = read_csv(ctx, "media")
+    col = _column_positions(ctx, member, header, MEDIA_COLUMNS)
     truncated: Counter[str] = Counter()
     unlisted: Counter[str] = Counter()
     seen: dict[str, int] = {}
@@ -291,43 +311,17 @@ def _static(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[
                 line=line,
             )
         seen[record] = line
-        seen_text = cells[col["seen_previously"]].strip()
-        if seen_text not in ("True", "False"):
-            raise ctx.parse_error(
-                member,
-                f"expected True or False, found {seen_text!r}",
-                line=line,
-                field="seen_previously",
-            )
-        overlay = cells[col["overlay_type"]].strip()
         common = {
             "annotation_id": record,
             "track_id": track,
             "rater_id": participant,
             "modality": modality,
             "condition": condition,
-            "seen_previously": seen_text == "True",
-            "overlay_type": None if overlay in ("", "irrelevant") else overlay,
+            **_viewing(ctx, member, col, cells, line),
             "seq": None,
             "source_line": line,
         }
-        chosen = 0
-        for term in TERMS:
-            text = cells[col[term]].strip()
-            if text not in ("0", "1"):
-                raise ctx.parse_error(
-                    member, f"expected 0 or 1, found {text!r}", line=line, field=term
-                )
-            chosen += text == "1"
-            judgments.append(
-                {
-                    "judgment_id": f"{record}:{term}",
-                    "dimension": term,
-                    "value": float(text),
-                    **common,
-                }
-            )
-        if chosen == 0:
+        if _term_judgments(ctx, member, col, cells, line, common, judgments) == 0:
             no_terms.append(f"line {line}")
     _media_report(ctx, member, truncated, unlisted)
     ctx.quirks.add(
@@ -343,16 +337,58 @@ def _static(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[
     return frame
 
 
+def _viewing(
+    ctx: LoaderContext, member: str, col: dict[str, int], cells: list[str], line: int
+) -> dict[str, Any]:
+    """How the row's media was seen: before (True/False) and with which overlay."""
+    seen_text = cells[col["seen_previously"]].strip()
+    if seen_text not in ("True", "False"):
+        raise ctx.parse_error(
+            member,
+            f"expected True or False, found {seen_text!r}",
+            line=line,
+            field="seen_previously",
+        )
+    overlay = cells[col["overlay_type"]].strip()
+    return {
+        "seen_previously": seen_text == "True",
+        "overlay_type": None if overlay in ("", "irrelevant") else overlay,
+    }
+
+
+def _term_judgments(
+    ctx: LoaderContext,
+    member: str,
+    col: dict[str, int],
+    cells: list[str],
+    line: int,
+    common: dict[str, Any],
+    judgments: list[dict[str, Any]],
+) -> int:
+    """One 0/1 judgment per GEMS term of the row; returns how many terms were chosen."""
+    record = common["annotation_id"]
+    chosen = 0
+    for term in TERMS:
+        text = cells[col[term]].strip()
+        if text not in ("0", "1"):
+            raise ctx.parse_error(member, f"expected 0 or 1, found {text!r}", line=line, field=term)
+        chosen += text == "1"
+        judgments.append(
+            {
+                "judgment_id": f"{record}:{term}",
+                "dimension": term,
+                "value": float(text),
+                **common,
+            }
+        )
+    return chosen
+
+
 def _dynamic(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict[str, Any]]):
     import pandas as pd
 
     member, header, rows = read_csv(ctx, "dynamic")
-    for column in AV_COLUMNS:
-        if column not in header:
-            raise ctx.parse_error(
-                member, f"required column {column!r} is missing", line=1, field=column
-            )
-    col = {c: header.index(c) for c in header}
+    col = _column_positions(ctx, member, header, AV_COLUMNS)
     truncated: Counter[str] = Counter()
     unlisted: Counter[str] = Counter()
     judgments: list[dict[str, Any]] = []
@@ -363,15 +399,7 @@ def _dynamic(ctx: LoaderContext, full_id: dict[str, str], tracks: dict[str, dict
         modality = cells[col["media_modality"]].strip()
         condition = _condition(ctx, member, modality, line)
         track = _track_of(key, full_id, tracks, truncated, unlisted)
-        seq_value = parse_float(ctx, member, cells[col["seq"]].strip(), line, "seq")
-        if not seq_value.is_integer():
-            raise ctx.parse_error(
-                member,
-                f"expected an integer sample index, found {seq_value}",
-                line=line,
-                field="seq",
-            )
-        seq = int(seq_value)
+        seq = _sample_index(ctx, member, cells[col["seq"]], line)
         record = f"{participant}:{track}:{condition}@{seq}"
         if record in seen:
             raise ctx.parse_error(

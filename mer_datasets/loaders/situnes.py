@@ -36,6 +36,7 @@ columns are repeated on every judgment of the record. Agreement makes sense on t
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from typing import Any
 
@@ -214,42 +215,63 @@ def _field_stage(ctx: LoaderContext, stage: int, judgments: list[dict[str, Any]]
     column_map = dict(FIELD_JUDGMENTS)
     if stage == 3:
         column_map["preference"] = "preference"
-    no_duration, no_type, no_situation = [], [], []
-    pairs: Counter[tuple[str, str]] = Counter()
-    ids: list[int] = []
+    scan = _FieldScan(ctx, stage, member, col, column_map, situations, wrist, wrist_member)
     for line, cells in rows:
+        judgments.extend(scan.row(line, cells))
+    ids = scan.ids
+    if sorted(ids) != list(range(1, len(ids) + 1)) or len(ids) != wrist.shape[0]:
+        raise ctx.parse_error(
+            wrist_member,
+            f"{wrist.shape[0]} matrices for {len(ids)} records: the matrices align with inter_id "
+            "1..N only when both counts agree and the ids are 1..N",
+        )
+    _report_field_quirks(ctx, scan)
+
+
+@dataclasses.dataclass
+class _FieldScan:
+    """One pass over a field stage's interactions.csv, joined with env.json and the wrist data."""
+
+    ctx: LoaderContext
+    stage: int
+    member: str
+    col: dict[str, int]
+    column_map: dict[str, str]
+    situations: dict[str, dict[str, Any]]  # popped as records claim them: the rest is unused
+    wrist: Any
+    wrist_member: str
+    no_duration: list[str] = dataclasses.field(default_factory=list)
+    no_type: list[str] = dataclasses.field(default_factory=list)
+    no_situation: list[str] = dataclasses.field(default_factory=list)
+    pairs: Counter[tuple[str, str]] = dataclasses.field(default_factory=Counter)
+    ids: list[int] = dataclasses.field(default_factory=list)
+
+    def row(self, line: int, cells: list[str]) -> list[dict[str, Any]]:
+        """One listening record -> one judgment per judged column."""
+        ctx, member, col = self.ctx, self.member, self.col
         inter = _integer_id(ctx, member, cells[col["inter_id"]], line, "inter_id")
         user = _integer_id(ctx, member, cells[col["user_id"]], line, "user_id")
         item = _integer_id(ctx, member, cells[col["item_id"]], line, "item_id")
-        ids.append(int(inter))
-        pairs[(user, item)] += 1
+        self.ids.append(int(inter))
+        self.pairs[(user, item)] += 1
         duration_text = cells[col["duration"]].strip()
         if not duration_text:
-            no_duration.append(f"inter_id {inter}")
+            self.no_duration.append(f"inter_id {inter}")
         rec_type = cells[col["rec_type"]].strip() or None
         if rec_type is None:
-            no_type.append(f"inter_id {inter}")
-        situation = situations.pop(inter, None)
-        if situation is None:
-            no_situation.append(inter)
-            situation = _empty_situation()
-        index = int(inter) - 1
-        if not 0 <= index < wrist.shape[0]:
-            raise ctx.parse_error(
-                wrist_member,
-                f"no matrix for inter_id {inter} ({wrist.shape[0]} matrices, one per record in inter_id order)",
-            )
-        situation.update(_wrist_summary(wrist[index]))
+            self.no_type.append(f"inter_id {inter}")
+        situation = self._situation(inter)
         values = {
-            column: _number(ctx, member, cells[col[column]], line, column) for column in column_map
+            column: _number(ctx, member, cells[col[column]], line, column)
+            for column in self.column_map
         }
-        record = f"s{stage}:{inter}"
+        record = f"s{self.stage}:{inter}"
         common = {
             "annotation_id": record,
             "track_id": item,
             "rater_id": user,
             "timestamp": _number(ctx, member, cells[col["timestamp"]], line, "timestamp"),
-            "stage": stage,
+            "stage": self.stage,
             "inter_id": inter,
             "listen_order": None,
             "duration_s": _number(ctx, member, duration_text, line, "duration")
@@ -259,7 +281,8 @@ def _field_stage(ctx: LoaderContext, stage: int, judgments: list[dict[str, Any]]
             "source_line": line,
             **situation,
         }
-        for column, dimension in column_map.items():
+        judgments = []
+        for column, dimension in self.column_map.items():
             before = None
             if dimension in ("valence", "arousal"):
                 before = values[f"emo_pre_{dimension}"]
@@ -273,45 +296,59 @@ def _field_stage(ctx: LoaderContext, stage: int, judgments: list[dict[str, Any]]
                     **common,
                 }
             )
-    if sorted(ids) != list(range(1, len(ids) + 1)) or len(ids) != wrist.shape[0]:
-        raise ctx.parse_error(
-            wrist_member,
-            f"{wrist.shape[0]} matrices for {len(ids)} records: the matrices align with inter_id "
-            "1..N only when both counts agree and the ids are 1..N",
-        )
+        return judgments
+
+    def _situation(self, inter: str) -> dict[str, Any]:
+        """The record's env.json situation (or an empty one) plus its wrist-data summary."""
+        situation = self.situations.pop(inter, None)
+        if situation is None:
+            self.no_situation.append(inter)
+            situation = _empty_situation()
+        index = int(inter) - 1
+        if not 0 <= index < self.wrist.shape[0]:
+            raise self.ctx.parse_error(
+                self.wrist_member,
+                f"no matrix for inter_id {inter} ({self.wrist.shape[0]} matrices, one per record in inter_id order)",
+            )
+        situation.update(_wrist_summary(self.wrist[index]))
+        return situation
+
+
+def _report_field_quirks(ctx: LoaderContext, scan: _FieldScan) -> None:
+    member, stage = scan.member, scan.stage
     ctx.quirks.add(
         "duration-missing",
-        len(no_duration),
+        len(scan.no_duration),
         file=member,
         reason="empty listening duration: duration_s is missing (README: incorrect start or end time for a few records of the first 8 users)",
         effect="kept",
-        examples=no_duration,
+        examples=scan.no_duration,
     )
     ctx.quirks.add(
         "recommender-missing",
-        len(no_type),
+        len(scan.no_type),
         file=member,
         reason="empty rec_type: the recommender is unknown (README: system errors for the first three users)",
         effect="kept",
-        examples=no_type,
+        examples=scan.no_type,
     )
     ctx.quirks.add(
         "situation-missing",
-        len(no_situation),
+        len(scan.no_situation),
         file=ctx.member_path(f"stage{stage}_env"),
         reason="env.json has no entry for this inter_id: time, weather and location are missing",
         effect="kept",
-        examples=no_situation,
+        examples=scan.no_situation,
     )
     ctx.quirks.add(
         "situation-without-record",
-        len(situations),
+        len(scan.situations),
         file=ctx.member_path(f"stage{stage}_env"),
         reason="env.json entry whose inter_id is not in interactions.csv: not used",
         effect="excluded",
-        examples=sorted(situations),
+        examples=sorted(scan.situations),
     )
-    repeated = {pair: n for pair, n in pairs.items() if n > 1}
+    repeated = {pair: n for pair, n in scan.pairs.items() if n > 1}
     ctx.quirks.add(
         "repeated-listening",
         sum(n - 1 for n in repeated.values()),
@@ -369,6 +406,26 @@ def _wrist_summary(matrix) -> dict[str, Any]:
 def _tracks(ctx: LoaderContext, used: set[str]):
     import pandas as pd
 
+    member, tracks = _music_info(ctx)
+    _add_names(ctx, tracks, used)
+    missing = sorted(used - set(tracks))
+    for item in missing:
+        tracks[item] = {"track_id": item}
+    ctx.quirks.add(
+        "item-not-in-music-info",
+        len(missing),
+        file=member,
+        reason="an item listened to in a stage has no row in music_info.csv: a bare track",
+        effect="kept",
+        examples=missing,
+    )
+    frame = pd.DataFrame(list(tracks.values()))
+    frame["listened"] = frame["track_id"].isin(used)
+    return frame
+
+
+def _music_info(ctx: LoaderContext) -> tuple[str, dict[str, dict[str, Any]]]:
+    """music_info.csv -> tracks with genre, duration and Spotify features (item id -> row)."""
     member, header, rows = read_csv(ctx, "music")
     col = _columns(ctx, member, header, ("item_id", "duration", "general_genre", *MUSIC_NUMERIC))
     tracks: dict[str, dict[str, Any]] = {}
@@ -401,6 +458,11 @@ def _tracks(ctx: LoaderContext, used: set[str]):
         effect="kept",
         examples=empty_rows,
     )
+    return member, tracks
+
+
+def _add_names(ctx: LoaderContext, tracks: dict[str, dict[str, Any]], used: set[str]) -> None:
+    """Titles and singers from music_info_withname.csv onto the known tracks."""
     names_member, names_header, name_rows = read_csv(ctx, "music_names")
     ncol = _columns(ctx, names_member, names_header, ("i_id_c", "music", "singer"))
     unnamed = []
@@ -428,20 +490,6 @@ def _tracks(ctx: LoaderContext, used: set[str]):
         effect="kept",
         examples=without_name,
     )
-    missing = sorted(used - set(tracks))
-    for item in missing:
-        tracks[item] = {"track_id": item}
-    ctx.quirks.add(
-        "item-not-in-music-info",
-        len(missing),
-        file=member,
-        reason="an item listened to in a stage has no row in music_info.csv: a bare track",
-        effect="kept",
-        examples=missing,
-    )
-    frame = pd.DataFrame(list(tracks.values()))
-    frame["listened"] = frame["track_id"].isin(used)
-    return frame
 
 
 def _raters(annotations):

@@ -190,33 +190,17 @@ def _ratings(ctx: LoaderContext, set_id: str, labels: list[dict]) -> dict[str, d
             duplicates.append(track_id)
             continue
         for dim in dims:
-            text = row[index[dim]]
-            if text == "":
+            value = _mean_rating(ctx, member, header, index[dim], line, row[index[dim]])
+            if value is None:
                 empty_cells.append(f"line {line}: {dim}")
                 continue
-            try:
-                value = float(text)
-            except ValueError:
-                raise ctx.parse_error(
-                    member,
-                    f"expected a mean rating, found {text!r}",
-                    line=line,
-                    field=header[index[dim]],
-                ) from None
             labels.append(_label(track_id, dim, "mean", value, None, member))
         target = row[index["target"]]
         if target:
             labels.append(_label(track_id, "target", "label", None, target, member))
         else:
             empty_cells.append(f"line {line}: TARGET")
-        extra: dict = {}
-        if set_id == "2":
-            extra["soundtrack"] = row[index["soundtrack"]] or None
-            link = row[index["link"]]
-            extra["set1_track_id"] = (
-                _track_id(ctx, member, "1", line, "link", link) if link else None
-            )
-        rated[track_id] = extra
+        rated[track_id] = _set2_extra(ctx, member, index, line, row) if set_id == "2" else {}
     ctx.quirks.add(
         "empty-rating",
         len(empty_cells),
@@ -234,6 +218,34 @@ def _ratings(ctx: LoaderContext, set_id: str, labels: list[dict]) -> dict[str, d
         examples=duplicates,
     )
     return rated
+
+
+def _mean_rating(
+    ctx: LoaderContext, member: str, header: list[str], position: int, line: int, text: str
+) -> float | None:
+    """A published mean rating; an empty cell is None (counted by the caller)."""
+    if text == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ctx.parse_error(
+            member,
+            f"expected a mean rating, found {text!r}",
+            line=line,
+            field=header[position],
+        ) from None
+
+
+def _set2_extra(
+    ctx: LoaderContext, member: str, index: dict[str, int], line: int, row: list[str]
+) -> dict:
+    """Set 2's extra columns: the soundtrack and the link to the same excerpt in set 1."""
+    link = row[index["link"]]
+    return {
+        "soundtrack": row[index["soundtrack"]] or None,
+        "set1_track_id": _track_id(ctx, member, "1", line, "link", link) if link else None,
+    }
 
 
 def _label(track_id: str, dimension: str, statistic: str, value, label, source: str) -> dict:

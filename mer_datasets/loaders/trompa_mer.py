@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -145,81 +146,102 @@ def _unix_seconds(ctx: LoaderContext, name: str, value: Any, field: str) -> int:
         ) from None
 
 
-def _annotations(ctx: LoaderContext, records: list[Any], name: str):
-    import pandas as pd
+@dataclass
+class _AnnotationScan:
+    """What one pass over the ``annotations`` records collects: judgment rows and quirk evidence."""
 
-    emotion_dim = ctx.dataset.dimension("emotion")
-    emotion_words = set(emotion_dim.categories or ()) if emotion_dim else set()
-    rows: list[dict[str, Any]] = []
-    missing: dict[str, list[str]] = {}
-    invalid: dict[str, list[str]] = {}
-    seen_keys: dict[str, int] = {}
-    first_by_pair: dict[tuple[str, str], str] = {}
-    repeats: list[str] = []
-    for index, record in enumerate(records):
-        where = f"annotations[{index}]"
-        if not isinstance(record, dict):
-            raise ctx.parse_error(name, "expected an object", field=where)
-        for field in REQUIRED_ANNOTATION_FIELDS:
-            if field not in record:
-                raise ctx.parse_error(name, "required field absent", field=f"{where}.{field}")
-        track_id = _text(record["externalID"])
-        rater_id = _text(record["userId"])
-        if track_id is None or rater_id is None:
-            raise ctx.parse_error(
-                name, "empty externalID or userId", field=f"{where}.externalID/userId"
-            )
-        seconds = _unix_seconds(ctx, name, record["timestamp"], f"{where}.timestamp")
+    emotion_words: set[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    invalid: dict[str, list[str]] = field(default_factory=dict)
+    seen_keys: dict[str, int] = field(default_factory=dict)
+    first_by_pair: dict[tuple[str, str], str] = field(default_factory=dict)
+    repeats: list[str] = field(default_factory=list)
+
+    def annotation_id(self, rater_id: str, track_id: str, seconds: int) -> str:
+        """``user:excerpt:timestamp``, suffixed ``#n`` when that key was already seen."""
         key = f"{rater_id}:{track_id}:{seconds}"
-        if key in seen_keys:
-            seen_keys[key] += 1
-            annotation_id = f"{key}#{seen_keys[key]}"
+        if key in self.seen_keys:
+            self.seen_keys[key] += 1
+            annotation_id = f"{key}#{self.seen_keys[key]}"
         else:
-            seen_keys[key] = 1
+            self.seen_keys[key] = 1
             annotation_id = key
         pair = (rater_id, track_id)
-        if pair in first_by_pair:
-            repeats.append(annotation_id)
+        if pair in self.first_by_pair:
+            self.repeats.append(annotation_id)
         else:
-            first_by_pair[pair] = annotation_id
-        time_ms = _text(record.get("annotationTime"))
-        common = {
-            "annotation_id": annotation_id,
-            "track_id": track_id,
-            "rater_id": rater_id,
-            "timestamp": seconds,
-            "free_mood": _text(record.get("freeMood")),
-            "annotation_time_ms": int(time_ms) if time_ms and time_ms.strip().isdigit() else None,
-            "internal_id": _text(record.get("internalID")),
-            "source_file": name,
-            "source_record": index,
-        }
-        for dimension, (field, comment_field) in ANSWER_FIELDS.items():
-            raw = _text(record[field])
-            if raw is None:
-                missing.setdefault(dimension, []).append(annotation_id)
-                continue
-            row = dict(common)
-            row["judgment_id"] = f"{annotation_id}:{dimension}"
-            row["dimension"] = dimension
-            row["comment"] = _text(record.get(comment_field)) if comment_field else None
-            if dimension == "emotion":
-                if emotion_words and raw.strip() not in emotion_words:
-                    invalid.setdefault(dimension, []).append(f"{annotation_id}={raw!r}")
-                    continue
-                row["label"] = raw.strip()
-                row["value"] = None
-            else:
-                value = _numeric_answer(ctx, name, raw, f"{where}.{field}")
-                dim = ctx.dataset.dimension(dimension)
-                if dim is not None and dim.values is not None and value not in dim.values:
-                    invalid.setdefault(dimension, []).append(f"{annotation_id}={raw!r}")
-                    continue
-                row["value"] = value
-                row["label"] = None
-            rows.append(row)
+            self.first_by_pair[pair] = annotation_id
+        return annotation_id
 
-    for dimension, ids in missing.items():
+
+def _annotations(ctx: LoaderContext, records: list[Any], name: str):
+    emotion_dim = ctx.dataset.dimension("emotion")
+    scan = _AnnotationScan(set(emotion_dim.categories or ()) if emotion_dim else set())
+    for index, record in enumerate(records):
+        _scan_annotation(ctx, scan, name, index, record)
+    _report_annotation_quirks(ctx, scan, name)
+    return _annotation_frame(scan.rows)
+
+
+def _scan_annotation(
+    ctx: LoaderContext, scan: _AnnotationScan, name: str, index: int, record: Any
+) -> None:
+    """One annotation record -> one judgment row per answered field (or a counted exclusion)."""
+    where = f"annotations[{index}]"
+    if not isinstance(record, dict):
+        raise ctx.parse_error(name, "expected an object", field=where)
+    for field_name in REQUIRED_ANNOTATION_FIELDS:
+        if field_name not in record:
+            raise ctx.parse_error(name, "required field absent", field=f"{where}.{field_name}")
+    track_id = _text(record["externalID"])
+    rater_id = _text(record["userId"])
+    if track_id is None or rater_id is None:
+        raise ctx.parse_error(
+            name, "empty externalID or userId", field=f"{where}.externalID/userId"
+        )
+    seconds = _unix_seconds(ctx, name, record["timestamp"], f"{where}.timestamp")
+    annotation_id = scan.annotation_id(rater_id, track_id, seconds)
+    time_ms = _text(record.get("annotationTime"))
+    common = {
+        "annotation_id": annotation_id,
+        "track_id": track_id,
+        "rater_id": rater_id,
+        "timestamp": seconds,
+        "free_mood": _text(record.get("freeMood")),
+        "annotation_time_ms": int(time_ms) if time_ms and time_ms.strip().isdigit() else None,
+        "internal_id": _text(record.get("internalID")),
+        "source_file": name,
+        "source_record": index,
+    }
+    for dimension, (answer_field, comment_field) in ANSWER_FIELDS.items():
+        raw = _text(record[answer_field])
+        if raw is None:
+            scan.missing.setdefault(dimension, []).append(annotation_id)
+            continue
+        row = dict(common)
+        row["judgment_id"] = f"{annotation_id}:{dimension}"
+        row["dimension"] = dimension
+        row["comment"] = _text(record.get(comment_field)) if comment_field else None
+        if dimension == "emotion":
+            if scan.emotion_words and raw.strip() not in scan.emotion_words:
+                scan.invalid.setdefault(dimension, []).append(f"{annotation_id}={raw!r}")
+                continue
+            row["label"] = raw.strip()
+            row["value"] = None
+        else:
+            value = _numeric_answer(ctx, name, raw, f"{where}.{answer_field}")
+            dim = ctx.dataset.dimension(dimension)
+            if dim is not None and dim.values is not None and value not in dim.values:
+                scan.invalid.setdefault(dimension, []).append(f"{annotation_id}={raw!r}")
+                continue
+            row["value"] = value
+            row["label"] = None
+        scan.rows.append(row)
+
+
+def _report_annotation_quirks(ctx: LoaderContext, scan: _AnnotationScan, name: str) -> None:
+    for dimension, ids in scan.missing.items():
         ctx.quirks.add(
             "missing-rating",
             len(ids),
@@ -228,7 +250,7 @@ def _annotations(ctx: LoaderContext, records: list[Any], name: str):
             effect="excluded",
             examples=ids,
         )
-    for dimension, ids in invalid.items():
+    for dimension, ids in scan.invalid.items():
         ctx.quirks.add(
             "invalid-rating",
             len(ids),
@@ -239,21 +261,26 @@ def _annotations(ctx: LoaderContext, records: list[Any], name: str):
         )
     ctx.quirks.add(
         "repeated-judgment",
-        len(repeats),
+        len(scan.repeats),
         file=name,
         reason="the same participant annotated the same excerpt again; every annotation is kept",
         effect="kept",
-        examples=repeats,
+        examples=scan.repeats,
     )
-    collisions = [k for k, n in seen_keys.items() if n > 1]
+    collisions = [k for k, n in scan.seen_keys.items() if n > 1]
     ctx.quirks.add(
         "duplicate-annotation-key",
-        sum(seen_keys[k] - 1 for k in collisions),
+        sum(scan.seen_keys[k] - 1 for k in collisions),
         file=name,
         reason="two records with the same user, excerpt and timestamp: ids suffixed with #n",
         effect="kept",
         examples=collisions,
     )
+
+
+def _annotation_frame(rows: list[dict[str, Any]]):
+    import pandas as pd
+
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -293,6 +320,17 @@ def _numeric_answer(ctx: LoaderContext, name: str, raw: str, field: str) -> floa
 def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations, name: str):
     import pandas as pd
 
+    people = _people(ctx, users, name)
+    reports = _mood_reports(ctx, moods, name)
+    missing_annotators = [r for r in pd.unique(annotations["rater_id"]) if r not in people]
+    missing_moody = [r for r in reports if r not in people and r not in missing_annotators]
+    _add_absent_raters(ctx, people, missing_annotators, missing_moody, name)
+    outside = set(missing_annotators) | set(missing_moody)
+    return _rater_frame(people, reports, outside)
+
+
+def _people(ctx: LoaderContext, users: list[Any], name: str) -> OrderedDict[str, dict[str, Any]]:
+    """``users`` rows -> one person per id (the source has one row per other language)."""
     people: OrderedDict[str, dict[str, Any]] = OrderedDict()
     merged_rows: list[str] = []
     conflicts: list[str] = []
@@ -333,6 +371,12 @@ def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations,
         effect="kept",
         examples=conflicts,
     )
+    return people
+
+
+def _mood_reports(ctx: LoaderContext, moods: list[Any], name: str) -> dict[str, list[dict]]:
+    """``moods`` records -> each participant's mood reports (about the person, not a track)."""
+    import pandas as pd
 
     reports: dict[str, list[dict[str, Any]]] = {}
     for index, mood in enumerate(moods):
@@ -355,9 +399,17 @@ def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations,
         "participant_mood_count and participant_moods (JSON list of {time, mood, free_mood})",
         effect="kept",
     )
+    return reports
 
-    missing_annotators = [r for r in pd.unique(annotations["rater_id"]) if r not in people]
-    missing_moody = [r for r in reports if r not in people and r not in missing_annotators]
+
+def _add_absent_raters(
+    ctx: LoaderContext,
+    people: OrderedDict[str, dict[str, Any]],
+    missing_annotators: list[str],
+    missing_moody: list[str],
+    name: str,
+) -> None:
+    """Annotators and mood reporters absent from ``users`` become raters without attributes."""
     for kind, ids, why in (
         ("rater-not-in-users", missing_annotators, "annotating userId absent from users"),
         ("mood-user-not-in-users", missing_moody, "userId of mood reports absent from users"),
@@ -379,6 +431,12 @@ def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations,
                 "other": [],
             }
 
+
+def _rater_frame(
+    people: OrderedDict[str, dict[str, Any]], reports: dict[str, list[dict]], outside: set[str]
+):
+    import pandas as pd
+
     rows = []
     for rater_id, person in people.items():
         own = sorted(reports.get(rater_id, []), key=lambda r: r["time"])
@@ -389,7 +447,7 @@ def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations,
                 "birth_place": person["birth_place"],
                 "other_languages": ";".join(person["other"]) or None,
                 "registered_at": person["registered_at"],
-                "in_users": rater_id not in missing_annotators and rater_id not in missing_moody,
+                "in_users": rater_id not in outside,
                 "participant_mood_count": len(own),
                 "participant_moods": json.dumps(own, ensure_ascii=False) if own else None,
             }
@@ -408,13 +466,37 @@ def _raters(ctx: LoaderContext, users: list[Any], moods: list[Any], annotations,
 # -- summary.csv -> tracks and the authors' Spotify quadrant -----------------------------------
 
 
-def _tracks_and_labels(ctx: LoaderContext):
-    import pandas as pd
+@dataclass
+class _SummaryScan:
+    """What one pass over summary.csv collects: tracks, quadrants and quirk evidence."""
 
+    by_track: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
+    quadrants: OrderedDict[tuple[str, str], int] = field(default_factory=OrderedDict)
+    duplicates: list[str] = field(default_factory=list)
+    bad_quadrants: list[str] = field(default_factory=list)
+    padded: int = 0
+    placeholders: int = 0
+    n_rows: int = 0
+
+
+def _tracks_and_labels(ctx: LoaderContext):
     name = ctx.member_path("summary")
     path = ctx.file("summary")
     text = ctx.decode_text(name, path.read_bytes())
     reader = _csv_rows(ctx, name, csv.reader(text.splitlines(), delimiter="\t"))
+    header = _summary_header(ctx, name, reader)
+    scan = _SummaryScan()
+    for line_number, cells in enumerate(reader, start=2):
+        if any(c.strip() for c in cells):
+            _scan_summary_row(ctx, scan, name, header, line_number, cells)
+    if scan.n_rows == 0:
+        raise ctx.parse_error(name, "no track rows after the header", line=2)
+    ctx.quirks.source_rows(name, scan.n_rows)
+    _report_summary_quirks(ctx, scan, name)
+    return _track_frame(ctx, scan, name), _quadrant_labels(scan.quadrants, name)
+
+
+def _summary_header(ctx: LoaderContext, name: str, reader: Any) -> list[str]:
     header = next(reader, None)
     if not header:
         raise ctx.parse_error(name, "empty file: expected a TAB-separated header", line=1)
@@ -426,81 +508,86 @@ def _tracks_and_labels(ctx: LoaderContext):
                 line=1,
                 field=column,
             )
-    by_track: OrderedDict[str, dict[str, Any]] = OrderedDict()
-    quadrants: OrderedDict[tuple[str, str], int] = OrderedDict()
-    duplicates, padded, placeholders, bad_quadrants = [], 0, 0, []
-    n_rows = 0
-    for line_number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        n_rows += 1
-        if len(cells) != len(header):
-            raise ctx.parse_error(
-                name,
-                f"expected {len(header)} TAB-separated fields, found {len(cells)}",
-                line=line_number,
-            )
-        raw = dict(zip(header, cells))
-        padded += sum(1 for v in cells if v != v.strip())
-        row = {
-            SUMMARY_COLUMNS.get(k, k): v.strip() or None
-            for k, v in raw.items()
-            if k != ""  # the unnamed pandas index column carries no information
-        }
-        if row.get("artist") == ARTIST_PLACEHOLDER:
-            row["artist"] = None
-            placeholders += 1
-        track_id = row["track_id"]
-        if track_id is None:
-            raise ctx.parse_error(name, "empty track id", line=line_number, field="cdr_track_num")
-        quadrant = row.pop("quadrant")
-        if quadrant in ("1", "2", "3", "4"):
-            quadrants.setdefault((track_id, f"Q{quadrant}"), line_number)
-        else:
-            bad_quadrants.append(f"line {line_number}: {quadrant!r}")
-        if track_id in by_track:
-            duplicates.append(f"{track_id} (line {line_number})")
-            kept = by_track[track_id]
-            if row["selection"] and row["selection"] not in kept["selection"].split(";"):
-                kept["selection"] = f"{kept['selection']};{row['selection']}"
-            continue
-        row["in_summary"] = True
-        by_track[track_id] = row
-    if n_rows == 0:
-        raise ctx.parse_error(name, "no track rows after the header", line=2)
-    ctx.quirks.source_rows(name, n_rows)
+    return header
+
+
+def _scan_summary_row(
+    ctx: LoaderContext,
+    scan: _SummaryScan,
+    name: str,
+    header: list[str],
+    line_number: int,
+    cells: list[str],
+) -> None:
+    """One non-blank summary row -> a track (or a merge into an earlier one) and its quadrant."""
+    scan.n_rows += 1
+    if len(cells) != len(header):
+        raise ctx.parse_error(
+            name,
+            f"expected {len(header)} TAB-separated fields, found {len(cells)}",
+            line=line_number,
+        )
+    raw = dict(zip(header, cells))
+    scan.padded += sum(1 for v in cells if v != v.strip())
+    row = {
+        SUMMARY_COLUMNS.get(k, k): v.strip() or None
+        for k, v in raw.items()
+        if k != ""  # the unnamed pandas index column carries no information
+    }
+    if row.get("artist") == ARTIST_PLACEHOLDER:
+        row["artist"] = None
+        scan.placeholders += 1
+    track_id = row["track_id"]
+    if track_id is None:
+        raise ctx.parse_error(name, "empty track id", line=line_number, field="cdr_track_num")
+    quadrant = row.pop("quadrant")
+    if quadrant in ("1", "2", "3", "4"):
+        scan.quadrants.setdefault((track_id, f"Q{quadrant}"), line_number)
+    else:
+        scan.bad_quadrants.append(f"line {line_number}: {quadrant!r}")
+    if track_id in scan.by_track:
+        scan.duplicates.append(f"{track_id} (line {line_number})")
+        kept = scan.by_track[track_id]
+        if row["selection"] and row["selection"] not in kept["selection"].split(";"):
+            kept["selection"] = f"{kept['selection']};{row['selection']}"
+        return
+    row["in_summary"] = True
+    scan.by_track[track_id] = row
+
+
+def _report_summary_quirks(ctx: LoaderContext, scan: _SummaryScan, name: str) -> None:
     ctx.quirks.add(
         "duplicate-track-rows",
-        len(duplicates),
+        len(scan.duplicates),
         file=name,
         reason="a track listed again (another selection, or twice): merged into one track; "
         "selection lists every selection; other fields from the first row",
         effect="repaired",
-        examples=duplicates,
+        examples=scan.duplicates,
     )
     ctx.quirks.add(
         "padded-cells",
-        padded,
+        scan.padded,
         file=name,
         reason="cells with leading/trailing spaces (e.g. year_rec): stripped",
         effect="repaired",
     )
     ctx.quirks.add(
         "artist-placeholder",
-        placeholders,
+        scan.placeholders,
         file=name,
         reason=f"artist_name {ARTIST_PLACEHOLDER!r}: stored as missing",
         effect="repaired",
     )
     ctx.quirks.add(
         "invalid-quadrant",
-        len(bad_quadrants),
+        len(scan.bad_quadrants),
         file=name,
         reason="quadrant not in 1-4: no label created",
         effect="excluded",
-        examples=bad_quadrants,
+        examples=scan.bad_quadrants,
     )
-    conflicting = [t for t, n in _count_tracks(quadrants).items() if n > 1]
+    conflicting = [t for t, n in _count_tracks(scan.quadrants).items() if n > 1]
     ctx.quirks.add(
         "conflicting-quadrant",
         len(conflicting),
@@ -510,7 +597,12 @@ def _tracks_and_labels(ctx: LoaderContext):
         examples=conflicting,
     )
 
-    tracks = pd.DataFrame(list(by_track.values()))
+
+def _track_frame(ctx: LoaderContext, scan: _SummaryScan, name: str):
+    """Tracks with Spotify features as numbers (a non-number is counted and stored missing)."""
+    import pandas as pd
+
+    tracks = pd.DataFrame(list(scan.by_track.values()))
     for column in NUMERIC_TRACK_COLUMNS:
         if column in tracks.columns:
             numbers = pd.to_numeric(tracks[column], errors="coerce")
@@ -524,7 +616,13 @@ def _tracks_and_labels(ctx: LoaderContext):
             )
             tracks[column] = numbers.astype("Float64")
     tracks["in_summary"] = tracks["in_summary"].astype("boolean")
-    labels = pd.DataFrame(
+    return tracks
+
+
+def _quadrant_labels(quadrants: OrderedDict[tuple[str, str], int], name: str):
+    import pandas as pd
+
+    return pd.DataFrame(
         {
             "track_id": [t for t, _ in quadrants],
             "dimension": QUADRANT_DIMENSION,
@@ -536,7 +634,6 @@ def _tracks_and_labels(ctx: LoaderContext):
             "source_line": pd.array(list(quadrants.values()), dtype="Int64"),
         }
     )
-    return tracks, labels
 
 
 def _count_tracks(quadrants: dict[tuple[str, str], int]) -> dict[str, int]:

@@ -73,8 +73,6 @@ PHRASE_FILE = re.compile(r"(?:.*/)?(.+)_(\d+)\.mid")
 
 
 def load(ctx: LoaderContext) -> Tables:
-    import pandas as pd
-
     phrases = _read_piece_list(ctx)
     ids_by_midi = {p["midi_file"]: p["track_id"] for p in phrases}
     tracks: dict[str, dict[str, Any]] = {}
@@ -82,6 +80,19 @@ def load(ctx: LoaderContext) -> Tables:
     judgments: list[dict[str, Any]] = []
     for logical in EXPORTS:
         _read_export(ctx, logical, ids_by_midi, tracks, raters, judgments)
+    _add_piece_list(ctx, tracks, phrases, judgments)
+    track_frame, rater_frame, annotations = _frames(tracks, raters, judgments)
+    labels = _labels(ctx, phrases)
+    return Tables(tracks=track_frame, raters=rater_frame, annotations=annotations, labels=labels)
+
+
+def _add_piece_list(
+    ctx: LoaderContext,
+    tracks: dict[str, dict[str, Any]],
+    phrases: list[dict[str, Any]],
+    judgments: list[dict[str, Any]],
+) -> None:
+    """Unrated listed pieces become tracks; listed tracks get the piece list's metadata."""
     listed = {p["track_id"] for p in phrases}
     for phrase in phrases:
         if phrase["track_id"] not in tracks:
@@ -109,6 +120,16 @@ def load(ctx: LoaderContext) -> Tables:
             )
         else:
             track.setdefault("in_piece_list", False)
+
+
+def _frames(
+    tracks: dict[str, dict[str, Any]],
+    raters: list[dict[str, Any]],
+    judgments: list[dict[str, Any]],
+):
+    """Tracks, raters and annotations as frames with their nullable dtypes."""
+    import pandas as pd
+
     track_frame = pd.DataFrame(list(tracks.values()))
     for column in ("measures", "phrases"):
         if column in track_frame.columns:
@@ -132,8 +153,7 @@ def load(ctx: LoaderContext) -> Tables:
         ],
     )
     annotations["measure"] = pd.array(annotations["measure"], dtype="Int64")
-    labels = _labels(ctx, phrases)
-    return Tables(tracks=track_frame, raters=rater_frame, annotations=annotations, labels=labels)
+    return track_frame, rater_frame, annotations
 
 
 def _read_piece_list(ctx: LoaderContext) -> list[dict[str, Any]]:
@@ -148,40 +168,7 @@ def _read_piece_list(ctx: LoaderContext) -> list[dict[str, Any]]:
     id_of: dict[str, str] = {}
     misspelled: list[str] = []
     for line, cells in rows:
-        cell = {c: cells[i].strip() for c, i in col.items()}
-        match = PHRASE_FILE.fullmatch(cell["midi"])
-        if not match or not cell["id"]:
-            raise ctx.parse_error(
-                member,
-                f"expected an id and a phrase file '<piece>_<k>.mid', found {cell['id']!r}, {cell['midi']!r}",
-                line=line,
-                field="midi",
-            )
-        stem, phrase = match.group(1), int(match.group(2))
-        midi_file = f"{stem}.mid"
-        known = id_of.setdefault(midi_file, cell["id"])
-        if known != cell["id"]:
-            raise ctx.parse_error(
-                member,
-                f"piece {midi_file!r} has id {cell['id']!r} here and {known!r} on an earlier row",
-                line=line,
-                field="id",
-            )
-        if "_".join((cell["series"], cell["console"], cell["game"], cell["piece"])) != stem:
-            misspelled.append(f"line {line}")
-        values = {}
-        for dimension in ("valence", "arousal"):
-            values[dimension] = parse_float(ctx, member, cell[dimension], line, dimension)
-        phrases.append(
-            {
-                **cell,
-                "track_id": cell["id"],
-                "midi_file": midi_file,
-                "phrase": phrase,
-                "line": line,
-                **values,
-            }
-        )
+        phrases.append(_phrase(ctx, member, col, line, cells, id_of, misspelled))
     shared = sorted({m for m, i in id_of.items() if list(id_of.values()).count(i) > 1})
     if shared:
         raise ctx.parse_error(member, f"one id for several pieces: {shared[:5]}", field="id")
@@ -205,6 +192,50 @@ def _read_piece_list(ctx: LoaderContext) -> list[dict[str, Any]]:
     return phrases
 
 
+def _phrase(
+    ctx: LoaderContext,
+    member: str,
+    col: dict[str, int],
+    line: int,
+    cells: list[str],
+    id_of: dict[str, str],
+    misspelled: list[str],
+) -> dict[str, Any]:
+    """One piece-list row: a labelled phrase of a piece, keyed by the phrase file's stem."""
+    cell = {c: cells[i].strip() for c, i in col.items()}
+    match = PHRASE_FILE.fullmatch(cell["midi"])
+    if not match or not cell["id"]:
+        raise ctx.parse_error(
+            member,
+            f"expected an id and a phrase file '<piece>_<k>.mid', found {cell['id']!r}, {cell['midi']!r}",
+            line=line,
+            field="midi",
+        )
+    stem, phrase = match.group(1), int(match.group(2))
+    midi_file = f"{stem}.mid"
+    known = id_of.setdefault(midi_file, cell["id"])
+    if known != cell["id"]:
+        raise ctx.parse_error(
+            member,
+            f"piece {midi_file!r} has id {cell['id']!r} here and {known!r} on an earlier row",
+            line=line,
+            field="id",
+        )
+    if "_".join((cell["series"], cell["console"], cell["game"], cell["piece"])) != stem:
+        misspelled.append(f"line {line}")
+    values = {}
+    for dimension in ("valence", "arousal"):
+        values[dimension] = parse_float(ctx, member, cell[dimension], line, dimension)
+    return {
+        **cell,
+        "track_id": cell["id"],
+        "midi_file": midi_file,
+        "phrase": phrase,
+        "line": line,
+        **values,
+    }
+
+
 def _read_export(
     ctx: LoaderContext,
     logical: str,
@@ -222,52 +253,25 @@ def _read_export(
     pieces = require_object(ctx, member, document["pieces"], "pieces")
     ctx.quirks.source_rows(f"{member}#annotations", len(records))
     ctx.quirks.source_rows(f"{member}#pieces", len(pieces))
+    track_of = _export_pieces(ctx, member, logical, pieces, ids_by_midi, tracks)
+    _export_records(ctx, member, records, track_of, tracks, raters, judgments)
+
+
+def _export_pieces(
+    ctx: LoaderContext,
+    member: str,
+    logical: str,
+    pieces: dict[str, Any],
+    ids_by_midi: dict[str, str],
+    tracks: dict[str, dict[str, Any]],
+) -> dict[str, str]:
+    """The export's pieces -> tracks; returns export key -> track id."""
     track_of: dict[str, str] = {}
     unlisted: list[str] = []
     for key, piece in pieces.items():
-        where = f"pieces.{key}"
-        piece = require_object(ctx, member, piece, where)
-        for field in PIECE_FIELDS:
-            if field not in piece:
-                raise ctx.parse_error(
-                    member, f"{where}: required key {field!r} is missing", field=f"{where}.{field}"
-                )
-        midi = piece["midi"]
-        measures = piece["measures"]
-        if not isinstance(midi, str) or not midi:
-            raise ctx.parse_error(
-                member, f"{where}.midi: expected a file name", field=f"{where}.midi"
-            )
-        if isinstance(measures, bool) or not isinstance(measures, int) or measures < 1:
-            raise ctx.parse_error(
-                member,
-                f"{where}.measures: expected a positive integer, found {measures!r}",
-                field=f"{where}.measures",
-            )
-        track_id = ids_by_midi.get(midi)
-        if track_id is None:
-            track_id = f"{logical}:{key}"
-            unlisted.append(midi)
-        if track_id in tracks:
-            raise ctx.parse_error(
-                member,
-                f"{where}: MIDI file {midi!r} is already a piece of another export key",
-                field=f"{where}.midi",
-            )
-        duration = piece["duration"]
-        tracks[track_id] = {
-            "track_id": track_id,
-            "duration_s": float(duration)
-            if isinstance(duration, (int, float)) and not isinstance(duration, bool)
-            else None,
-            "midi_file": f"labelled/midi/{midi}",
-            "measures": measures,
-            "piece_name": str(piece["name"]),
-            "rendered_audio": piece.get("audio") if isinstance(piece.get("audio"), str) else None,
-            "export": member,
-            "export_key": key,
-        }
-        track_of[key] = track_id
+        track_of[key] = _piece_track(
+            ctx, member, logical, key, piece, ids_by_midi, tracks, unlisted
+        )
     ctx.quirks.add(
         "piece-not-in-piece-list",
         len(unlisted),
@@ -277,6 +281,73 @@ def _read_export(
         effect="kept",
         examples=unlisted,
     )
+    return track_of
+
+
+def _piece_track(
+    ctx: LoaderContext,
+    member: str,
+    logical: str,
+    key: str,
+    piece: Any,
+    ids_by_midi: dict[str, str],
+    tracks: dict[str, dict[str, Any]],
+    unlisted: list[str],
+) -> str:
+    """One export piece -> a track (id from the piece list, else from the export key)."""
+    where = f"pieces.{key}"
+    piece = require_object(ctx, member, piece, where)
+    for field in PIECE_FIELDS:
+        if field not in piece:
+            raise ctx.parse_error(
+                member, f"{where}: required key {field!r} is missing", field=f"{where}.{field}"
+            )
+    midi = piece["midi"]
+    measures = piece["measures"]
+    if not isinstance(midi, str) or not midi:
+        raise ctx.parse_error(member, f"{where}.midi: expected a file name", field=f"{where}.midi")
+    if isinstance(measures, bool) or not isinstance(measures, int) or measures < 1:
+        raise ctx.parse_error(
+            member,
+            f"{where}.measures: expected a positive integer, found {measures!r}",
+            field=f"{where}.measures",
+        )
+    track_id = ids_by_midi.get(midi)
+    if track_id is None:
+        track_id = f"{logical}:{key}"
+        unlisted.append(midi)
+    if track_id in tracks:
+        raise ctx.parse_error(
+            member,
+            f"{where}: MIDI file {midi!r} is already a piece of another export key",
+            field=f"{where}.midi",
+        )
+    duration = piece["duration"]
+    tracks[track_id] = {
+        "track_id": track_id,
+        "duration_s": float(duration)
+        if isinstance(duration, (int, float)) and not isinstance(duration, bool)
+        else None,
+        "midi_file": f"labelled/midi/{midi}",
+        "measures": measures,
+        "piece_name": str(piece["name"]),
+        "rendered_audio": piece.get("audio") if isinstance(piece.get("audio"), str) else None,
+        "export": member,
+        "export_key": key,
+    }
+    return track_id
+
+
+def _export_records(
+    ctx: LoaderContext,
+    member: str,
+    records: dict[str, Any],
+    track_of: dict[str, str],
+    tracks: dict[str, dict[str, Any]],
+    raters: list[dict[str, Any]],
+    judgments: list[dict[str, Any]],
+) -> None:
+    """The export's annotation records -> one rater each and one judgment per measure."""
     orphans: list[str] = []
     no_check: list[str] = []
     beyond: list[str] = []
@@ -301,28 +372,7 @@ def _read_export(
         if not all(field in record for field in CHECK_FIELDS):
             no_check.append(key)
         track_id = track_of[piece_key]
-        rater_id = f"{track_id}/{slot}"
-        rater = {"rater_id": rater_id, "export": member, "record_key": key}
-        for field, column in RATER_FIELDS.items():
-            value = record.get(field)
-            rater[column] = (
-                None
-                if value is None
-                else value
-                if field in ("isKnown", "musicianship")
-                else str(value)
-            )
-        if not isinstance(rater["knew_piece"], bool):
-            raise ctx.parse_error(
-                member, f"{where}.isKnown: expected true or false", field=f"{where}.isKnown"
-            )
-        musicianship = rater["musicianship"]
-        if isinstance(musicianship, bool) or not isinstance(musicianship, int):
-            raise ctx.parse_error(
-                member,
-                f"{where}.musicianship: expected an integer, found {musicianship!r}",
-                field=f"{where}.musicianship",
-            )
+        rater = _record_rater(ctx, member, where, key, record, f"{track_id}/{slot}")
         raters.append(rater)
         measures = tracks[track_id]["measures"]
         for dimension in ("valence", "arousal"):
@@ -330,19 +380,65 @@ def _read_export(
             if len(curve) > measures:
                 beyond.append(f"{key}.{dimension}")
                 beyond_values += len(curve) - measures
-            for index, value in enumerate(curve[:measures]):
-                measure = index + 1
-                judgments.append(
-                    {
-                        "judgment_id": f"{rater_id}:{dimension}:{measure}",
-                        "annotation_id": f"{rater_id}@{measure}",
-                        "track_id": track_id,
-                        "rater_id": rater_id,
-                        "dimension": dimension,
-                        "value": value,
-                        "measure": measure,
-                    }
-                )
+            _measure_judgments(judgments, rater["rater_id"], track_id, dimension, curve[:measures])
+    _report_export_quirks(ctx, member, orphans, beyond, beyond_values, no_check)
+
+
+def _record_rater(
+    ctx: LoaderContext, member: str, where: str, key: str, record: dict, rater_id: str
+) -> dict[str, Any]:
+    """The record's rater: one per record (the export has no participant id)."""
+    rater = {"rater_id": rater_id, "export": member, "record_key": key}
+    for field, column in RATER_FIELDS.items():
+        value = record.get(field)
+        rater[column] = (
+            None if value is None else value if field in ("isKnown", "musicianship") else str(value)
+        )
+    if not isinstance(rater["knew_piece"], bool):
+        raise ctx.parse_error(
+            member, f"{where}.isKnown: expected true or false", field=f"{where}.isKnown"
+        )
+    musicianship = rater["musicianship"]
+    if isinstance(musicianship, bool) or not isinstance(musicianship, int):
+        raise ctx.parse_error(
+            member,
+            f"{where}.musicianship: expected an integer, found {musicianship!r}",
+            field=f"{where}.musicianship",
+        )
+    return rater
+
+
+def _measure_judgments(
+    judgments: list[dict[str, Any]],
+    rater_id: str,
+    track_id: str,
+    dimension: str,
+    curve: list[float],
+) -> None:
+    """One judgment per measure of a curve (already cut at the piece's last measure)."""
+    for index, value in enumerate(curve):
+        measure = index + 1
+        judgments.append(
+            {
+                "judgment_id": f"{rater_id}:{dimension}:{measure}",
+                "annotation_id": f"{rater_id}@{measure}",
+                "track_id": track_id,
+                "rater_id": rater_id,
+                "dimension": dimension,
+                "value": value,
+                "measure": measure,
+            }
+        )
+
+
+def _report_export_quirks(
+    ctx: LoaderContext,
+    member: str,
+    orphans: list[str],
+    beyond: list[str],
+    beyond_values: int,
+    no_check: list[str],
+) -> None:
     ctx.quirks.add(
         "annotations-without-piece",
         len(orphans),
