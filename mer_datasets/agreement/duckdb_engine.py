@@ -106,6 +106,7 @@ class _Query:
                 )
         if where:
             present += f" AND ({where})"
+        self.table, self.present = table, present
         self.ctes = (
             f"j AS (SELECT {_quoted(item)} AS i, {x} AS v FROM {table} WHERE {present}), "
             "pi AS (SELECT i, count(*) AS m FROM j GROUP BY i HAVING count(*) >= 2), "
@@ -178,6 +179,27 @@ def duckdb_statistics(
         np.empty(0, dtype=np.intp), m, values=values, value_counts=value_counts, counts=counts
     )
     return p, item_statistics(p, level)
+
+
+def duckdb_counts(
+    source: str | Path | Sequence[str | Path],
+    *,
+    item: str,
+    rater: str | None,
+    value: str,
+    level: str,
+    where: str | None = None,
+    connection: Any = None,
+) -> tuple[int, int, int]:
+    """(items, raters, judgments) with a value, as the report counts them (missing not counted)."""
+    con = connection if connection is not None else _connect()
+    query = _Query(con, parquet_source(source), item, value, where, level != "nominal")
+    raters = f"count(DISTINCT {_quoted(rater)})" if rater else "0"
+    row = con.execute(
+        f"SELECT count(DISTINCT {_quoted(item)}), {raters}, count(*) FROM {query.table} "
+        f"WHERE {query.present}"
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def duckdb_alpha(

@@ -112,3 +112,69 @@ def test_undefined_and_refusals(tmp_path):
     labels.to_parquet(tmp_path / "labels.parquet")
     with pytest.raises(AgreementError, match="must be numeric"):
         duckdb_alpha(tmp_path / "labels.parquet", level="interval")
+
+
+def _cli_json(capsys, *argv: str) -> list[dict]:
+    import json
+
+    from mer_datasets.cli import main
+
+    assert main(["agreement", *argv, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_engines_agree(tmp_path, capsys):
+    table = make_table("likert", 5).rename(columns={"item": "song"})
+    path = tmp_path / "judgments.parquet"
+    table.to_parquet(path)
+    from mer_datasets.cli import main
+
+    assert main(["agreement", str(path), "--item", "song", "--engine", "duckdb"]) == 1
+    assert "1 row(s) with an empty 'song'" in capsys.readouterr().err
+    table = table.dropna(subset=["song"]).reset_index(drop=True)
+    table["listener"] = np.arange(len(table)) % 7
+    table["dimension"] = np.where(np.arange(len(table)) % 2 == 0, "valence", "arousal")
+    path = tmp_path / "judgments.parquet"
+    table.to_parquet(path)
+    common = (str(path), "--item", "song", "--rater", "listener", "--bootstrap", "50")
+    memory = _cli_json(capsys, *common, "--engine", "memory")
+    duck = _cli_json(capsys, *common, "--engine", "duckdb")
+    alphas = [r for r in memory if r["metric"] == "krippendorff_alpha"]
+    assert [r["dimension"] for r in duck] == [r["dimension"] for r in alphas]
+    for ours, theirs in zip(duck, alphas):
+        assert close(ours["value"], theirs["value"])
+        keys = ("n_items", "n_raters", "n_judgments")
+        assert [ours[k] for k in keys] == [theirs[k] for k in keys]
+    only = _cli_json(capsys, *common, "--engine", "duckdb", "--dimension", "valence")
+    assert [r["dimension"] for r in only] == ["valence"]
+
+
+def test_engine_choice(tmp_path, monkeypatch):
+    import mer_datasets.agreement.scale as scale
+
+    path = tmp_path / "judgments.parquet"
+    make_table("likert", 1).to_parquet(path)
+    (tmp_path / "judgments.csv").write_text("item,value\n1,2\n", encoding="utf-8")
+    assert scale.choose_engine("auto", str(path), True) == "memory"
+    assert scale.choose_engine("memory", str(path), True) == "memory"
+    assert scale.choose_engine("auto", str(tmp_path / "judgments.csv"), True) == "memory"
+    monkeypatch.setattr(scale, "available_memory", lambda: path.stat().st_size)
+    assert scale.choose_engine("auto", str(path), True) == "duckdb"
+    assert scale.choose_engine("auto", str(tmp_path), True) == "duckdb"  # a directory
+    assert scale.choose_engine("auto", str(tmp_path / "*.parquet"), True) == "duckdb"
+    with pytest.raises(AgreementError, match="reads Parquet"):
+        scale.choose_engine("duckdb", str(tmp_path / "judgments.csv"), True)
+
+
+def test_memory_engine_does_not_import_duckdb(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "judgments.parquet"
+    make_table("likert", 2).to_parquet(path)
+    script = (
+        "import sys; from mer_datasets.cli import main; "
+        f"main(['agreement', {str(path)!r}, '--item', 'item', '--bootstrap', '0', "
+        "'--engine', 'memory']); assert 'duckdb' not in sys.modules, 'duckdb imported'"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
