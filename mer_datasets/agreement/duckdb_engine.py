@@ -41,7 +41,9 @@ def _connect() -> Any:
             "the duckdb engine needs the optional dependency duckdb: "
             "pip install 'mer-datasets[scale]'"
         ) from error
-    return duckdb.connect()
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # it would print into the report on stdout
+    return con
 
 
 def parquet_source(source: str | Path | Sequence[str | Path]) -> str:
