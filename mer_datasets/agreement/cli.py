@@ -97,6 +97,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="COL",
         help="file input: dimension column",
     )
+    parser.add_argument(
+        "--engine",
+        choices=["auto", "memory", "duckdb"],
+        default="auto",
+        help="file input: compute in memory, or out of core with DuckDB (Parquet; pip install "
+        "'mer-datasets[scale]'); auto: DuckDB when the file would not fit in memory",
+    )
     from .userfile import add_file_arguments
 
     add_file_arguments(parser)
@@ -222,7 +229,14 @@ def run(
     cached = None
     if cached_judgments is not None and not is_file and not _needs_tables(args):
         cached = cached_judgments(args.target)
-    if cached is not None:
+    engine = getattr(args, "engine", "auto")
+    if engine == "duckdb" or (is_file and engine == "auto"):  # agreement/scale.py; no duckdb
+        from .scale import choose_engine, duckdb_records  # import unless it is chosen
+
+        engine = choose_engine(engine, args.target, is_file)
+    if engine == "duckdb":
+        text = render_records(duckdb_records(args.target, args), args.format, request_context(args))
+    elif cached is not None:
         text = render_records(
             _records_from_judgments(*cached, args), args.format, request_context(args)
         )
