@@ -127,6 +127,7 @@ class MERDataset:
         return agreement_report(
             self.annotations,
             self.raters,
+            tracks=self.tracks,
             dimensions=dimensions,
             levels=default_levels(self.info) if levels is None else levels,
             by=by,
@@ -153,6 +154,7 @@ class MERDataset:
         return items_report(
             self.annotations,
             self.raters,
+            tracks=self.tracks,
             dimensions=dimensions,
             levels=default_levels(self.info) if levels is None else levels,
             where=where,
@@ -173,6 +175,7 @@ class MERDataset:
         return raters_report(
             self.annotations,
             self.raters,
+            tracks=self.tracks,
             dimensions=dimensions,
             levels=default_levels(self.info) if levels is None else levels,
             where=where,

@@ -28,12 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this dimension (repeatable)",
     )
     parser.add_argument(
-        "--by", metavar="COL", help="also report per group of this annotations/raters column"
+        "--by",
+        metavar="COL",
+        help="also report per group of this annotations/raters/tracks column (e.g. genre)",
     )
     parser.add_argument(
         "--level",
-        choices=["nominal", "ordinal", "interval", "ratio"],
-        help="level of measurement for every dimension",
+        action="append",
+        metavar="[DIM=]LEVEL",
+        help="level of measurement (nominal, ordinal, interval, ratio) for every dimension, or "
+        "DIM=LEVEL for one (repeatable: --level arousal=interval --level emotion=nominal)",
     )
     parser.add_argument(
         "--where",
@@ -206,7 +210,7 @@ CachedTables = Callable[[str], "tuple[Any, dict[str, str]] | None"]
 
 def run(
     args: argparse.Namespace,
-    load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]],
+    load_tables: Callable[[str], tuple[Any, ...]],
     cached_judgments: CachedTables | None = None,
 ) -> int:
     """Compute the requested report and print or write it; returns the exit code.
@@ -252,6 +256,32 @@ def request_context(args: argparse.Namespace) -> list[str]:
     return lines
 
 
+def chosen_levels(
+    options: list[str] | str | None, names: Any, defaults: dict[str, str]
+) -> dict[str, str]:
+    """The levels after ``--level`` options: ``LEVEL`` sets every dimension, ``DIM=LEVEL`` one
+    (later options win); an unknown level or a dimension absent from the data is refused."""
+    from ..errors import AgreementError
+    from .alpha import LEVELS
+
+    levels = dict(defaults)
+    names = [str(n) for n in names]
+    for option in [options] if isinstance(options, str) else options or []:
+        dimension, _, level = option.rpartition("=")
+        if level not in LEVELS:
+            raise AgreementError(
+                f"--level {option!r}: unknown level {level!r}; expected LEVEL or DIM=LEVEL with "
+                f"LEVEL one of {', '.join(LEVELS)}"
+            )
+        if dimension and dimension not in names:
+            raise AgreementError(
+                f"--level {option!r}: no dimension {dimension!r} in the data; dimensions: "
+                f"{', '.join(names) or 'none'}"
+            )
+        levels.update({dimension: level} if dimension else dict.fromkeys(names, level))
+    return levels
+
+
 def _needs_tables(args: argparse.Namespace) -> bool:
     return bool(args.items or args.raters or args.where or args.by)
 
@@ -263,8 +293,7 @@ def _records_from_judgments(
 
     if args.dimensions:
         judgments = judgments.only_dimensions(args.dimensions)
-    if args.level:
-        levels = {name: args.level for name in judgments.dimension_names()}
+    levels = chosen_levels(args.level, judgments.dimension_names(), levels)
     return agreement_records(
         judgments, levels=levels, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
         seed=args.seed, duplicates=args.duplicates, expected=args.expected,
@@ -275,21 +304,22 @@ def _report_from_tables(
     args: argparse.Namespace,
     path: Path,
     is_file: bool,
-    load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]],
+    load_tables: Callable[[str], tuple[Any, ...]],
 ) -> str:
     from .report import agreement_report, items_report, raters_report, to_json_records
 
     if is_file:
         annotations, levels = read_annotation_file(path, args)
-        raters = None
+        raters = tracks = None
     else:
-        annotations, raters, levels = load_tables(args.target)
-    levels = dict(levels or {})
-    if args.level:
-        levels = {str(d): args.level for d in annotations["dimension"].dropna().unique()}
+        annotations, raters, levels, *rest = load_tables(args.target)
+        tracks = rest[0] if rest else None
+    names = [str(d) for d in annotations["dimension"].dropna().unique()]
+    levels = chosen_levels(args.level, names, dict(levels or {}))
     common = dict(
-        dimensions=args.dimensions, levels=levels, where=args.where, duplicates=args.duplicates
-    )
+        dimensions=args.dimensions, levels=levels, where=args.where, duplicates=args.duplicates,
+        tracks=tracks,
+    )  # fmt: skip
     context = request_context(args)
     if args.items:
         return _render_frame(items_report(annotations, raters, **common), args.format, context)

@@ -245,6 +245,18 @@ def dimension_codes(judgments: Judgments) -> list[int]:
     return sorted(present.tolist(), key=lambda code: str(judgments.dimension.names[code]))
 
 
+def ratio_on_signed_values(dimension: str, lowest: float) -> str:
+    """Why the ratio level is refused on signed values (it used to give NaN, or a number, with a
+    reason that pointed elsewhere): its distance ((c - k) / (c + k))^2 assumes a true zero below
+    which nothing lies, so c + k can vanish or change sign between two judgments."""
+    return (
+        f"dimension {dimension!r}: the ratio level needs a non-negative scale with a true zero "
+        f"(its distance ((c - k) / (c + k))^2 is undefined or misleading for signed values), and "
+        f"the smallest value is {lowest:g}; use the interval level for a signed scale such as "
+        f"-1..+1 (--level {dimension}=interval)"
+    )
+
+
 def select(
     judgments: Judgments, code: int, levels: dict[str, str] | None, duplicates: str
 ) -> Selection:
@@ -284,6 +296,8 @@ def select(
             parsed = numeric_names(judgments.label.names)[codes]
             keep = ~np.isnan(parsed)
             rows, x = rows[keep], parsed[keep]
+    if level == "ratio" and x is not None and x.size and float(x.min()) < 0:
+        raise AgreementError(ratio_on_signed_values(name, float(x.min())))
     keys = combine_codes(judgments.rater[rows], judgments.item[rows])
     if duplicates == "mean" and x is None and plan_duplicates(keys, policy="all").n_rows:
         parsed = numeric_names(label_names)[labels]
