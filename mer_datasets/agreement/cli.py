@@ -56,6 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bootstrap-method", choices=["items", "krippendorff"], default="items")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--metrics",
+        metavar="M[,M...]",
+        help="statistics to report, comma-separated: krippendorff_alpha, icc1_1, icc2_1, icc3_1, "
+        "icc1_k, icc2_k, icc3_k, fleiss_kappa, cronbach_alpha, group_tests (default: "
+        "krippendorff_alpha and the ICC(x,1) forms and Fleiss' kappa where they apply)",
+    )
+    parser.add_argument(
         "--duplicates", choices=["latest", "first", "mean", "all"], default="latest"
     )
     parser.add_argument(
@@ -256,6 +263,13 @@ def request_context(args: argparse.Namespace) -> list[str]:
     return lines
 
 
+def chosen_metrics(args: argparse.Namespace) -> list[str] | None:
+    """``--metrics a,b`` as a list (None: the default set); unknown names are refused later, by
+    :func:`~.records.check_options`, with the list of known ones."""
+    text = getattr(args, "metrics", None)
+    return [m.strip() for m in text.split(",") if m.strip()] if text else None
+
+
 def chosen_levels(
     options: list[str] | str | None, names: Any, defaults: dict[str, str]
 ) -> dict[str, str]:
@@ -297,6 +311,7 @@ def _records_from_judgments(
     return agreement_records(
         judgments, levels=levels, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
         seed=args.seed, duplicates=args.duplicates, expected=args.expected,
+        metrics=chosen_metrics(args),
     )  # fmt: skip
 
 
@@ -327,6 +342,6 @@ def _report_from_tables(
         return _render_frame(raters_report(annotations, raters, **common), args.format, context)
     frame = agreement_report(
         annotations, raters, by=args.by, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
-        seed=args.seed, expected=args.expected, **common,
+        seed=args.seed, expected=args.expected, metrics=chosen_metrics(args), **common,
     )  # fmt: skip
     return render_records(to_json_records(frame), args.format, context)

@@ -35,7 +35,9 @@ DEFAULT_METRICS: tuple[str, ...] = (
     "icc3_1",
     "fleiss_kappa",
 )
-ALL_METRICS: tuple[str, ...] = ("krippendorff_alpha", *ICC_FORMS, "fleiss_kappa", "group_tests")
+ALL_METRICS: tuple[str, ...] = (
+    "krippendorff_alpha", *ICC_FORMS, "fleiss_kappa", "cronbach_alpha", "group_tests",
+)  # fmt: skip
 INTEGER_COLUMNS: tuple[str, ...] = ("n_items", "n_raters", "n_judgments", "n_duplicates")
 
 
@@ -200,6 +202,22 @@ def _metric_records(
                     {**base, "metric": form, "value": row["value"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
                      "ci_method": "F (McGraw & Wong 1996), 95%", "note": row["note"] or f"design: {row['design']}"}
                 )  # fmt: skip
+    if level in ("interval", "ordinal", "ratio") and "cronbach_alpha" in chosen:
+        from .cronbach import CI_METHOD, cronbach_alpha_of
+
+        rows = selection.rows if subset is None else selection.rows[subset]
+        value, low, high, _, _, note = cronbach_alpha_of(
+            values.x, values.item_codes, factorize(judgments.rater[rows])[0]
+        )
+        out.append(
+            {**base, "metric": "cronbach_alpha", "value": value, "ci_low": low, "ci_high": high,
+             "ci_method": CI_METHOD, "note": note or "raters as the scale's items, tracks as subjects"}
+        )  # fmt: skip
+    elif "cronbach_alpha" in chosen and explicit:
+        out.append(
+            {**base, "metric": "cronbach_alpha", "value": float("nan"),
+             "note": "Cronbach's alpha needs numeric values (a nominal dimension has none)"}
+        )  # fmt: skip
     if level == "nominal" and "fleiss_kappa" in chosen:
         if values.label_codes is not None:
             labels = values.label_codes
