@@ -69,3 +69,20 @@ def test_the_report_and_the_cli_give_cronbach_alpha_only_when_asked(tmp_path):
     assert records[0]["value"] == pytest.approx(expected, abs=1e-12)
     with pytest.raises(AgreementError, match="unknown metrics.*cronbach_alpha"):
         agreement_report(table, bootstrap=0, metrics=["cronbach"])
+
+
+def test_every_bootstrap_interval_carries_its_known_coverage_caveat():
+    small = long(ratings(0, n=12))
+    items = agreement_report(small, bootstrap=50, metrics=["krippendorff_alpha"]).iloc[0]["note"]
+    assert "small design (12 < 30 items)" in items and "raters treated as fixed" in items
+    large = long(ratings(0, n=40))
+    kripp = agreement_report(
+        large, bootstrap=50, bootstrap_method="krippendorff", metrics=["krippendorff_alpha"]
+    ).iloc[0]["note"]
+    assert "Krippendorff's bootstrap is known to under-cover" in kripp and "small" not in kripp
+    assert agreement_report(large, bootstrap=0, metrics=["krippendorff_alpha"]).iloc[0]["note"] in (
+        None,
+        "",
+    ) or pd.isna(
+        agreement_report(large, bootstrap=0, metrics=["krippendorff_alpha"]).iloc[0]["note"]
+    )
