@@ -16,8 +16,8 @@ With a ``tracks`` table, its columns are joined onto the judgments by track_id t
 and ``by`` can name track attributes (``by="genre"`` on Emotify, ``where="spotify_mode == 1"`` on
 TROMPA-MER). Precedence: a tracks column whose name is already a judgments (annotations, raters
 or dimension) column is not joined; naming such a column in ``where`` or ``by`` is refused with an
-:class:`~mer_datasets.errors.AgreementError` naming both tables, because which one was meant is
-ambiguous.
+:class:`~mer_datasets.errors.AgreementError` naming both tables when the two columns differ on
+some judgment (which one was meant is ambiguous); where they agree, the judgments' column is used.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _with_tracks(table: pd.DataFrame, tracks: pd.DataFrame | None, names: frozen
     if tracks is None or tracks.empty or ITEM not in tracks.columns or ITEM not in table.columns:
         return table
     clash = sorted(str(c) for c in tracks.columns if c != ITEM and c in table.columns)
-    ambiguous = [name for name in clash if name in names]
+    ambiguous = [name for name in clash if name in names and _disagree(table, tracks, name)]
     if ambiguous:
         raise AgreementError(
             f"{', '.join(map(repr, ambiguous))} is a column of both the judgments (annotations, "
@@ -86,6 +86,21 @@ def _with_tracks(table: pd.DataFrame, tracks: pd.DataFrame | None, names: frozen
         on=key, how="left", validate="many_to_one",
     )  # fmt: skip
     return joined.drop(columns=key)
+
+
+def _disagree(table: pd.DataFrame, tracks: pd.DataFrame, name: str) -> bool:
+    """Whether the judgments' column ``name`` differs, on some judgment, from the tracks' column
+    of the same name (missing equals missing); where they agree, nothing is ambiguous."""
+    unique = tracks.drop_duplicates(ITEM)
+    per_track = pd.Series(unique[name].to_numpy(), index=unique[ITEM].astype(str).to_numpy())
+    theirs = table[ITEM].astype(str).map(per_track)
+
+    def same(a: Any, b: Any) -> bool:
+        if pd.isna(a) or pd.isna(b):
+            return bool(pd.isna(a) and pd.isna(b))
+        return bool(a == b)
+
+    return not all(same(a, b) for a, b in zip(table[name].tolist(), theirs.tolist()))
 
 
 def _with_raters(annotations: pd.DataFrame, raters: pd.DataFrame | None) -> pd.DataFrame:

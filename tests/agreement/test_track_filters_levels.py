@@ -137,3 +137,12 @@ def test_the_ratio_level_on_signed_values_is_refused_with_the_real_cause():
     assert agreement_report(shifted, levels={"valence": "ratio"}, bootstrap=0).iloc[0]["level"] == (
         "ratio"
     )
+
+
+def test_a_name_in_both_tables_with_the_same_values_is_not_ambiguous():
+    annotations, raters = canonical()
+    copied = annotations.assign(genre=annotations["track_id"].map(GENRES))
+    report = agreement_report(
+        copied, raters, tracks=tracks(), by="genre", bootstrap=0, dimensions=["arousal"]
+    )
+    assert set(report["group"].dropna()) == {"jazz", "rock"}
