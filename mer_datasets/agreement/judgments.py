@@ -204,6 +204,9 @@ class Selection:
     labels: np.ndarray | None
     label_names: np.ndarray | None
     n_duplicates: int
+    #: The duplicates policy applied: the one asked for, except ``latest`` where ``mean`` is
+    #: undefined (labels that are not numbers), so one label dimension does not fail the call.
+    policy: str = ""
 
     def long_values(self, judgments: Judgments, subset: np.ndarray | None = None) -> LongValues:
         """The arrays of the statistics for these rows (or ``subset`` of them), items and labels
@@ -301,11 +304,10 @@ def select(
     keys = combine_codes(judgments.rater[rows], judgments.item[rows])
     if duplicates == "mean" and x is None and plan_duplicates(keys, policy="all").n_rows:
         parsed = numeric_names(label_names)[labels]
-        if np.isnan(parsed).any():
-            raise AgreementError(
-                f"duplicates policy 'mean' needs numeric values in column {value_column!r}"
-            )
-        x, labels, label_names = parsed, None, None
+        if np.isnan(parsed).any():  # no mean of labels: the latest judgment, and say so
+            duplicates = "latest"
+        else:
+            x, labels, label_names = parsed, None, None
     plan = plan_duplicates(
         keys,
         policy=duplicates if x is not None or duplicates != "mean" else "all",
@@ -320,7 +322,9 @@ def select(
             x = x[plan.rows]
         if labels is not None:
             labels = labels[plan.rows]
-    return Selection(name, level, value_column, rows, x, labels, label_names, plan.n_groups)
+    return Selection(
+        name, level, value_column, rows, x, labels, label_names, plan.n_groups, duplicates
+    )
 
 
 def group_subsets(judgments: Judgments, selection: Selection) -> list[tuple[Any, np.ndarray]]:

@@ -129,22 +129,27 @@ def agreement_records(
             "dimension": selection.dimension,
             "level": selection.level,
             "by": by,
-            "duplicates_policy": duplicates,
+            "duplicates_policy": selection.policy or duplicates,
             "n_duplicates": selection.n_duplicates,
         }
         options = dict(
             chosen=chosen, explicit=metrics is not None, bootstrap=bootstrap,
             bootstrap_method=bootstrap_method, seed=seed,
         )  # fmt: skip
+        start = len(records)
         records += _metric_records(judgments, selection, None, None, None, common, **options)
-        if by is None:
-            continue
-        for key, subset in group_subsets(judgments, selection):
+        for key, subset in group_subsets(judgments, selection) if by is not None else []:
             records += _metric_records(
                 judgments, selection, subset, key, expected == "all", common, **options
             )
-        if "group_tests" in chosen and selection.level != "nominal":
+        if by is not None and "group_tests" in chosen and selection.level != "nominal":
             records += _group_test_records(judgments, selection, common)
+        if selection.policy and selection.policy != duplicates:
+            fallback = (
+                f"duplicates {duplicates!r} is undefined for labels: {selection.policy!r} used"
+            )
+            for record in records[start:]:
+                record["note"] = "; ".join(filter(None, [fallback, record.get("note")]))
     return [{column: record.get(column) for column in RECORD_COLUMNS} for record in records]
 
 
