@@ -305,13 +305,13 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if info is not None:
         args.synthetic = info.synthetic
 
-    def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str]]:
+    def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str], Any]:
         from .dataset import default_levels
 
         dataset = _load(args, dataset_id)
         if dataset.annotations.empty:
             raise _no_per_rater_judgments(dataset.info, dataset)
-        return dataset.annotations, dataset.raters, default_levels(dataset.info)
+        return dataset.annotations, dataset.raters, default_levels(dataset.info), dataset.tracks
 
     def cached_judgments(dataset_id: str) -> tuple[Any, dict[str, str]] | None:
         """Straight from the cache, without pandas (None: take the full path)."""

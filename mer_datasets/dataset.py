@@ -182,6 +182,7 @@ class MERDataset:
         return agreement_report(
             self.annotations,
             self.raters,
+            tracks=self.tracks,
             dimensions=dimensions,
             levels=default_levels(self.info) if levels is None else levels,
             by=by,
@@ -208,6 +209,7 @@ class MERDataset:
         return items_report(
             self.annotations,
             self.raters,
+            tracks=self.tracks,
             dimensions=dimensions,
             levels=default_levels(self.info) if levels is None else levels,
             where=where,
@@ -228,6 +230,7 @@ class MERDataset:
         return raters_report(
             self.annotations,
             self.raters,
+            tracks=self.tracks,
             dimensions=dimensions,
             levels=default_levels(self.info) if levels is None else levels,
             where=where,

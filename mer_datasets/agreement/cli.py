@@ -28,12 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this dimension (repeatable)",
     )
     parser.add_argument(
-        "--by", metavar="COL", help="also report per group of this annotations/raters column"
+        "--by",
+        metavar="COL",
+        help="also report per group of this annotations/raters/tracks column (e.g. genre)",
     )
     parser.add_argument(
         "--level",
-        choices=["nominal", "ordinal", "interval", "ratio"],
-        help="level of measurement for every dimension",
+        action="append",
+        metavar="[DIM=]LEVEL",
+        help="level of measurement (nominal, ordinal, interval, ratio) for every dimension, or "
+        "DIM=LEVEL for one (repeatable: --level arousal=interval --level emotion=nominal)",
     )
     parser.add_argument(
         "--where",
@@ -51,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--bootstrap-method", choices=["items", "krippendorff"], default="items")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--metrics",
+        metavar="M[,M...]",
+        help="statistics to report, comma-separated: krippendorff_alpha, icc1_1, icc2_1, icc3_1, "
+        "icc1_k, icc2_k, icc3_k, fleiss_kappa, cronbach_alpha, group_tests (default: "
+        "krippendorff_alpha and the ICC(x,1) forms and Fleiss' kappa where they apply)",
+    )
     parser.add_argument(
         "--duplicates", choices=["latest", "first", "mean", "all"], default="latest"
     )
@@ -213,7 +224,7 @@ CachedTables = Callable[[str], "tuple[Any, dict[str, str]] | None"]
 
 def run(
     args: argparse.Namespace,
-    load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]],
+    load_tables: Callable[[str], tuple[Any, ...]],
     cached_judgments: CachedTables | None = None,
 ) -> int:
     """Compute the requested report and print or write it; returns the exit code.
@@ -266,6 +277,13 @@ def request_context(args: argparse.Namespace) -> list[str]:
     return lines
 
 
+def chosen_metrics(args: argparse.Namespace) -> list[str] | None:
+    """``--metrics a,b`` as a list (None: the default set); unknown names are refused later, by
+    :func:`~.records.check_options`, with the list of known ones."""
+    text = getattr(args, "metrics", None)
+    return [m.strip() for m in text.split(",") if m.strip()] if text else None
+
+
 def _needs_tables(args: argparse.Namespace) -> bool:
     return bool(args.items or args.raters or args.where or args.by)
 
@@ -277,11 +295,13 @@ def _records_from_judgments(
 
     if args.dimensions:
         judgments = judgments.only_dimensions(args.dimensions)
-    if args.level:
-        levels = {name: args.level for name in judgments.dimension_names()}
+    from .records import chosen_levels
+
+    levels = chosen_levels(args.level, judgments.dimension_names(), levels)
     return agreement_records(
         judgments, levels=levels, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
         seed=args.seed, duplicates=args.duplicates, expected=args.expected,
+        metrics=chosen_metrics(args),
     )  # fmt: skip
 
 
@@ -289,21 +309,24 @@ def _report_from_tables(
     args: argparse.Namespace,
     path: Path,
     is_file: bool,
-    load_tables: Callable[[str], tuple[Any, Any, dict[str, str]]],
+    load_tables: Callable[[str], tuple[Any, ...]],
 ) -> str:
     from .report import agreement_report, items_report, raters_report, to_json_records
 
     if is_file:
         annotations, levels = read_annotation_file(path, args)
-        raters = None
+        raters = tracks = None
     else:
-        annotations, raters, levels = load_tables(args.target)
-    levels = dict(levels or {})
-    if args.level:
-        levels = {str(d): args.level for d in annotations["dimension"].dropna().unique()}
+        annotations, raters, levels, *rest = load_tables(args.target)
+        tracks = rest[0] if rest else None
+    names = [str(d) for d in annotations["dimension"].dropna().unique()]
+    from .records import chosen_levels
+
+    levels = chosen_levels(args.level, names, dict(levels or {}))
     common = dict(
-        dimensions=args.dimensions, levels=levels, where=args.where, duplicates=args.duplicates
-    )
+        dimensions=args.dimensions, levels=levels, where=args.where, duplicates=args.duplicates,
+        tracks=tracks,
+    )  # fmt: skip
     context = request_context(args)
     if args.items:
         return _render_frame(items_report(annotations, raters, **common), args.format, context)
@@ -311,6 +334,6 @@ def _report_from_tables(
         return _render_frame(raters_report(annotations, raters, **common), args.format, context)
     frame = agreement_report(
         annotations, raters, by=args.by, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
-        seed=args.seed, expected=args.expected, **common,
+        seed=args.seed, expected=args.expected, metrics=chosen_metrics(args), **common,
     )  # fmt: skip
     return render_records(to_json_records(frame), args.format, context)

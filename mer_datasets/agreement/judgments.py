@@ -204,6 +204,9 @@ class Selection:
     labels: np.ndarray | None
     label_names: np.ndarray | None
     n_duplicates: int
+    #: The duplicates policy applied: the one asked for, except ``latest`` where ``mean`` is
+    #: undefined (labels that are not numbers), so one label dimension does not fail the call.
+    policy: str = ""
 
     def long_values(self, judgments: Judgments, subset: np.ndarray | None = None) -> LongValues:
         """The arrays of the statistics for these rows (or ``subset`` of them), items and labels
@@ -245,6 +248,18 @@ def dimension_codes(judgments: Judgments) -> list[int]:
     return sorted(present.tolist(), key=lambda code: str(judgments.dimension.names[code]))
 
 
+def ratio_on_signed_values(dimension: str, lowest: float) -> str:
+    """Why the ratio level is refused on signed values (it used to give NaN, or a number, with a
+    reason that pointed elsewhere): its distance ((c - k) / (c + k))^2 assumes a true zero below
+    which nothing lies, so c + k can vanish or change sign between two judgments."""
+    return (
+        f"dimension {dimension!r}: the ratio level needs a non-negative scale with a true zero "
+        f"(its distance ((c - k) / (c + k))^2 is undefined or misleading for signed values), and "
+        f"the smallest value is {lowest:g}; use the interval level for a signed scale such as "
+        f"-1..+1 (--level {dimension}=interval)"
+    )
+
+
 def select(
     judgments: Judgments, code: int, levels: dict[str, str] | None, duplicates: str
 ) -> Selection:
@@ -284,14 +299,15 @@ def select(
             parsed = numeric_names(judgments.label.names)[codes]
             keep = ~np.isnan(parsed)
             rows, x = rows[keep], parsed[keep]
+    if level == "ratio" and x is not None and x.size and float(x.min()) < 0:
+        raise AgreementError(ratio_on_signed_values(name, float(x.min())))
     keys = combine_codes(judgments.rater[rows], judgments.item[rows])
     if duplicates == "mean" and x is None and plan_duplicates(keys, policy="all").n_rows:
         parsed = numeric_names(label_names)[labels]
-        if np.isnan(parsed).any():
-            raise AgreementError(
-                f"duplicates policy 'mean' needs numeric values in column {value_column!r}"
-            )
-        x, labels, label_names = parsed, None, None
+        if np.isnan(parsed).any():  # no mean of labels: the latest judgment, and say so
+            duplicates = "latest"
+        else:
+            x, labels, label_names = parsed, None, None
     plan = plan_duplicates(
         keys,
         policy=duplicates if x is not None or duplicates != "mean" else "all",
@@ -306,7 +322,9 @@ def select(
             x = x[plan.rows]
         if labels is not None:
             labels = labels[plan.rows]
-    return Selection(name, level, value_column, rows, x, labels, label_names, plan.n_groups)
+    return Selection(
+        name, level, value_column, rows, x, labels, label_names, plan.n_groups, duplicates
+    )
 
 
 def group_subsets(judgments: Judgments, selection: Selection) -> list[tuple[Any, np.ndarray]]:

@@ -11,6 +11,13 @@ annotations; every column of the raters table (joined on rater_id; a raters colu
 already an annotations column is not joined); and every dimension name not already a column,
 holding that dimension's value (or label) in the *same source record* (same ``annotation_id``), so
 ``familiarity > 3`` keeps the judgments whose source record answered familiarity above 3.
+
+With a ``tracks`` table, its columns are joined onto the judgments by track_id too, so ``where``
+and ``by`` can name track attributes (``by="genre"`` on Emotify, ``where="spotify_mode == 1"`` on
+TROMPA-MER). Precedence: a tracks column whose name is already a judgments (annotations, raters
+or dimension) column is not joined; naming such a column in ``where`` or ``by`` is refused with an
+:class:`~mer_datasets.errors.AgreementError` naming both tables when the two columns differ on
+some judgment (which one was meant is ambiguous); where they agree, the judgments' column is used.
 """
 
 from __future__ import annotations
@@ -41,8 +48,62 @@ from .where import unknown_column_message, where_mask
 ITEM, RATER, DIMENSION = "track_id", "rater_id", "dimension"
 
 
-def judgment_table(annotations: pd.DataFrame, raters: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Annotations joined with rater attributes and the sibling dimensions of each source record."""
+def judgment_table(
+    annotations: pd.DataFrame,
+    raters: pd.DataFrame | None = None,
+    tracks: pd.DataFrame | None = None,
+    *,
+    names: frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """Annotations joined with rater attributes, the sibling dimensions of each source record and
+    (with ``tracks``) the track attributes; ``names`` are the names ``where``/``by`` refer to,
+    refused when they are ambiguous between the judgments and the tracks table."""
+    table = _with_siblings(_with_raters(annotations, raters))
+    return _with_tracks(table, tracks, names)
+
+
+def _with_tracks(table: pd.DataFrame, tracks: pd.DataFrame | None, names: frozenset[str]):
+    """``table`` with the track columns not already in it, joined on track_id."""
+    if tracks is None or tracks.empty or ITEM not in tracks.columns or ITEM not in table.columns:
+        return table
+    clash = sorted(str(c) for c in tracks.columns if c != ITEM and c in table.columns)
+    ambiguous = [name for name in clash if name in names and _disagree(table, tracks, name)]
+    if ambiguous:
+        raise AgreementError(
+            f"{', '.join(map(repr, ambiguous))} is a column of both the judgments (annotations, "
+            f"raters or dimensions) and the tracks table, so --where/--by cannot tell which is "
+            f"meant; the judgments' column is used only when the tracks table does not have it"
+        )
+    extra = [c for c in tracks.columns if c != ITEM and c not in table.columns]
+    if not extra:
+        return table
+    attributes = tracks[[ITEM, *extra]].drop_duplicates(ITEM)
+    if attributes[ITEM].dtype == table[ITEM].dtype:
+        return table.merge(attributes, on=ITEM, how="left", validate="many_to_one")
+    key = "_track_key"  # ids compared as text when the two tables store them differently
+    joined = table.assign(**{key: table[ITEM].astype(str)}).merge(
+        attributes.assign(**{key: attributes[ITEM].astype(str)}).drop(columns=ITEM),
+        on=key, how="left", validate="many_to_one",
+    )  # fmt: skip
+    return joined.drop(columns=key)
+
+
+def _disagree(table: pd.DataFrame, tracks: pd.DataFrame, name: str) -> bool:
+    """Whether the judgments' column ``name`` differs, on some judgment, from the tracks' column
+    of the same name (missing equals missing); where they agree, nothing is ambiguous."""
+    unique = tracks.drop_duplicates(ITEM)
+    per_track = pd.Series(unique[name].to_numpy(), index=unique[ITEM].astype(str).to_numpy())
+    theirs = table[ITEM].astype(str).map(per_track)
+
+    def same(a: Any, b: Any) -> bool:
+        if pd.isna(a) or pd.isna(b):
+            return bool(pd.isna(a) and pd.isna(b))
+        return bool(a == b)
+
+    return not all(same(a, b) for a, b in zip(table[name].tolist(), theirs.tolist()))
+
+
+def _with_raters(annotations: pd.DataFrame, raters: pd.DataFrame | None) -> pd.DataFrame:
     table = annotations
     if (
         raters is not None
@@ -55,6 +116,10 @@ def judgment_table(annotations: pd.DataFrame, raters: pd.DataFrame | None = None
             table = table.merge(
                 raters[[RATER, *extra]].drop_duplicates(RATER), on=RATER, how="left"
             )
+    return table
+
+
+def _with_siblings(table: pd.DataFrame) -> pd.DataFrame:
     if "annotation_id" in table.columns and DIMENSION in table.columns:
         names = [d for d in pd.unique(table[DIMENSION].dropna()) if str(d) not in table.columns]
         if names:
@@ -89,10 +154,25 @@ def filter_judgments(table: pd.DataFrame, where: str | None) -> pd.DataFrame:
     return table if not where else table[where_mask(table, where)]
 
 
-def _prepared(annotations, raters, dimensions, where, levels=None) -> pd.DataFrame:
+def referenced_names(where: str | None, by: str | None = None) -> frozenset[str]:
+    """The column names a ``where`` expression and a ``by`` column refer to."""
+    import ast
+
+    from .where import parse_where
+
+    names = {by} if isinstance(by, str) else set()
+    if where:
+        names |= {n.id for n in ast.walk(parse_where(where)) if isinstance(n, ast.Name)}
+    return frozenset(names)
+
+
+def _prepared(
+    annotations, raters, dimensions, where, levels=None, tracks=None, by=None
+) -> pd.DataFrame:
     check_arguments(levels=levels, dimensions=dimensions)
     require_columns(annotations)
-    table = filter_judgments(judgment_table(annotations, raters), where)
+    table = judgment_table(annotations, raters, tracks, names=referenced_names(where, by))
+    table = filter_judgments(table, where)
     if dimensions:
         table = table[table[DIMENSION].isin(list(dimensions))]
     return table
@@ -122,6 +202,7 @@ def agreement_report(
     duplicates: str = "latest",
     expected: str = "group",
     metrics: list[str] | tuple[str, ...] | None = None,
+    tracks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Tidy agreement records (columns :data:`RECORD_COLUMNS`), one per dimension x group x metric.
 
@@ -134,7 +215,7 @@ def agreement_report(
     The work is in :func:`~mer_datasets.agreement.records.agreement_records`, on numpy columns.
     """
     check_arguments(bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed)
-    table = _prepared(annotations, raters, dimensions, where, levels)
+    table = _prepared(annotations, raters, dimensions, where, levels, tracks, by)
     if by is not None and not isinstance(by, str):
         raise AgreementError(f"by must be one column name, got {type(by).__name__} {by!r}")
     if by is not None and by not in table.columns:
@@ -155,10 +236,10 @@ def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _per_dimension(annotations, raters, dimensions, levels, where, duplicates):
+def _per_dimension(annotations, raters, dimensions, levels, where, duplicates, tracks=None):
     """(the dimension's judgments before the duplicates policy, its rows after it, the
     :class:`~.judgments.Selection`) for each dimension of the prepared table, sorted by name."""
-    table = _prepared(annotations, raters, dimensions, where, levels)
+    table = _prepared(annotations, raters, dimensions, where, levels, tracks)
     judgments = Judgments.from_frame(table)
     for code in dimension_codes(judgments):
         rows, selection = _dimension_rows(table, judgments, code, levels, duplicates)
@@ -183,6 +264,7 @@ def items_report(
     levels: dict[str, str] | None = None,
     where: str | None = None,
     duplicates: str = "latest",
+    tracks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per item and dimension, most contested first: consensus entropy (nominal and ordinal
     dimensions: entropy of the distinct values) and, for numeric values, the spread.
@@ -193,7 +275,7 @@ def items_report(
     modal label is tied with another."""
     parts = []
     for _, rows, selection in _per_dimension(
-        annotations, raters, dimensions, levels, where, duplicates
+        annotations, raters, dimensions, levels, where, duplicates, tracks
     ):
         column, level = selection.value_column, selection.level
         if level in ("nominal", "ordinal"):
@@ -229,12 +311,13 @@ def raters_report(
     levels: dict[str, str] | None = None,
     where: str | None = None,
     duplicates: str = "latest",
+    tracks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per rater and dimension: counts, mean, leave-one-out agreement, and test-retest figures
     (from the repeated judgments, before the duplicates policy) next to the between-rater alpha."""
     parts = []
     for dimension_rows, resolved, selection in _per_dimension(
-        annotations, raters, dimensions, levels, where, duplicates
+        annotations, raters, dimensions, levels, where, duplicates, tracks
     ):
         column, level = selection.value_column, selection.level
         raw = dimension_rows[dimension_rows[column].notna()]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AgreementError
+from .records import chosen_levels
 
 ENGINES: tuple[str, ...] = ("auto", "memory", "duckdb")
 #: In-memory report's resident memory per byte of Parquet input (upper estimate).
@@ -115,7 +116,10 @@ def duckdb_records(target: str, args: argparse.Namespace) -> list[dict[str, Any]
         if dimension_column:
             literal = str(dimension).replace("'", "''")
             where = f"CAST({_quoted(dimension_column)} AS VARCHAR) = '{literal}'"
-        level = args.level or ("interval" if numeric else "nominal")
+        default = "interval" if numeric else "nominal"
+        level = chosen_levels(args.level, [str(dimension)], {str(dimension): default})[
+            str(dimension)
+        ]
         result = duckdb_bootstrap(
             target, item=args.item, value=value, level=level, where=where,
             n_resamples=args.bootstrap, seed=args.seed, connection=con,

@@ -157,9 +157,18 @@ def options_from_args(args: argparse.Namespace) -> tuple[Columns, ReadOptions]:
         delimiter=parse_delimiter(delimiter) if delimiter else None,
         na=tuple(getattr(args, "na", None) or ()),
         time_format=getattr(args, "time_format", None),
-        level=getattr(args, "level", None),
+        level=_reading_level(getattr(args, "level", None)),
     )
     return columns, options
+
+
+def _reading_level(options: list[str] | str | None) -> str | None:
+    """The ``--level`` that decides how a file's cells are read: the last one given for every
+    dimension (``--level nominal``); ``DIM=LEVEL`` options apply after reading."""
+    if isinstance(options, str):
+        return options
+    every = [option for option in options or [] if "=" not in option]
+    return every[-1] if every else None
 
 
 def read_annotations(
