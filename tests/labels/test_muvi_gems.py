@@ -119,10 +119,13 @@ def _args(**overrides) -> argparse.Namespace:
     return argparse.Namespace(**{**base, **overrides})
 
 
-def test_cli_maps_muvi_annotations_to_gems9(muvi, capsys):
+def test_cli_counts_each_factor_once_per_annotation(muvi, capsys):
     assert labels_cli.run(_args(dataset="muvi"), lambda _id: muvi) == 0
     out = capsys.readouterr().out
     assert "muvi: annotations -> gems9" in out
-    expected = Counter(factor for (_, factor), n in _expected_counts().items() for _ in range(n))
-    for factor in expected:
-        assert factor in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
+    annotations_with = Counter(factor for (_, factor) in _expected_counts())
+    for factor, n in annotations_with.items():
+        assert rows[factor][1:3] == ["correspondence", str(n)], rows[factor]
+    not_chosen = set(FACTOR_ITEMS) - set(annotations_with)
+    assert not any(factor in rows for factor in not_chosen)
