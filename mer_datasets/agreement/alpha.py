@@ -375,14 +375,24 @@ def _present(data: LongValues, level: str):
     return item_codes, x, value_codes, labels, summary, slots
 
 
-def pairable(data: LongValues, level: str, *, coded: bool = True) -> Pairable:
+def pairable(
+    data: LongValues, level: str, *, coded: bool = True, judgments: bool = True
+) -> Pairable:
     """The pairable judgments of ``data``: rows with a missing item or value dropped, then items
-    with fewer than two judgments; values coded when ``coded`` (interval alpha needs no codes)."""
+    with fewer than two judgments; values coded when ``coded`` (interval alpha needs no codes).
+
+    ``judgments=False`` (alpha needs only N): when some items have a single judgment and N is
+    dense, N counted without a copy of the rows and no per-judgment arrays (:func:`_counted`).
+    """
     check_level(level)
-    item_codes, x, value_codes, labels, summary, slots = _present(data, level)
+    present = _present(data, level)
+    item_codes, x, value_codes, labels, summary, slots = present
     per_item = np.bincount(item_codes, minlength=slots)
     pairable_item = per_item >= 2
     if not pairable_item.all():
+        counted = None if judgments else _counted(present, per_item, pairable_item)
+        if counted is not None:
+            return counted
         summary = None
         rows = pairable_item[item_codes]
         item_codes = (np.cumsum(pairable_item) - 1)[item_codes[rows]]
@@ -402,7 +412,7 @@ def pairable(data: LongValues, level: str, *, coded: bool = True) -> Pairable:
     return _coded(p, *_value_codes(x, p.value_range))
 
 
-def _pairable_counts(data: LongValues, level: str) -> Pairable | None:
+def _counted(present: tuple, per_item: np.ndarray, pairable_item: np.ndarray) -> Pairable | None:
     """:func:`pairable` (coded) without its per-judgment arrays, or None: N, m, the values and
     n_v when some items have a single judgment and N is dense.
 
@@ -410,14 +420,12 @@ def _pairable_counts(data: LongValues, level: str) -> Pairable | None:
     judgments, 2 raters per item). Here every row is counted, the single-judgment items into one
     extra row of N that is cut off, and the values absent from the pairable items are cut from
     the columns, which gives exactly :func:`pairable`'s N (and so the same alpha to the bit).
-    None (use :func:`pairable`) when every item is pairable, no item is, or the values are not
-    labels or a small integer range.
+    None (filter the rows) when no item is pairable or the values are neither labels nor a small
+    integer range.
     """
-    item_codes, x, value_codes, labels, summary, slots = _present(data, level)
-    per_item = np.bincount(item_codes, minlength=slots)
-    pairable_item = per_item >= 2
+    item_codes, x, value_codes, labels, summary, _ = present
     n_items = int(np.count_nonzero(pairable_item))
-    if n_items == 0 or n_items == per_item.size:
+    if n_items == 0:
         return None
     if labels is None:
         assert x is not None
@@ -738,19 +746,25 @@ def expected_of(stats: ItemStatistics) -> tuple[float, int]:
 
 
 def statistics_of(
-    data: LongValues, level: str, reference: LongValues | None = None, *, coded: bool = False
+    data: LongValues,
+    level: str,
+    reference: LongValues | None = None,
+    *,
+    coded: bool = False,
+    judgments: bool = True,
 ) -> tuple[Pairable, ItemStatistics, tuple[float, int]]:
     """(pairable judgments, per-item statistics, (expected sum, n_ref)) of ``data``.
 
     With ``reference`` (expected_from), the expected sum and, for ordinal data, the positions of
-    the metric come from the reference's pairable values."""
+    the metric come from the reference's pairable values. ``judgments=False``: the pairable
+    judgments may be N only (:func:`pairable`), enough for alpha but not for the bootstrap."""
     check_level(level)
     coded = coded or level != "interval"
-    p = pairable(data, level, coded=coded)
+    p = pairable(data, level, coded=coded, judgments=judgments)
     if reference is None:
         stats = item_statistics(p, level)
         return p, stats, expected_of(stats)
-    ref_p = pairable(reference, level, coded=level != "interval")
+    ref_p = pairable(reference, level, coded=level != "interval", judgments=judgments)
     ref_stats = item_statistics(ref_p, level)
     metric = None
     if level == "ordinal":
@@ -812,12 +826,7 @@ def alpha_of(data: LongValues, level: str, reference: LongValues | None = None) 
     """:func:`krippendorff_alpha` of arrays; ``reference`` plays the part of ``expected_from``."""
     check_level(level)
     data, reference = finite_scaled(data, level, reference)
-    p = _pairable_counts(data, level) if reference is None else None
-    if p is not None:
-        stats = item_statistics(p, level)
-        expected, n_ref = expected_of(stats)
-    else:
-        _, stats, (expected, n_ref) = statistics_of(data, level, reference)
+    _, stats, (expected, n_ref) = statistics_of(data, level, reference, judgments=False)
     return alpha_from_sums(float(stats.within.sum()), expected, int(stats.m.sum()), n_ref)
 
 

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 import mer_datasets.agreement.bootstrap as bootstrap_module
 from mer_datasets.agreement.alpha import (
     LEVELS,
-    _pairable_counts,
     alpha_from_sums,
     alpha_of,
     krippendorff_alpha,
     long_values,
+    pairable,
     statistics_of,
 )
 from mer_datasets.agreement.bootstrap import _item_weights, bootstrap_alpha
@@ -119,7 +119,7 @@ def test_alpha_counting_single_judgment_items_aside_equals_the_row_filtering_pat
         }
     )
     data = long_values(table, level=level)
-    assert _pairable_counts(data, level) is not None  # the counting route is taken
+    assert pairable(data, level, judgments=False).n == 0  # counted: no per-judgment rows
     _, stats, (expected, n_ref) = statistics_of(data, level)
     filtered = alpha_from_sums(float(stats.within.sum()), expected, int(stats.m.sum()), n_ref)
     assert alpha_of(data, level) == filtered  # the same N: the same alpha to the bit
@@ -127,7 +127,7 @@ def test_alpha_counting_single_judgment_items_aside_equals_the_row_filtering_pat
     if level == "nominal":
         labels = table.assign(value=[f"v{v:g}" for v in table["value"][:-1]] + ["x"])
         data = long_values(labels, level=level)
-        assert _pairable_counts(data, level) is not None
+        assert pairable(data, level, judgments=False).n == 0
         assert alpha_of(data, level) == pytest.approx(oracle_of(labels, level), abs=1e-12)
 
 
