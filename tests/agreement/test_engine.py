@@ -15,7 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mer_datasets.agreement.bootstrap as bootstrap_module
-from mer_datasets.agreement.alpha import LEVELS, krippendorff_alpha
+from mer_datasets.agreement.alpha import (
+    LEVELS,
+    alpha_from_sums,
+    alpha_of,
+    krippendorff_alpha,
+    long_values,
+    pairable,
+    statistics_of,
+)
 from mer_datasets.agreement.bootstrap import _item_weights, bootstrap_alpha
 
 from .oracle import oracle_alpha
@@ -95,6 +103,32 @@ def test_nominal_labels_with_missing_items_and_labels_equal_the_oracle():
     assert krippendorff_alpha(table, level="nominal") == pytest.approx(
         oracle_of(table, "nominal"), abs=1e-12
     )
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_alpha_counting_single_judgment_items_aside_equals_the_row_filtering_path(level):
+    # The single-judgment items (values 0 and 9 only there, so N's columns are cut on both
+    # sides; label "x" only there) go to a dropped row of N instead of being filtered out.
+    rng = np.random.default_rng(11)
+    items = np.repeat(np.arange(40), rng.integers(2, 6, 40))
+    values = rng.integers(2, 7, items.size).astype(float)
+    table = pd.DataFrame(
+        {
+            "item": np.concatenate([items, [100, 101, 102]]),
+            "value": np.concatenate([values, [0.0, 9.0, 4.0]]),
+        }
+    )
+    data = long_values(table, level=level)
+    assert pairable(data, level, judgments=False).n == 0  # counted: no per-judgment rows
+    _, stats, (expected, n_ref) = statistics_of(data, level)
+    filtered = alpha_from_sums(float(stats.within.sum()), expected, int(stats.m.sum()), n_ref)
+    assert alpha_of(data, level) == filtered  # the same N: the same alpha to the bit
+    assert alpha_of(data, level) == pytest.approx(oracle_of(table, level), abs=1e-12)
+    if level == "nominal":
+        labels = table.assign(value=[f"v{v:g}" for v in table["value"][:-1]] + ["x"])
+        data = long_values(labels, level=level)
+        assert pairable(data, level, judgments=False).n == 0
+        assert alpha_of(data, level) == pytest.approx(oracle_of(labels, level), abs=1e-12)
 
 
 def explicit_resample_alphas(table: pd.DataFrame, level: str, weights: np.ndarray, items) -> list:
