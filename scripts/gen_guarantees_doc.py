@@ -315,6 +315,19 @@ def _hostile(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+def _cases_by_surface(rows: list[dict[str, Any]]) -> tuple[list[list[Any]], str]:
+    """The table body (case, item, surface, outcome, figure) and the "`surface` (n)" summary."""
+    surfaces = list(dict.fromkeys(r["surface"] for r in rows))
+    body = [
+        [f"`{r['case']}`", r["item"], f"`{r['surface']}`", r["outcome"], r.get("figure", "")]
+        for r in rows
+    ]
+    by_surface = ", ".join(
+        f"`{surface}` ({sum(r['surface'] == surface for r in rows)})" for surface in surfaces
+    )
+    return body, by_surface
+
+
 def _in_item_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows by issue item (18.6 before 18.13), then surface and case: a stable page whatever
     order the tests ran in."""
@@ -375,14 +388,7 @@ def _argument_limits() -> dict[str, str]:
 def _arguments(rows: list[dict[str, Any]]) -> list[str]:
     limit = _argument_limits()
     rows = _in_item_order(rows)
-    surfaces = list(dict.fromkeys(r["surface"] for r in rows))
-    body = [
-        [f"`{r['case']}`", r["item"], f"`{r['surface']}`", r["outcome"], r.get("figure", "")]
-        for r in rows
-    ]
-    by_surface = ", ".join(
-        f"`{surface}` ({sum(r['surface'] == surface for r in rows)})" for surface in surfaces
-    )
+    body, by_surface = _cases_by_surface(rows)
     return [
         "## Arguments and `--where` bounds",
         "",
@@ -413,14 +419,7 @@ def _degenerate(rows: list[dict[str, Any]]) -> list[str]:
     from mer_datasets.agreement.groups import MAX_PAIRWISE_GROUPS
 
     rows = _in_item_order(rows)
-    surfaces = list(dict.fromkeys(r["surface"] for r in rows))
-    body = [
-        [f"`{r['case']}`", r["item"], f"`{r['surface']}`", r["outcome"], r.get("figure", "")]
-        for r in rows
-    ]
-    by_surface = ", ".join(
-        f"`{surface}` ({sum(r['surface'] == surface for r in rows)})" for surface in surfaces
-    )
+    body, by_surface = _cases_by_surface(rows)
     return [
         "## Extreme values, degenerate designs and unlucky folders",
         "",

@@ -184,11 +184,18 @@ def check_resamples(n_resamples: int) -> int:
     Memory does not grow with it beyond the returned samples: resamples are drawn and reduced in
     chunks of bounded size (``_CHUNK_CELLS``).
     """
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)):
-        raise AgreementError(f"the number of resamples must be an integer, got {n_resamples!r}")
-    if not 0 <= n_resamples <= MAX_RESAMPLES:
+    if (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, np.integer))
+        or n_resamples < 0
+    ):
         raise AgreementError(
-            f"the number of resamples must be between 0 and {MAX_RESAMPLES:,}, got {n_resamples:,}"
+            f"bootstrap must be a whole number >= 0, got {n_resamples!r} resamples"
+        )
+    if n_resamples > MAX_RESAMPLES:
+        raise AgreementError(
+            f"bootstrap={n_resamples} resamples is more than the {MAX_RESAMPLES:,} allowed "
+            "(intervals do not improve meaningfully beyond a few thousand)"
         )
     return int(n_resamples)
 

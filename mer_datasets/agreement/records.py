@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import AgreementError
 from .alpha import LEVELS, alpha_of, factorize
-from .bootstrap import MAX_RESAMPLES, METHODS, bootstrap_alpha_of
+from .bootstrap import METHODS, bootstrap_alpha_of, check_resamples
 from .duplicates import check_policy
 from .groups import EXPECTED_CHOICES
 from .icc import COLUMNS as ICC_COLUMNS
@@ -88,13 +88,7 @@ def check_arguments(
             "dimensions must be a list of dimension names, e.g. ['valence'], got "
             f"{type(dimensions).__name__} {dimensions!r}"
         )
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise AgreementError(f"bootstrap must be a whole number >= 0, got {bootstrap!r}")
-    if bootstrap > MAX_RESAMPLES:
-        raise AgreementError(
-            f"bootstrap={bootstrap} resamples is more than the {MAX_RESAMPLES:,} allowed "
-            "(intervals do not improve meaningfully beyond a few thousand)"
-        )
+    check_resamples(bootstrap)
     if bootstrap_method not in METHODS:
         raise AgreementError(
             f"unknown bootstrap_method {bootstrap_method!r}; expected one of {', '.join(METHODS)}"

@@ -7,13 +7,9 @@ tables, figures (non-empty PNGs with alt text) and that every internal link answ
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.docs.browser import chromium, serving
+
 pytestmark = pytest.mark.slow  # the slow tier: run by .ci/run and the README's test command
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,12 +28,7 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+_chromium = chromium
 
 
 class _PageParser(HTMLParser):
@@ -88,20 +81,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
+    with serving(site) as url:
+        yield url
 
 
 def _browser(url: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -11,16 +11,12 @@ CJK character's, and the declared font reports the glyphs).
 
 from __future__ import annotations
 
-import functools
 import html
-import http.server
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +24,7 @@ import pytest
 
 from mer_datasets.catalog import default_catalog
 from tests.conftest import SHARED_MIRROR
+from tests.docs.browser import chromium, serving
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WINDOW = (1280, 800)
@@ -113,13 +110,12 @@ CHECK_SCRIPT = r"""
 
 
 def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.skip(
-        "headless browser test skipped: chromium is not installed (apt-get install chromium)"
-    )
+    found = chromium()
+    if found is None:
+        pytest.skip(
+            "headless browser test skipped: chromium is not installed (apt-get install chromium)"
+        )
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -157,20 +153,8 @@ def datasheet_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool
 
 @pytest.fixture(scope="module")
 def server(datasheet_site: tuple[Path, bool]) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(datasheet_site[0]))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
+    with serving(datasheet_site[0]) as url:
+        yield url
 
 
 def _check(site: Path, server: str, dataset_id: str, tmp_path: Path) -> dict:
