@@ -7,12 +7,13 @@ them, so every method here is a call with the dataset's own defaults filled in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import MERDatasetsError
+from .labels.defaults import DEFAULT_AMBIGUITY_THRESHOLD, DEFAULT_TEMPERATURE
 from .tables import QuirksReport, Tables
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .catalog import Catalog, DatasetInfo, Dimension
     from .download.fetch import FetchOptions
+    from .labels.quadrants import OnAxisPolicy
 
 
 @dataclass
@@ -148,18 +150,52 @@ class MERDataset:
 
         return dataset_stats(self)
 
-    def unified(self, **options: Any) -> pd.DataFrame:
-        """Annotations in one label space; ``options`` are those of
-        :func:`mer_datasets.labels.unified` (``to``, ``on_axis``, ``temperature``, ...)."""
+    def unified(
+        self,
+        *,
+        table: str = "annotations",
+        to: str | None = None,
+        on_axis: OnAxisPolicy = "missing",
+        temperature: float = DEFAULT_TEMPERATURE,
+        ambiguity_threshold: float = DEFAULT_AMBIGUITY_THRESHOLD,
+        distribution: bool = False,
+        arousal_dimensions: Collection[str] | None = None,
+        valence_dimensions: Collection[str] | None = None,
+        exclude_bases: Collection[str] = (),
+    ) -> pd.DataFrame:
+        """Annotations (or, with ``table="labels"``, the published labels) in one label space:
+        :func:`mer_datasets.labels.unified` on this dataset, which documents every parameter."""
         from .labels.unify import unified
 
-        return unified(self, self.info, **options)
+        return unified(
+            self, self.info, table=table, to=to, on_axis=on_axis, temperature=temperature,
+            ambiguity_threshold=ambiguity_threshold, distribution=distribution,
+            arousal_dimensions=arousal_dimensions, valence_dimensions=valence_dimensions,
+            exclude_bases=exclude_bases,
+        )  # fmt: skip
 
-    def unified_labels(self, **options: Any) -> pd.DataFrame:
-        """The published labels in one label space (options: :func:`mer_datasets.labels.unified`)."""
+    def unified_labels(
+        self,
+        *,
+        to: str | None = None,
+        on_axis: OnAxisPolicy = "missing",
+        temperature: float = DEFAULT_TEMPERATURE,
+        ambiguity_threshold: float = DEFAULT_AMBIGUITY_THRESHOLD,
+        distribution: bool = False,
+        arousal_dimensions: Collection[str] | None = None,
+        valence_dimensions: Collection[str] | None = None,
+        exclude_bases: Collection[str] = (),
+    ) -> pd.DataFrame:
+        """The published labels in one label space: :func:`mer_datasets.labels.unified_labels`
+        on this dataset (parameters as :func:`mer_datasets.labels.unified`)."""
         from .labels.unify import unified_labels
 
-        return unified_labels(self, self.info, **options)
+        return unified_labels(
+            self, self.info, to=to, on_axis=on_axis, temperature=temperature,
+            ambiguity_threshold=ambiguity_threshold, distribution=distribution,
+            arousal_dimensions=arousal_dimensions, valence_dimensions=valence_dimensions,
+            exclude_bases=exclude_bases,
+        )  # fmt: skip
 
     def agreement(
         self,
