@@ -766,8 +766,8 @@ def expected_of(stats: ItemStatistics) -> tuple[float, int]:
     Totals of the U x 2 moments column by column (``np.sum`` of a strided column is a pairwise
     sum), not as the product 1 M: ``sum(axis=0)`` of two columns is a sequential loop over the
     rows (slow and less accurate), and the BLAS product starts OpenBLAS's worker threads, which
-    then spin for a while: on an idle 2-core machine that spin doubled the CPU time of continuous
-    alpha (benchmarks/results/agreement_engine.md). The bootstrap's W M is a real product."""
+    then spin for a while, burning CPU (+19 % CPU time for continuous ordinal alpha on an idle
+    machine; benchmarks/results/agreement_engine.md). The bootstrap's W M is a real product."""
     n = float(stats.m.sum())
     moments = None
     if stats.moments is not None:
