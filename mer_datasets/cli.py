@@ -305,13 +305,14 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if info is not None:
         args.synthetic = info.synthetic
 
-    def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str], Any]:
-        from .dataset import default_levels
+    def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str], Any, dict[str, Any]]:
+        from .dataset import agreement_context, default_levels
 
         dataset = _load(args, dataset_id)
         if dataset.annotations.empty:
             raise _no_per_rater_judgments(dataset.info, dataset)
-        return dataset.annotations, dataset.raters, default_levels(dataset.info), dataset.tracks
+        levels, context = default_levels(dataset.info), agreement_context(dataset.info)
+        return dataset.annotations, dataset.raters, levels, dataset.tracks, context
 
     def cached_judgments(dataset_id: str) -> tuple[Any, dict[str, str]] | None:
         """Straight from the cache, without pandas (None: take the full path)."""
@@ -319,8 +320,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         from .dataset import default_levels
 
         info = catalog.get(dataset_id)
-        if not info.per_rater:
-            return None  # the full path says what the dataset publishes instead
+        if not info.per_rater or info.raw.get("protocols"):
+            return None  # the full path says what the dataset publishes, or separates protocols
         judgments = from_cache(info, info.version(args.version), data_home=args.data_home)
         return None if judgments is None else (judgments, default_levels(info))
 

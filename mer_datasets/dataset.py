@@ -174,9 +174,17 @@ class MERDataset:
         duplicates: str = "latest",
         expected: str = "group",
         metrics: list[str] | tuple[str, ...] | None = None,
+        derive: str | list[str] | None = None,
+        mappings: dict[str, dict[str, str]] | None = None,
+        pool_protocols: bool = False,
     ) -> pd.DataFrame:
         """Agreement per dimension (and group): :func:`mer_datasets.agreement.agreement_report` on
-        this dataset's judgments, ``levels`` defaulting to the catalog's (:func:`default_levels`)."""
+        this dataset's judgments, ``levels`` defaulting to the catalog's (:func:`default_levels`).
+
+        ``derive`` adds derived nominal dimensions (``"quadrant"``, ``"quadrant:asymmetric"``,
+        ``"emotion->quadrant"``) with the catalog's scale midpoints and vocabularies. Where the
+        catalog declares rating protocols (DEAP: lab and online), each protocol is reported
+        separately and the pooled figure only with ``pool_protocols=True``."""
         from .agreement.report import agreement_report
 
         return agreement_report(
@@ -193,6 +201,10 @@ class MERDataset:
             duplicates=duplicates,
             expected=expected,
             metrics=metrics,
+            derive=derive,
+            mappings=mappings,
+            pool_protocols=pool_protocols,
+            **agreement_context(self.info),
         )
 
     def agreement_items(
@@ -236,6 +248,23 @@ class MERDataset:
             where=where,
             duplicates=duplicates,
         )
+
+
+def agreement_context(info: DatasetInfo) -> dict[str, Any]:
+    """What the catalog tells the agreement report beyond levels: the midpoint of each declared
+    numeric scale (the axis of a derived quadrant), each dimension's vocabulary, and the rating
+    protocols (``protocols:``; None when the dataset has one protocol)."""
+    from .agreement.protocols import RatingProtocols
+
+    return {
+        "midpoints": {
+            d.name: (float(d.min) + float(d.max)) / 2
+            for d in info.dimensions
+            if d.min is not None and d.max is not None
+        },
+        "vocabularies": {d.name: d.vocabulary for d in info.dimensions if d.vocabulary},
+        "protocols": RatingProtocols.from_catalog(info.raw.get("protocols")),
+    }
 
 
 def default_levels(info: DatasetInfo) -> dict[str, str]:
