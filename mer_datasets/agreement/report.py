@@ -279,6 +279,9 @@ def agreement_report(
         )  # fmt: skip
         for record in part_records:
             record["protocol"] = protocol
+            if protocol == POOLED:
+                mixed = f"pooled over rating protocols ({', '.join(present)}): mixes them"
+                record["note"] = "; ".join(filter(None, [mixed, record.get("note")]))
             if result is not None and record["dimension"] in result.notes:
                 _derived_counts(record, result, protocols, protocol, by)
         records += part_records

@@ -55,6 +55,11 @@ class SpreadConvention:
                 f"{', '.join(QUANTILE_METHODS)} (numpy.quantile)"
             )
 
+    @classmethod
+    def from_catalog(cls, entry: dict) -> SpreadConvention:
+        """The convention of one ``published_spreads:`` entry of the catalog."""
+        return cls(sd_ddof=int(entry["sd_ddof"]), quantile_method=str(entry["quantile_method"]))
+
     def describe(self) -> str:
         kind = "sample SD (N - 1)" if self.sd_ddof == 1 else "population SD (N)"
         return f"spread: {kind}; quartiles by numpy quantile method {self.quantile_method!r}"
