@@ -214,10 +214,17 @@ class MERDataset:
         levels: dict[str, str] | None = None,
         where: str | None = None,
         duplicates: str = "latest",
+        derive: str | list[str] | None = None,
+        mappings: dict[str, dict[str, str]] | None = None,
+        sd_ddof: int = 1,
+        quantile_method: str = "linear",
     ) -> pd.DataFrame:
-        """Per-item consensus (:func:`mer_datasets.agreement.items_report`), catalog levels by default."""
+        """Per-item consensus (:func:`mer_datasets.agreement.items_report`), catalog levels by
+        default; ``sd_ddof`` and ``quantile_method`` state the spread convention (the catalog's
+        ``published_spreads`` says which one a dataset's published summaries use)."""
         from .agreement.report import items_report
 
+        context = agreement_context(self.info)
         return items_report(
             self.annotations,
             self.raters,
@@ -226,6 +233,12 @@ class MERDataset:
             levels=default_levels(self.info) if levels is None else levels,
             where=where,
             duplicates=duplicates,
+            derive=derive,
+            midpoints=context["midpoints"],
+            vocabularies=context["vocabularies"],
+            mappings=mappings,
+            sd_ddof=sd_ddof,
+            quantile_method=quantile_method,
         )
 
     def agreement_raters(

@@ -181,8 +181,8 @@ def derive_judgments(
         parts.append(rows.assign(dimension=derivation.name))
         unmapped.append(missing.assign(dimension=derivation.name))
         notes[derivation.name] = derivation.describe(midpoints)
-    columns = list(table.columns)
-    derived = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0]
+    columns = list(table.columns) + ([] if "label" in table.columns else ["label"])
+    derived = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0].assign(label=None)
     lost = (
         pd.concat(unmapped, ignore_index=True)
         if unmapped
