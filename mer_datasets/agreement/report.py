@@ -368,7 +368,8 @@ def items_report(
     are marked ``single_rater``, get no ``rank`` and come after the ranked items, so neither end
     of the ranking (most contested, most agreed) is made of them. ``modal_tie`` flags items whose
     modal label is tied with another. ``derive`` adds derived nominal dimensions as in
-    :func:`agreement_report`; ``frame.attrs["context"]`` states the spread convention."""
+    :func:`agreement_report`; ``frame.attrs["context"]`` states the spread convention (when a
+    spread was computed)."""
     from .spread import SpreadConvention
 
     convention = SpreadConvention(sd_ddof=sd_ddof, quantile_method=quantile_method)
@@ -393,7 +394,7 @@ def items_report(
             )
         parts.append(_ranked(part).assign(dimension=selection.dimension, level=level))
     frame = _stacked(parts, ITEM)
-    frame.attrs["context"] = [convention.describe()]
+    frame.attrs["context"] = [convention.describe()] if "std" in frame.columns else []
     return frame
 
 

@@ -231,3 +231,21 @@ def test_items_report_ranks_a_derived_dimension_by_entropy():
     )
     assert set(frame["dimension"]) == {"quadrant"} and frame["level"].eq("nominal").all()
     assert frame.set_index("track_id").loc["B", "n_raters"] == 2
+
+
+def test_another_vocabulary_is_reached_by_correspondence_first_then_through_quadrants():
+    table = pd.DataFrame(
+        {
+            "track_id": ["A"] * 4,
+            "rater_id": ["r1", "r2", "r3", "r4"],
+            "dimension": "emotion",
+            "label": ["joy", "peace", "anger", "fear"],
+        }
+    )
+    derived = derive_judgments(table, "emotion->gems9", vocabularies={"emotion": "trompa11"})
+    # joy and peace: GEMS factors (correspondences.yaml); anger and fear: Q2, where gems9 has
+    # only tension
+    assert derived.table["label"].tolist() == [
+        "joyful_activation", "calmness", "tension", "tension",
+    ]  # fmt: skip
+    assert derived.counts() == {}
