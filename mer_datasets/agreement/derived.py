@@ -208,28 +208,32 @@ def _quadrant_rows(
             "derive 'quadrant' needs arousal and valence judgments; this table has neither "
             f"(dimensions: {', '.join(sorted(present)) or 'none'})"
         )
-    source = table[dimension.isin(["arousal", "valence"])]
+    is_axis = dimension.isin(["arousal", "valence"]).to_numpy()
+    source = table[is_axis]
     keys = _record_keys(source)
-    key = pd.MultiIndex.from_frame(source[keys].astype(str)) if len(keys) > 1 else source[keys[0]]
+    key = source[keys[0]].astype(str)
+    for column in keys[1:]:  # one text key per record: the columns joined by a unit separator
+        key = key + "\x1f" + source[column].astype(str)
     values = pd.to_numeric(source["value"], errors="coerce") if "value" in source else None
     if values is None:
         raise AgreementError("derive 'quadrant' needs numeric arousal/valence values")
     frame = pd.DataFrame(
-        {"_key": np.asarray(list(key) if len(keys) > 1 else key, dtype=object),
-         "_dim": dimension[source.index].to_numpy(), "_x": values.to_numpy(dtype=float)},
-        index=source.index,
+        {"_key": key.to_numpy(dtype=object), "_dim": dimension.to_numpy()[is_axis],
+         "_x": values.to_numpy(dtype=float)},
+        index=pd.RangeIndex(len(source)),
     )  # fmt: skip
     if frame.duplicated(["_key", "_dim"]).any():
         example = frame[frame.duplicated(["_key", "_dim"], keep=False)].iloc[0]
         raise AgreementError(
-            f"derive 'quadrant': record {example['_key']!r} has more than one {example['_dim']} "
+            f"derive 'quadrant': record {example['_key'].replace(chr(31), ', ')!r} has more than "
+            f"one {example['_dim']} "
             f"judgment; records are paired by {', '.join(keys)}, which must identify one answer"
         )
-    first = frame.reset_index().drop_duplicates("_key", keep="first").set_index("_key")
+    first = frame.drop_duplicates("_key", keep="first")  # the record's first judgment
     wide = frame.pivot(index="_key", columns="_dim", values="_x").reindex(
-        index=first.index, columns=["arousal", "valence"]
+        index=first["_key"].to_numpy(), columns=["arousal", "valence"]
     )
-    base = table.loc[first["index"].to_numpy()].reset_index(drop=True)
+    base = source.iloc[first.index.to_numpy()].reset_index(drop=True)
     a, v = wide["arousal"].to_numpy(float), wide["valence"].to_numpy(float)
     a_sign = _signs(a, float(midpoints.get("arousal", 0.0)), derivation.rule)
     v_sign = _signs(v, float(midpoints.get("valence", 0.0)), derivation.rule)

@@ -249,3 +249,12 @@ def test_another_vocabulary_is_reached_by_correspondence_first_then_through_quad
         "joyful_activation", "calmness", "tension", "tension",
     ]  # fmt: skip
     assert derived.counts() == {}
+
+
+def test_without_annotation_ids_records_are_paired_by_rater_and_track():
+    table = handmade().drop(columns="annotation_id")
+    derived = derive_judgments(table, "quadrant", midpoints=MIDPOINTS)
+    assert derived.counts() == {"on_axis": 1, "missing_valence": 1} and len(derived.table) == 7
+    twice = pd.concat([table, table.iloc[:1]], ignore_index=True)
+    with pytest.raises(AgreementError, match="more than one arousal judgment"):
+        derive_judgments(twice, "quadrant", midpoints=MIDPOINTS)
