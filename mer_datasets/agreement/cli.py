@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .render import FORMATS, render_records
 
 
@@ -288,9 +290,10 @@ def run(
     if engine == "duckdb":
         text = render_records(duckdb_records(args.target, args), args.format, request_context(args))
     elif cached is not None:
-        text = render_records(
-            _records_from_judgments(*cached, args), args.format, request_context(args)
-        )
+        judgments, levels, *protocols = cached  # protocols: (declared, codes) or nothing
+        records = _records_from_judgments(judgments, levels, args, *protocols)
+        context = [*request_context(args), *getattr(args, "protocols_context", [])]
+        text = render_records(records, args.format, context)
     else:
         text = _report_from_tables(args, path, is_file, load_tables)
     if args.out:
@@ -325,27 +328,61 @@ def chosen_metrics(args: argparse.Namespace) -> list[str] | None:
 
 
 def _needs_tables(args: argparse.Namespace) -> bool:
-    return bool(
-        args.items or args.raters or args.where or args.by or getattr(args, "derive", None)
-        or getattr(args, "pool_protocols", False)
-    )  # fmt: skip
+    return bool(args.items or args.raters or args.where or args.by or getattr(args, "derive", None))
 
 
 def _records_from_judgments(
-    judgments: Any, levels: dict[str, str], args: argparse.Namespace
+    judgments: Any,
+    levels: dict[str, str],
+    args: argparse.Namespace,
+    protocols: Any = None,
+    protocol_codes: Any = None,
 ) -> list[dict[str, Any]]:
-    from .records import agreement_records
+    """The records of the pandas-free path; with ``protocols``, one set per protocol (and the
+    pooled one with ``--pool-protocols``), as :func:`~.report.agreement_report` gives them."""
+    from .records import agreement_records, chosen_levels
 
     if args.dimensions:
-        judgments = judgments.only_dimensions(args.dimensions)
-    from .records import chosen_levels
-
+        keep = np.flatnonzero(
+            np.isin(judgments.dimension.codes, _codes_of(judgments, args.dimensions))
+        )
+        judgments = judgments.take(keep)
+        if protocol_codes is not None:
+            protocol_codes = type(protocol_codes)(protocol_codes.codes[keep], protocol_codes.names)
     levels = chosen_levels(args.level, judgments.dimension_names(), levels)
-    return agreement_records(
-        judgments, levels=levels, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
+    options = dict(
+        levels=levels, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
         seed=args.seed, duplicates=args.duplicates, expected=args.expected,
         metrics=chosen_metrics(args),
     )  # fmt: skip
+    if protocols is None:
+        return agreement_records(judgments, **options)
+    from .protocols import POOLED, protocol_rows
+
+    records: list[dict[str, Any]] = []
+    parts = protocol_rows(protocol_codes, protocols, getattr(args, "pool_protocols", False))
+    present = [value for value, _ in parts if value != POOLED]
+    for value, rows in parts:
+        part = judgments if rows is None else judgments.take(rows)
+        for record in agreement_records(part, **options):
+            record["protocol"] = value
+            if value == POOLED:
+                mixed = f"pooled over rating protocols ({', '.join(present)}): mixes them"
+                record["note"] = "; ".join(filter(None, [mixed, record.get("note")]))
+            records.append(record)
+    args.protocols_context = [_protocols_line(protocols, present, args)]
+    return records
+
+
+def _codes_of(judgments: Any, names: list[str]) -> list[int]:
+    wanted = {str(n) for n in names}
+    return [i for i, name in enumerate(judgments.dimension.names) if str(name) in wanted]
+
+
+def _protocols_line(protocols: Any, present: list[str], args: argparse.Namespace) -> str:
+    from .protocols import protocols_note
+
+    return protocols_note(protocols, present, getattr(args, "pool_protocols", False))
 
 
 def _report_from_tables(

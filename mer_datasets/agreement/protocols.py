@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import AgreementError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .judgments import Coded
 
 #: The ``protocol`` of records computed over all protocols together.
 POOLED = "pooled"
@@ -45,6 +49,13 @@ class RatingProtocols:
         )
 
 
+def protocol_order(present: list[str], protocols: RatingProtocols) -> list[str]:
+    """The protocols present: the declared ones in catalog order, then any other, sorted."""
+    return [v for v in protocols.values if v in present] + sorted(
+        v for v in present if v not in protocols.values
+    )
+
+
 def protocol_parts(
     table: pd.DataFrame, protocols: RatingProtocols | None, pool: bool
 ) -> Iterator[tuple[str | None, pd.DataFrame]]:
@@ -60,13 +71,29 @@ def protocol_parts(
         )
     column = table[protocols.column]
     text = np.where(column.isna().to_numpy(), MISSING, column.astype(str).to_numpy())
-    present = list(pd.unique(text))
-    order = [v for v in protocols.values if v in present]
-    order += sorted(v for v in present if v not in protocols.values)
+    order = protocol_order(list(dict.fromkeys(text.tolist())), protocols)
     for value in order:
         yield value, table[text == value]
     if pool and len(order) > 1:
         yield POOLED, table
+
+
+def protocol_rows(
+    codes: Coded, protocols: RatingProtocols, pool: bool
+) -> list[tuple[str, np.ndarray | None]]:
+    """:func:`protocol_parts` on codes (the pandas-free CLI path): (protocol, row positions;
+    None for all rows, the pooled part)."""
+    names = np.array(
+        [MISSING if n is None else str(n) for n in codes.names] + [MISSING], dtype=object
+    )
+    text = names[codes.codes]  # code -1 (missing) picks the last name
+    order = protocol_order(list(dict.fromkeys(text.tolist())), protocols)
+    parts: list[tuple[str, np.ndarray | None]] = [
+        (value, np.flatnonzero(text == value)) for value in order
+    ]
+    if pool and len(order) > 1:
+        parts.append((POOLED, None))
+    return parts
 
 
 def protocols_note(protocols: RatingProtocols, present: list[str], pooled: bool) -> str:

@@ -108,3 +108,35 @@ def test_deap_valence_alpha_is_0_478_lab_and_0_224_online_and_0_331_only_when_po
     annotations = dataset.annotations
     assert separate["lab"] == pytest.approx(valence_alpha(annotations, "lab"), abs=1e-12)
     assert pooled["pooled"] == pytest.approx(valence_alpha(annotations, None), abs=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:.*differs from the third-party pin")
+@pytest.mark.parametrize("pool", [False, True])
+def test_the_pandas_free_path_separates_protocols_exactly_as_the_dataframe_path(pool, tmp_path):
+    import argparse
+
+    from mer_datasets.agreement.cli import _records_from_judgments, add_arguments
+    from mer_datasets.agreement.render import render_records
+    from mer_datasets.agreement.report import to_json_records
+    from mer_datasets.cached_agreement import cached_judgments_with
+
+    home = tmp_path / "home"
+    info = default_catalog().get("deap")
+    ingest_dataset(info, FIXTURES / "deap", data_home=home)
+    dataset = load_dataset("deap", data_home=home, offline=True)
+    context = agreement_context(info)
+    found = cached_judgments_with(info, info.version(), ("setting",), data_home=home)
+    assert found is not None
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    argv = ["deap", "--bootstrap", "100", "--dimension", "valence", "--dimension", "arousal"]
+    args = parser.parse_args(argv + (["--pool-protocols"] if pool else []))
+    fast = _records_from_judgments(
+        found[0], default_levels(info), args, context["protocols"], found[1]["setting"]
+    )
+    full = dataset.agreement(dimensions=["valence", "arousal"], bootstrap=100, pool_protocols=pool)
+    assert render_records(fast, "json") == render_records(to_json_records(full), "json")
+    assert {r["protocol"] for r in fast} == (
+        {"lab", "online", "pooled"} if pool else {"lab", "online"}
+    )
+    assert args.protocols_context == full.attrs["context"]
