@@ -258,3 +258,44 @@ def test_without_annotation_ids_records_are_paired_by_rater_and_track():
     twice = pd.concat([table, table.iloc[:1]], ignore_index=True)
     with pytest.raises(AgreementError, match="more than one arousal judgment"):
         derive_judgments(twice, "quadrant", midpoints=MIDPOINTS)
+
+
+@pytest.mark.real_data
+@pytest.mark.filterwarnings("ignore:.*differs from the third-party pin")
+def test_deap_quadrant_agreement_counts_the_answers_on_an_axis(shared_mirror, tmp_path):
+    from mer_datasets.dataset import load_dataset
+    from mer_datasets.download.store import ingest_dataset
+
+    home = tmp_path / "home"
+    ingest_dataset(default_catalog().get("deap"), shared_mirror / "deap", data_home=home)
+    dataset = load_dataset("deap", data_home=home, offline=True)
+    report = dataset.agreement(
+        derive=["quadrant", "quadrant:asymmetric"], dimensions=["quadrant"], bootstrap=0,
+        metrics=["krippendorff_alpha"],
+    )  # fmt: skip
+    figures = report.set_index(["dimension", "protocol"])
+    # an integer 5 (the midpoint of 1-9) online is on an axis: about a third of the answers
+    assert figures.loc[("quadrant", "online"), "n_unmapped"] == 577
+    assert figures.loc[("quadrant", "lab"), "n_unmapped"] == 32
+    assert figures.loc[("quadrant:asymmetric", "online"), "n_unmapped"] == 0
+    # the independent figure: quadrants computed here, alpha by the krippendorff package
+    annotations = dataset.annotations
+    for setting in ("lab", "online"):
+        rows = annotations[annotations["setting"] == setting]
+        wide = rows[rows["dimension"].isin(["arousal", "valence"])].pivot_table(
+            index=["annotation_id", "track_id", "rater_id"], columns="dimension", values="value",
+            observed=True,
+        )  # fmt: skip
+        wide = wide[(wide["arousal"] != 5) & (wide["valence"] != 5)]
+        units: dict[str, dict[str, str]] = {}
+        for (_, track, rater), (a, v) in wide[["arousal", "valence"]].iterrows():
+            label = {
+                (True, True): "Q1",
+                (True, False): "Q2",
+                (False, False): "Q3",
+                (False, True): "Q4",
+            }
+            units.setdefault(str(track), {})[str(rater)] = label[(a > 5, v > 5)]
+        assert figures.loc[("quadrant", setting), "value"] == pytest.approx(
+            package_alpha(units), abs=1e-12
+        )

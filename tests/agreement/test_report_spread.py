@@ -105,3 +105,12 @@ def test_deaps_published_std_and_quartiles_reproduce_under_the_recorded_conventi
     theirs = published.loc["arousal"].loc[sample.index]
     assert np.abs(sample["std"] - theirs["std"].astype(float)).max() > 0.05
     assert np.abs(sample["q25"] - theirs["Q1"].astype(float)).max() > 0.5
+
+
+def test_info_states_the_protocols_and_the_published_spread_convention():
+    from mer_datasets.describe import describe_dataset
+
+    text = describe_dataset(default_catalog().get("deap"))
+    assert "protocols     setting: lab, online (agreement is reported per protocol" in text
+    assert "spreads       video_list: population SD, quantile method median_unbiased;" in text
+    assert "protocols " not in describe_dataset(default_catalog().get("trompa-mer"))
