@@ -173,7 +173,15 @@ def derive_judgments(
     source dimension, used instead of its vocabulary.
     """
     parts, unmapped, notes = [], [], {}
-    for derivation in parse_derivations(derive):
+    derivations = parse_derivations(derive)
+    existing = set(table["dimension"].astype(str).unique())
+    clash = [d.name for d in derivations if d.name in existing]
+    if clash:
+        raise AgreementError(
+            f"derive: the data already has a dimension named {clash[0]!r}; a derived dimension "
+            "cannot share its name (rename that dimension, or skip the derivation)"
+        )
+    for derivation in derivations:
         if derivation.source is None:
             rows, missing = _quadrant_rows(table, derivation, midpoints or {})
         else:

@@ -299,3 +299,10 @@ def test_deap_quadrant_agreement_counts_the_answers_on_an_axis(shared_mirror, tm
         assert figures.loc[("quadrant", setting), "value"] == pytest.approx(
             package_alpha(units), abs=1e-12
         )
+
+
+def test_a_derived_name_that_is_already_a_dimension_is_refused():
+    table = handmade()
+    table.loc[0, "dimension"] = "quadrant"
+    with pytest.raises(AgreementError, match="already has a dimension named 'quadrant'"):
+        derive_judgments(table, "quadrant", midpoints=MIDPOINTS)
