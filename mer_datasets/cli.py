@@ -305,24 +305,36 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if info is not None:
         args.synthetic = info.synthetic
 
-    def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str], Any]:
-        from .dataset import default_levels
+    def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str], Any, dict[str, Any]]:
+        from .dataset import agreement_context, default_levels
 
         dataset = _load(args, dataset_id)
         if dataset.annotations.empty:
             raise _no_per_rater_judgments(dataset.info, dataset)
-        return dataset.annotations, dataset.raters, default_levels(dataset.info), dataset.tracks
+        levels, context = default_levels(dataset.info), agreement_context(dataset.info)
+        return dataset.annotations, dataset.raters, levels, dataset.tracks, context
 
-    def cached_judgments(dataset_id: str) -> tuple[Any, dict[str, str]] | None:
-        """Straight from the cache, without pandas (None: take the full path)."""
-        from .cached_agreement import cached_judgments as from_cache
+    def cached_judgments(dataset_id: str) -> tuple[Any, ...] | None:
+        """Straight from the cache, without pandas (None: take the full path); with the rating
+        protocols (and their codes) where the catalog declares them."""
+        from .agreement.protocols import RatingProtocols
+        from .cached_agreement import cached_judgments_with
         from .dataset import default_levels
 
         info = catalog.get(dataset_id)
         if not info.per_rater:
             return None  # the full path says what the dataset publishes instead
-        judgments = from_cache(info, info.version(args.version), data_home=args.data_home)
-        return None if judgments is None else (judgments, default_levels(info))
+        protocols = RatingProtocols.from_catalog(info.raw.get("protocols"))
+        extra = (protocols.column,) if protocols is not None else ()
+        found = cached_judgments_with(
+            info, info.version(args.version), extra, data_home=args.data_home
+        )
+        if found is None:
+            return None
+        judgments, coded = found
+        if protocols is None:
+            return judgments, default_levels(info)
+        return judgments, default_levels(info), protocols, coded[protocols.column]
 
     return run(args, load_tables, cached_judgments)
 

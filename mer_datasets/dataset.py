@@ -210,9 +210,17 @@ class MERDataset:
         duplicates: str = "latest",
         expected: str = "group",
         metrics: list[str] | tuple[str, ...] | None = None,
+        derive: str | list[str] | None = None,
+        mappings: dict[str, dict[str, str]] | None = None,
+        pool_protocols: bool = False,
     ) -> pd.DataFrame:
         """Agreement per dimension (and group): :func:`mer_datasets.agreement.agreement_report` on
-        this dataset's judgments, ``levels`` defaulting to the catalog's (:func:`default_levels`)."""
+        this dataset's judgments, ``levels`` defaulting to the catalog's (:func:`default_levels`).
+
+        ``derive`` adds derived nominal dimensions (``"quadrant"``, ``"quadrant:asymmetric"``,
+        ``"emotion->quadrant"``) with the catalog's scale midpoints and vocabularies. Where the
+        catalog declares rating protocols (DEAP: lab and online), each protocol is reported
+        separately and the pooled figure only with ``pool_protocols=True``."""
         from .agreement.report import agreement_report
 
         return agreement_report(
@@ -229,6 +237,10 @@ class MERDataset:
             duplicates=duplicates,
             expected=expected,
             metrics=metrics,
+            derive=derive,
+            mappings=mappings,
+            pool_protocols=pool_protocols,
+            **agreement_context(self.info),
         )
 
     def agreement_items(
@@ -238,10 +250,17 @@ class MERDataset:
         levels: dict[str, str] | None = None,
         where: str | None = None,
         duplicates: str = "latest",
+        derive: str | list[str] | None = None,
+        mappings: dict[str, dict[str, str]] | None = None,
+        sd_ddof: int = 1,
+        quantile_method: str = "linear",
     ) -> pd.DataFrame:
-        """Per-item consensus (:func:`mer_datasets.agreement.items_report`), catalog levels by default."""
+        """Per-item consensus (:func:`mer_datasets.agreement.items_report`), catalog levels by
+        default; ``sd_ddof`` and ``quantile_method`` state the spread convention (the catalog's
+        ``published_spreads`` says which one a dataset's published summaries use)."""
         from .agreement.report import items_report
 
+        context = agreement_context(self.info)
         return items_report(
             self.annotations,
             self.raters,
@@ -250,6 +269,12 @@ class MERDataset:
             levels=default_levels(self.info) if levels is None else levels,
             where=where,
             duplicates=duplicates,
+            derive=derive,
+            midpoints=context["midpoints"],
+            vocabularies=context["vocabularies"],
+            mappings=mappings,
+            sd_ddof=sd_ddof,
+            quantile_method=quantile_method,
         )
 
     def agreement_raters(
@@ -272,6 +297,23 @@ class MERDataset:
             where=where,
             duplicates=duplicates,
         )
+
+
+def agreement_context(info: DatasetInfo) -> dict[str, Any]:
+    """What the catalog tells the agreement report beyond levels: the midpoint of each declared
+    numeric scale (the axis of a derived quadrant), each dimension's vocabulary, and the rating
+    protocols (``protocols:``; None when the dataset has one protocol)."""
+    from .agreement.protocols import RatingProtocols
+
+    return {
+        "midpoints": {
+            d.name: (float(d.min) + float(d.max)) / 2
+            for d in info.dimensions
+            if d.min is not None and d.max is not None
+        },
+        "vocabularies": {d.name: d.vocabulary for d in info.dimensions if d.vocabulary},
+        "protocols": RatingProtocols.from_catalog(info.raw.get("protocols")),
+    }
 
 
 def default_levels(info: DatasetInfo) -> dict[str, str]:
