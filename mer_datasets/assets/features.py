@@ -50,6 +50,12 @@ def features(
     group = info.version(ver).asset(name, dataset_id=info.id)
     if group.kind != "features":
         raise AssetError(f"dataset {info.id!r}: asset group {name!r} is {group.kind}, not features")
+    if group.format.get("type") == "npy":
+        raise AssetError(
+            f"dataset {info.id!r}: feature set {name!r} is one NPY array per track (not a "
+            f"table): read one with numpy.load(mer_datasets.assets.asset_path(ds, {name!r}, "
+            "TRACK_ID))"
+        )
     if summary is not None and summary not in SUMMARIES:
         raise AssetError(f"summary {summary!r}: expected one of {', '.join(SUMMARIES)}")
     wanted = list(dict.fromkeys(tracks)) if tracks is not None else None
