@@ -222,7 +222,9 @@ def iter_audio(
         has_ids = tracks is not None and "track_id" in getattr(tracks, "columns", ())
         if has_ids and not listed and chosen.track_id is not None:
             # a numbered release lists its tracks in a manifest: the tracks table says which
-            listed = tuple(str(t) for t in tracks["track_id"] if chosen.track_number(str(t)) is not None)
+            listed = tuple(
+                str(t) for t in tracks["track_id"] if chosen.track_number(str(t)) is not None
+            )
         if has_ids:
             present = set(tracks["track_id"].astype(str))
             track_ids = [t for t in listed if t in present]

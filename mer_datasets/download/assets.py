@@ -280,7 +280,16 @@ def _view(info: DatasetInfo, version: str | None, remotes: tuple[Remote, ...]) -
     return replace(info, versions=versions)
 
 
-def _expanded(info: DatasetInfo, version: str | None, name: str, **kwargs: object) -> AssetGroup:
+def _expanded(
+    info: DatasetInfo,
+    version: str | None,
+    name: str,
+    tracks: Sequence[str] | None = None,
+    **kwargs: object,
+) -> AssetGroup:
+    """The group with its manifest applied; unknown ``tracks`` are refused before any fetch."""
+    if tracks:
+        check_tracks(info, info.version(version).asset(name, dataset_id=info.id), tracks)
     return expand_manifest(
         info, version, info.version(version).asset(name, dataset_id=info.id), **kwargs
     )
@@ -357,7 +366,7 @@ def download_assets(
     summaries = []
     for name in names:
         with _manual_hint(info, version, name):
-            group = _expanded(info, version, name, **kwargs)
+            group = _expanded(info, version, name, track_list, **kwargs)
             view, _group = asset_view(info, version, name, track_list, group=group)
             summaries.append(download_dataset(view, version, **kwargs))  # type: ignore[arg-type]
     return summaries
@@ -422,7 +431,7 @@ def ingest_assets(
     track_list = list(tracks) if tracks is not None else None
     summaries: list[object] = []
     for name in names:
-        group = _expanded(info, version, name, data_home=data_home)
+        group = _expanded(info, version, name, track_list, data_home=data_home)
         view, _group = asset_view(info, version, name, track_list, group=group)
         summaries.append(ingest_dataset(view, source_dir, version, data_home=data_home))
     return summaries
@@ -458,7 +467,7 @@ def _ensure(
     track_list: list[str] | None,
     **kwargs: object,
 ) -> DatasetFiles:
-    group = _expanded(info, version, name, **kwargs)
+    group = _expanded(info, version, name, track_list, **kwargs)
     view, _group = asset_view(info, version, name, track_list, group=group)
     fast = verified_files(view, version, data_home=kwargs.get("data_home"))  # type: ignore[arg-type]
     wanted = [group.member_for(t) for t in track_list or ()]
