@@ -220,11 +220,12 @@ def iter_audio(
         tracks = getattr(ds_or_id, "tracks", None)
         listed = chosen.track_ids()
         has_ids = tracks is not None and "track_id" in getattr(tracks, "columns", ())
-        if has_ids and not listed and chosen.track_id is not None:
-            # a numbered release lists its tracks in a manifest: the tracks table says which
-            listed = tuple(
-                str(t) for t in tracks["track_id"] if chosen.track_number(str(t)) is not None
-            )
+        if has_ids and not listed:
+            # folder-only archives (MTG-Jamendo's tars, DEAM's MEMD_audio/) list no tracks in the
+            # catalog: the tracks table says which, kept when their file is in a declared folder
+            from ..download.assets import in_declared_folder
+
+            listed = tuple(str(t) for t in tracks["track_id"] if in_declared_folder(chosen, str(t)))
         if has_ids:
             present = set(tracks["track_id"].astype(str))
             track_ids = [t for t in listed if t in present]

@@ -132,7 +132,7 @@ def check_tracks(info: DatasetInfo, group: AssetGroup, tracks: Sequence[str]) ->
     import difflib
 
     known = set(group.track_ids())
-    unknown = [t for t in tracks if t not in known and not _in_declared_folder(group, t)]
+    unknown = [t for t in tracks if t not in known and not in_declared_folder(group, t)]
     if unknown:
         close = difflib.get_close_matches(unknown[0], sorted(known), n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -146,8 +146,10 @@ def check_tracks(info: DatasetInfo, group: AssetGroup, tracks: Sequence[str]) ->
         )
 
 
-def _in_declared_folder(group: AssetGroup, track_id: str) -> bool:
-    if group.track_index or group.track_number(track_id) is None:
+def in_declared_folder(group: AssetGroup, track_id: str) -> bool:
+    if group.track_index or (group.track_id is not None and group.track_number(track_id) is None):
+        return False
+    if "/" in track_id or track_id in ("", ".", ".."):
         return False
     folder, _, base = group.member_for(track_id).rpartition("/")
     return any(
@@ -471,7 +473,17 @@ def _ensure(
     view, _group = asset_view(info, version, name, track_list, group=group)
     fast = verified_files(view, version, data_home=kwargs.get("data_home"))  # type: ignore[arg-type]
     wanted = [group.member_for(t) for t in track_list or ()]
-    if fast is not None and all(m in fast.members for m in wanted):
+    folders = [
+        d.path
+        for r in view.version(version).remotes
+        for d in r.directories
+        if not d.optional and track_list is None
+    ]
+    if (
+        fast is not None
+        and all(m in fast.members for m in wanted)
+        and all(any(k.startswith(f + "/") for k in fast.members) for f in folders)
+    ):
         return fast
     return download_dataset(view, version, **kwargs).files  # type: ignore[arg-type]
 
