@@ -46,6 +46,8 @@ class Member:
     checksum_source: str
     checksum_note: str | None = None
     optional: bool = False
+    #: in an asset group, the track of this file when its path does not hold the id
+    track_id: str | None = None
 
     def __post_init__(self) -> None:
         safe_relative_parts(self.path)
@@ -124,7 +126,7 @@ class Remote:
 
 #: placeholders a ``track_member`` may hold: the id itself, or a track number and its last two
 #: digits (MTG-Jamendo's ``48/948.mp3``: folder = number mod 100, zero-padded), and an extension
-MEMBER_PLACEHOLDERS = ("{track_id}", "{track_number}", "{track_number_mod100}", "{ext}")
+MEMBER_PLACEHOLDERS = ("{track_id}", "{track_number}", "{track_number_mod100}", "{ext}", "{folder}")
 
 
 @cache
@@ -133,7 +135,9 @@ def track_member_regex(pattern: str) -> re.Pattern[str]:
     when an ``{ext}`` follows it directly) and an extension of 1-8 letters or digits.
     ``{track_number}`` captures digits (group ``number``), ``{track_number_mod100}`` two digits
     (group ``mod100``)."""
-    parts = re.split(r"(\{track_id\}|\{ext\}|\{track_number\}|\{track_number_mod100\})", pattern)
+    parts = re.split(
+        r"(\{track_id\}|\{ext\}|\{track_number\}|\{track_number_mod100\}|\{folder\})", pattern
+    )
     regex = []
     for index, part in enumerate(parts):
         if part == "{track_id}":
@@ -145,6 +149,8 @@ def track_member_regex(pattern: str) -> re.Pattern[str]:
             regex.append(r"(?P<mod100>[0-9]{2})")
         elif part == "{ext}":
             regex.append(r"[A-Za-z0-9]{1,8}")
+        elif part == "{folder}":
+            regex.append(r"[^/]+")
         else:
             regex.append(re.escape(part))
     return re.compile("".join(regex))
@@ -259,8 +265,16 @@ class AssetGroup:
                 index.setdefault(track, member.path)
         return index
 
+    @cached_property
+    def listed_tracks(self) -> Mapping[str, str]:
+        """member path -> track id for members that name their track (``track_id:``)."""
+        return {m.path: m.track_id for m in self.members() if m.track_id is not None}
+
     def track_for(self, member_path: str) -> str | None:
         """The track id of a member path, or None when the member is not a track file."""
+        listed = self.listed_tracks.get(member_path)
+        if listed is not None:
+            return listed
         found = track_member_regex(self.track_member).fullmatch(member_path)
         if found is None:
             return None
@@ -438,6 +452,7 @@ def _member(entry: Mapping[str, Any]) -> Member:
         checksum_source=entry.get("checksum_source", "unknown"),
         checksum_note=entry.get("checksum_note"),
         optional=bool(entry.get("optional", False)),
+        track_id=entry.get("track_id"),
     )
 
 
@@ -656,6 +671,11 @@ def _asset_problems(version: Mapping[str, Any]) -> list[str]:
     found = []
     label = version.get("version")
     filenames = [r["filename"] for r in version.get("remotes", ())]
+    #: filename -> (url, sha256, kind): one archive may serve annotations and assets (4QAED's zip
+    #: holds both) when every declaration of it names the same download
+    declared: dict[str, set[tuple[Any, Any, Any]]] = {}
+    for remote in version.get("remotes", ()):
+        declared.setdefault(remote["filename"], set()).add(_download_of(remote))
     paths = [r["path"] for r in version.get("remotes", ()) if "path" in r]
     for name, group in (version.get("assets") or {}).items():
         audio_name = name == "audio" or name.startswith("audio-")
@@ -673,7 +693,7 @@ def _asset_problems(version: Mapping[str, Any]) -> list[str]:
             continue
         members = [m.path for m in built.members()]
         folders = [d for r in built.remotes for d in r.directories]
-        if not built.track_index and not (folders and built.track_id):
+        if not built.track_index and not folders:
             found.append(f"assets.{name}: no member matches track_member {group['track_member']!r}")
         found.extend(f"assets.{name}: {p}" for p in _numbered_folder_problems(built))
         if built.manifest is not None and built.manifest.member not in members:
@@ -681,13 +701,21 @@ def _asset_problems(version: Mapping[str, Any]) -> list[str]:
                 f"assets.{name}: manifest member {built.manifest.member!r} is not a member of "
                 "the group's remotes"
             )
-        filenames.extend(r["filename"] for r in group["remotes"])
+        for remote in group["remotes"]:
+            shared = declared.setdefault(remote["filename"], set())
+            if not shared or _download_of(remote) not in shared or remote.get("kind") == "file":
+                filenames.append(remote["filename"])
+            shared.add(_download_of(remote))
         paths.extend(members)
     for what, values in (("file name", filenames), ("member path", paths)):
         doubles = sorted({v for v in values if values.count(v) > 1})
         if doubles and version.get("assets"):
             found.append(f"{what}(s) used twice (remotes and assets share one folder): {doubles}")
     return [f"version {label!r}: {problem}" for problem in found]
+
+
+def _download_of(remote: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    return (remote.get("url"), remote.get("sha256"), remote.get("kind"))
 
 
 def _numbered_folder_problems(group: AssetGroup) -> list[str]:
@@ -704,6 +732,12 @@ def _numbered_folder_problems(group: AssetGroup) -> list[str]:
                 )
             seen[directory.path] = remote.filename
             if group.track_id is None:
+                folder = group.track_member.replace("{track_id}", "x").rpartition("/")[0]
+                if folder != directory.path:
+                    found.append(
+                        f"folder {directory.path!r} of {remote.filename} is not the folder of "
+                        f"track_member {group.track_member!r}"
+                    )
                 continue
             probe = f"{directory.path}/1.x"
             rule = group.track_member.rsplit("/", 1)[0]
