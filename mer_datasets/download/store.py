@@ -173,7 +173,8 @@ def download_dataset(
             if info.access == "embedded":
                 _ensure_embedded(run)
             else:
-                _ensure_remote_files(run)
+                with run.store.batch():  # one state.json write per run, not per member
+                    _ensure_remote_files(run)
         finally:
             if run.session is not None:
                 run.session.close()  # type: ignore[attr-defined]
