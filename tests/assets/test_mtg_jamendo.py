@@ -268,3 +268,30 @@ def test_split_tracks_takes_the_tracks_of_a_split_and_names_unknown_splits():
     assert split_tracks(ds, ["test"]) == ["track_0001048", "track_0001234"]
     with pytest.raises(AssetError, match="splits: test, train"):
         split_tracks(ds, ["validation"])
+
+
+def test_extraction_that_would_not_fit_is_refused_naming_archive_and_bytes(
+    jamendo, home, monkeypatch
+):
+    import shutil
+    from collections import namedtuple
+
+    from mer_datasets.errors import InsufficientSpaceError
+
+    usage = namedtuple("usage", "total used free")
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**6, 10**6 - 1000, 1000))
+    with pytest.raises(InsufficientSpaceError) as refused:
+        audio_path(jamendo.ds, "track_0000950", data_home=home, progress=False)
+    error = refused.value
+    assert error.archive == f"{PREFIX}-50.tar" and error.free == 1000
+    assert error.needed == len(jamendo.audio["track_0000950"])
+    assert f"extracting {PREFIX}-50.tar needs {error.needed} bytes" in str(error)
+    version_dir = home / "toyjamendo" / "1.0"
+    assert not (version_dir / "files" / "50").exists()
+    assert not (version_dir / "quarantine").exists()  # the archive is fine: kept
+    # with space again, the kept archive is extracted without a second download
+    monkeypatch.setattr(shutil, "disk_usage", real)
+    path = audio_path(jamendo.ds, "track_0000950", data_home=home, progress=False)
+    assert path.read_bytes() == jamendo.audio["track_0000950"]
+    assert _paths(jamendo.server).count(f"/mtg/{PREFIX}-50.tar") == 1
