@@ -100,7 +100,8 @@ def with_audio_column(
     import datasets
 
     from .assets._resolve import resolve
-    from .download.assets import ensure_asset_files, in_declared_folder
+    from .assets.audio import has_audio
+    from .download.assets import ensure_asset_files
     from .errors import AssetError
 
     info, version = resolve(dataset)
@@ -110,7 +111,7 @@ def with_audio_column(
     if "audio" in tracks.column_names:
         raise AssetError(f"dataset {info.id!r}: the tracks table already has an 'audio' column")
     ids = [str(t) for t in tracks["track_id"]]
-    known = [t for t in ids if t in chosen.track_index or in_declared_folder(chosen, t)]
+    known = [t for t in ids if has_audio(chosen, t)]
     source = {key: getattr(dataset, key, None) for key in ("data_home", "mirror", "offline")}
     files = ensure_asset_files(info, version, group, known, **source) if known else None
     paths: list[str | None] = []

@@ -215,22 +215,8 @@ def iter_audio(
     Why a generator: a dataset's audio rarely fits in memory; each track is fetched (if needed)
     and decoded only when the loop reaches it. The options are :func:`load_audio`'s."""
     info, ver = resolve(ds_or_id, version)
-    chosen = info.version(ver).asset(group, dataset_id=info.id)
     if track_ids is None:
-        tracks = getattr(ds_or_id, "tracks", None)
-        listed = chosen.track_ids()
-        has_ids = tracks is not None and "track_id" in getattr(tracks, "columns", ())
-        if has_ids and not listed:
-            # folder-only archives (MTG-Jamendo's tars, DEAM's MEMD_audio/) list no tracks in the
-            # catalog: the tracks table says which, kept when their file is in a declared folder
-            from ..download.assets import in_declared_folder
-
-            listed = tuple(str(t) for t in tracks["track_id"] if in_declared_folder(chosen, str(t)))
-        if has_ids:
-            present = set(tracks["track_id"].astype(str))
-            track_ids = [t for t in listed if t in present]
-        else:
-            track_ids = listed
+        track_ids = audio_tracks(ds_or_id, group=group, version=ver)
     for track_id in track_ids:
         samples, rate = load_audio(
             ds_or_id, track_id, sr=sr, mono=mono, dtype=dtype, group=group, version=ver,
@@ -238,6 +224,37 @@ def iter_audio(
             fetch_options=fetch_options,
         )  # fmt: skip
         yield track_id, samples, rate
+
+
+def audio_tracks(
+    ds_or_id: Any, *, group: str = AUDIO_GROUP, version: str | None = None
+) -> list[str]:
+    """The track ids an audio group has a file for, in catalog order (or the tracks table's).
+
+    A group that lists its files answers from the catalog (restricted to the loaded dataset's
+    tracks when a dataset is given). Folder-only archives (MTG-Jamendo's tars, DEAM's
+    ``MEMD_audio/``) list no files: then the loaded dataset's tracks whose file falls in a
+    declared folder are taken (a dataset id alone gives none)."""
+    from ..download.assets import in_declared_folder
+
+    info, ver = resolve(ds_or_id, version)
+    chosen = info.version(ver).asset(group, dataset_id=info.id)
+    tracks = getattr(ds_or_id, "tracks", None)
+    has_ids = tracks is not None and "track_id" in getattr(tracks, "columns", ())
+    listed = list(chosen.track_ids())
+    if not listed and has_ids:
+        return [str(t) for t in tracks["track_id"] if in_declared_folder(chosen, str(t))]
+    if has_ids:
+        present = set(tracks["track_id"].astype(str))
+        return [t for t in listed if t in present]
+    return listed
+
+
+def has_audio(group: Any, track_id: str) -> bool:
+    """Whether the group has (or, for folder-only archives, would have) a file for the track."""
+    from ..download.assets import in_declared_folder
+
+    return track_id in group.track_index or in_declared_folder(group, track_id)
 
 
 def _riff_shortfall(path: Path) -> int:

@@ -307,11 +307,15 @@ class Estimate:
     already_verified: int
     #: (file name, size or None) of each remote still to fetch, in catalog order
     planned: tuple[tuple[str, int | None], ...] = ()
+    #: remotes with no public URL (to obtain by hand and ``ingest``); not in ``remotes``
+    by_hand: int = 0
 
     def __str__(self) -> str:
         text = f"{self.remotes} file(s) to fetch, {human_size(self.bytes)}"
         if self.unknown_size:
             text += f" + {self.unknown_size} file(s) of unknown size"
+        if self.by_hand:
+            text += f"; {self.by_hand} file(s) with no public URL (obtain by hand, then ingest)"
         if self.already_verified:
             text += f" ({self.already_verified} already verified locally)"
         return text
@@ -334,7 +338,7 @@ def estimate(
     layout = VersionLayout(resolve_settings(data_home).data_home, info.id, chosen.version)
     records = read_state(layout.state_path) if layout.state_path.is_file() else {}
     track_list = list(tracks) if tracks is not None else None
-    count = total = unknown = done = 0
+    count = total = unknown = done = by_hand = 0
     planned: list[tuple[str, int | None]] = []
     for name in names:
         view, _group = asset_view(info, version, name, track_list)
@@ -344,13 +348,16 @@ def estimate(
             if here and all(layout.member_path(d.path).is_dir() for d in remote.directories):
                 done += 1
                 continue
+            if remote.url is None or info.access in ("gated", "offline"):
+                by_hand += 1
+                continue
             count += 1
             planned.append((remote.filename, remote.size))
             if remote.size is None:
                 unknown += 1
             else:
                 total += remote.size
-    return Estimate(count, total, unknown, done, tuple(planned))
+    return Estimate(count, total, unknown, done, tuple(planned), by_hand)
 
 
 def download_assets(
@@ -526,6 +533,9 @@ class AssetPresence:
     def complete(self) -> bool:
         return self.remotes_present == self.remotes_total
 
+    #: True when the group has no public URL (or the dataset is gated): ingest, not download
+    by_hand: bool = False
+
     def hint(self, dataset_id: str, access: str) -> str:
         """One line for ``verify``: what is here and the command that fetches the rest."""
         what = (
@@ -534,7 +544,7 @@ class AssetPresence:
             else f"{self.remotes_present} of {self.remotes_total} file(s) downloaded"
         )
         size = f", {human_size(self.size)}" if self.size is not None else ""
-        if access in ("gated", "offline"):
+        if self.by_hand or access in ("gated", "offline"):
             how = f"obtain it by hand, then `mer-datasets ingest {dataset_id} DIR --include {self.include}`"
         else:
             how = f"`mer-datasets download {dataset_id} --include {self.include}`"
@@ -555,7 +565,10 @@ def asset_presence(
     for name, group in info.version(version).assets.items():
         present = _present_remotes(info, version, group, data_home)
         include = name if group.kind == "audio" else f"features:{name}"
-        found.append(AssetPresence(name, include, len(present), len(group.remotes), group.size))
+        by_hand = all(r.url is None for r in group.remotes)
+        found.append(
+            AssetPresence(name, include, len(present), len(group.remotes), group.size, by_hand)
+        )
     return found
 
 

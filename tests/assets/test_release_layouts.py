@@ -122,3 +122,20 @@ def test_emotify_audio_maps_genre_folders_to_track_ids_on_ingest(server, home, t
     path = audio_path(release.ds, "101", data_home=home, offline=True)
     assert path.read_bytes() == rock_one
     assert server.log == []
+
+
+def test_assets_without_a_public_url_say_how_to_ingest_them(home, capsys):
+    from mer_datasets.cli import main
+
+    argv = ["download", "emotify", "--include", "audio", "--data-home", str(home)]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "1 file(s) with no public URL (obtain by hand, then ingest)" in captured.out
+    assert "asset group 'audio': cannot be downloaded automatically" in captured.err
+    assert "emotifymusic.zip" in captured.err
+    assert "mer-datasets ingest emotify DIR --include audio" in captured.err
+    assert "add --yes" not in captured.err  # nothing to confirm: nothing can be fetched
+    assert main(["verify", "emotify", "--data-home", str(home)]) == 1  # annotations missing
+    hint = capsys.readouterr().err
+    assert "asset group 'audio' (1 file(s)): not downloaded; obtain it by hand" in hint
+    assert "mer-datasets ingest emotify DIR --include audio" in hint
