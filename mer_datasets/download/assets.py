@@ -341,7 +341,10 @@ def estimate(
     count = total = unknown = done = by_hand = 0
     planned: list[tuple[str, int | None]] = []
     for name in names:
-        view, _group = asset_view(info, version, name, track_list)
+        if track_list:
+            check_tracks(info, chosen.asset(name, dataset_id=info.id), track_list)
+        local = _local_group(info, version, name, data_home)  # precise once the manifest is here
+        view, _group = asset_view(info, version, name, track_list, group=local)
         for remote in view.version(chosen.version).remotes:
             members = remote.required_members()
             here = all(m.path in records and layout.member_path(m.path).is_file() for m in members)
@@ -562,10 +565,11 @@ def asset_presence(
 ) -> list[AssetPresence]:
     """For each asset group of the version: how many of its remotes have a file on disk."""
     found = []
-    for name, group in info.version(version).assets.items():
+    for name, declared in info.version(version).assets.items():
+        group = _local_group(info, version, name, data_home)
         present = _present_remotes(info, version, group, data_home)
         include = name if group.kind == "audio" else f"features:{name}"
-        by_hand = all(r.url is None for r in group.remotes)
+        by_hand = all(r.url is None for r in declared.remotes)
         found.append(
             AssetPresence(name, include, len(present), len(group.remotes), group.size, by_hand)
         )
@@ -575,7 +579,18 @@ def asset_presence(
 def _local_group(
     info: DatasetInfo, version: str | None, name: str, data_home: object
 ) -> AssetGroup:
-    """The group expanded from its manifest when the manifest is on disk, else as declared."""
+    """The group expanded from its manifest when the manifest is on disk, else as declared
+    (nothing is fetched, and nothing is written when the manifest is absent)."""
+    declared = info.version(version).asset(name, dataset_id=info.id)
+    if declared.manifest is None:
+        return declared
+    layout = VersionLayout(
+        resolve_settings(data_home).data_home,  # type: ignore[arg-type]
+        info.id,
+        info.version(version).version,
+    )
+    if not layout.member_path(declared.manifest.member).is_file():
+        return declared
     try:
         return _expanded(info, version, name, data_home=data_home, offline=True, progress=False)
     except OfflineError:

@@ -177,6 +177,11 @@ def test_partial_download_fetches_the_manifest_and_only_the_tar_of_the_track(jam
     samples, rate = load_audio(jamendo.ds, "track_0001048", data_home=home)
     assert rate == RATE and abs(len(samples) - RATE) <= 1152 * 2  # MP3 priming/padding at most
     assert _paths(jamendo.server)[2:] == []  # no new request: already verified
+    # with the manifest here, the estimate is per track: tar 48 is done, tar 50 is to fetch
+    done = estimate(jamendo.info, None, ["audio"], ["track_0001048"], data_home=home)
+    assert (done.remotes, done.already_verified) == (0, 2)
+    left = estimate(jamendo.info, None, ["audio"], ["track_0000950"], data_home=home)
+    assert [name for name, _size in left.planned] == [f"{PREFIX}-50.tar"]
     # offline: verified tracks are read, a track of a tar never fetched is an OfflineError
     assert audio_path(jamendo.ds, "track_0000948", data_home=home, offline=True) == path
     with pytest.raises(OfflineError, match="--tracks track_0000950"):
