@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -437,12 +437,23 @@ def ingest_assets(
     """Register asset files obtained by hand (gated audio, a lab copy), verified like a download.
 
     Same rules as ``mer-datasets ingest``: members at their paths, under one extra top folder,
-    or as the archive the catalog names."""
+    or as the archive the catalog names. A group pinned by a checksum manifest (MTG-Jamendo)
+    takes the manifest from ``source_dir`` when it is there (as the official repository lays it
+    out, ``data/download/...``), else fetches it (1.5 MB) unless offline."""
+    from ..errors import IngestError
     from .ingest import ingest_dataset
 
     track_list = list(tracks) if tracks is not None else None
     summaries: list[object] = []
     for name in names:
+        declared = info.version(version).asset(name, dataset_id=info.id)
+        if declared.manifest is not None:
+            source = [r for r in declared.remotes if r.path == declared.manifest.member]
+            with suppress(IngestError):  # not in the folder: fetched by the expansion below
+                manifest_view = _view(info, version, tuple(source))
+                summaries.append(
+                    ingest_dataset(manifest_view, source_dir, version, data_home=data_home)
+                )
         group = _expanded(info, version, name, track_list, data_home=data_home)
         view, _group = asset_view(info, version, name, track_list, group=group)
         summaries.append(ingest_dataset(view, source_dir, version, data_home=data_home))

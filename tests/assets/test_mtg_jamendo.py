@@ -300,3 +300,28 @@ def test_extraction_that_would_not_fit_is_refused_naming_archive_and_bytes(
     path = audio_path(jamendo.ds, "track_0000950", data_home=home, progress=False)
     assert path.read_bytes() == jamendo.audio["track_0000950"]
     assert _paths(jamendo.server).count(f"/mtg/{PREFIX}-50.tar") == 1
+
+
+def test_an_unpacked_official_download_is_ingested_offline_and_checked_per_track(
+    jamendo, home, tmp_path
+):
+    from mer_datasets.download.assets import ingest_assets
+    from mer_datasets.errors import IngestError
+
+    source = tmp_path / "by-hand"
+    for track, member in TRACKS.items():
+        target = source / member
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(jamendo.audio[track])
+    manifest = source / MANIFEST
+    manifest.parent.mkdir(parents=True)
+    manifest.write_bytes(jamendo.server.files["/mtg/manifest.txt"])
+    ingest_assets(jamendo.info, source, None, ["audio"], data_home=home)
+    assert jamendo.server.log == []  # the manifest came from the folder
+    path = audio_path(jamendo.ds, "track_0001234", data_home=home, offline=True)
+    assert path.read_bytes() == jamendo.audio["track_0001234"]
+    # a file that differs from the official per-track sha256 is refused, by name
+    other = tmp_path / "other-home"
+    (source / "50" / "950.mp3").write_bytes(b"not the published bytes")
+    with pytest.raises((ChecksumMismatchError, IngestError), match="950.mp3"):
+        ingest_assets(jamendo.info, source, None, ["audio"], data_home=other)
