@@ -16,19 +16,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import dataclass
 
-from ..catalog import AssetGroup, DatasetInfo, Member, Remote
+from ..catalog import AssetGroup, DatasetInfo, Remote
 from ..config import resolve_settings
 from ..errors import (
     AssetError,
     CatalogError,
-    DirectoryMemberError,
     OfflineError,
     UnknownTrackError,
 )
 from .layout import VersionLayout, match_file_pattern
+from .manifests import expand_manifest, version_view
 from .state import read_state
 from .store import DownloadSummary, download_dataset
 from .verified import DatasetFiles, verified_files
@@ -159,103 +158,6 @@ def in_declared_folder(group: AssetGroup, track_id: str) -> bool:
     )
 
 
-def expand_manifest(
-    info: DatasetInfo, version: str | None, group: AssetGroup, **kwargs: object
-) -> AssetGroup:
-    """The group with each declared folder replaced by the files its checksum manifest pins.
-
-    Why: MTG-Jamendo publishes one sha256 per track (18,486 per data type) in a file of the
-    official repository. The catalog pins that file and declares each tar's folder and file
-    count; here the manifest is fetched (or read, verified, from disk), and every folder becomes
-    explicit members with official pins, so extraction, verification and quarantine work per
-    track exactly as for listed members. A folder whose manifest entries differ in number from
-    its declared count raises :class:`DirectoryMemberError`. ``kwargs`` are the store's."""
-    if group.manifest is None:
-        return group
-    source = next(
-        (r for r in group.remotes if r.kind == "file" and r.path == group.manifest.member), None
-    )
-    if source is None:
-        raise CatalogError(
-            f"dataset {info.id!r}, asset group {group.name!r}: manifest "
-            f"{group.manifest.member!r} is not a file remote of the group"
-        )
-    view = _view(info, version, (source,))
-    files = verified_files(view, version, data_home=kwargs.get("data_home"))  # type: ignore[arg-type]
-    if files is None or group.manifest.member not in files.members:
-        files = download_dataset(view, version, **kwargs).files  # type: ignore[arg-type]
-    path = files.members[group.manifest.member]
-    entries = read_manifest(str(path), files.sha256[group.manifest.member], info.id)
-    by_folder: dict[str, list[tuple[str, str]]] = {}
-    for member_path, sha in entries:
-        folder, _, name = member_path.rpartition("/")
-        by_folder.setdefault(folder, []).append((name, sha))
-    note = f"per-file sha256 from {group.manifest.member}"
-    remotes = []
-    for remote in group.remotes:
-        if not remote.directories:
-            remotes.append(remote)
-            continue
-        members = list(remote.members)
-        for directory in remote.directories:
-            names = [
-                (n, sha)
-                for n, sha in by_folder.get(directory.path, ())
-                if match_file_pattern(directory.pattern, n)
-            ]
-            if directory.count is not None and len(names) != directory.count:
-                raise DirectoryMemberError(
-                    f"dataset {info.id!r}, asset group {group.name!r}, folder "
-                    f"{directory.path!r}: the catalog declares {directory.count} file(s) named "
-                    f"like {directory.pattern!r}, the manifest {group.manifest.member} lists "
-                    f"{len(names)}. The manifest is not the one the catalog was written from.",
-                    dataset_id=info.id,
-                    directory=directory.path,
-                    expected=directory.count,
-                    found=len(names),
-                )
-            members.extend(
-                Member(
-                    path=f"{directory.path}/{n}",
-                    size=None,
-                    sha256=sha,
-                    checksum_source=source.checksum_source,
-                    checksum_note=note,
-                    optional=directory.optional,
-                )
-                for n, sha in names
-            )
-        remotes.append(replace(remote, members=tuple(members), directories=()))
-    return replace(group, remotes=tuple(remotes))
-
-
-@cache
-def read_manifest(path: str, sha256: str, dataset_id: str) -> tuple[tuple[str, str], ...]:
-    """``(member path, sha256)`` of each line ``<sha256> <path>`` (sha256sum's format; one or two
-    spaces, an optional ``*`` binary marker). Cached by path and hash: a verified file's content.
-
-    A malformed line raises :class:`AssetError` naming the file and the line."""
-    from .layout import path_problem
-
-    entries = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            parts = line.rstrip("\r\n").split(None, 1)
-            digest = parts[0].lower() if parts else ""
-            member = parts[1].strip().lstrip("*") if len(parts) == 2 else ""
-            problem = path_problem(member) if member else "no path"
-            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest) or problem:
-                raise AssetError(
-                    f"dataset {dataset_id!r}: checksum manifest {path}, line {number}: expected "
-                    f"'<64 hex digits> <relative path>', got {line.strip()[:80]!r}"
-                    + (f" ({problem})" if problem and member else "")
-                )
-            entries.append((member, digest))
-    return tuple(entries)
-
-
 def asset_view(
     info: DatasetInfo,
     version: str | None,
@@ -272,14 +174,7 @@ def asset_view(
     chosen = info.version(version)
     group = group or chosen.asset(name, dataset_id=info.id)
     remotes = select_remotes(info, group, tracks)
-    return _view(info, version, remotes), group
-
-
-def _view(info: DatasetInfo, version: str | None, remotes: tuple[Remote, ...]) -> DatasetInfo:
-    chosen = info.version(version)
-    view = replace(chosen, remotes=remotes, assets={}, files={})
-    versions = tuple(view if v.version == chosen.version else v for v in info.versions)
-    return replace(info, versions=versions)
+    return version_view(info, version, remotes), group
 
 
 def _expanded(
@@ -450,7 +345,7 @@ def ingest_assets(
         if declared.manifest is not None:
             source = [r for r in declared.remotes if r.path == declared.manifest.member]
             with suppress(IngestError):  # not in the folder: fetched by the expansion below
-                manifest_view = _view(info, version, tuple(source))
+                manifest_view = version_view(info, version, tuple(source))
                 summaries.append(
                     ingest_dataset(manifest_view, source_dir, version, data_home=data_home)
                 )
@@ -529,7 +424,9 @@ def verify_assets(
         present = _present_remotes(info, version, group, data_home)
         if not present:
             continue
-        statuses.extend(verify_dataset(_view(info, version, present), version, data_home=data_home))
+        statuses.extend(
+            verify_dataset(version_view(info, version, present), version, data_home=data_home)
+        )
     return statuses
 
 
