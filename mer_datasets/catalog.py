@@ -201,6 +201,9 @@ class AssetGroup:
     #: with a ``{track_number}`` track_member
     track_id: str | None = None
     manifest: AssetManifest | None = None
+    #: a published total size of the group (e.g. "152 GB" in MTG-Jamendo's README) when the
+    #: archives' own sizes are unknown: only for estimates, never checked
+    approximate_bytes: int | None = None
 
     def __post_init__(self) -> None:
         rest = self.track_member
@@ -498,6 +501,7 @@ def _asset_group(name: str, entry: Mapping[str, Any]) -> AssetGroup:
         format=dict(entry.get("format") or {}),
         track_id=entry.get("track_id"),
         manifest=AssetManifest(**entry["manifest"]) if entry.get("manifest") else None,
+        approximate_bytes=entry.get("approximate_bytes"),
     )
 
 

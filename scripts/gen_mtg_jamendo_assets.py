@@ -58,6 +58,7 @@ def group_yaml(root: Path, name: str) -> list[str]:
         f"{suffix}, e.g. 48/948{suffix}.",
         "  license_note: Each track is under its own Creative Commons license (listed in the",
         "    repository's audio_licenses.txt); many are non-commercial. The metadata is CC BY-NC-SA 4.0.",
+        f"  approximate_bytes: {int(total.split()[0]) * 10**9}",
         f"  unknown_note: Tar sizes are not published (about {total} in all per the README); each",
         "    is trusted for its size and pinned by the official sha256. That tar -NN holds folder NN",
         "    follows from the naming in the official download script, not from reading the tars.",

@@ -204,11 +204,15 @@ class Estimate:
     planned: tuple[tuple[str, int | None], ...] = ()
     #: remotes with no public URL (to obtain by hand and ``ingest``); not in ``remotes``
     by_hand: int = 0
+    #: rough bytes of the unknown-size remotes, from their groups' published totals
+    approximate_bytes: int = 0
 
     def __str__(self) -> str:
         text = f"{self.remotes} file(s) to fetch, {human_size(self.bytes)}"
         if self.unknown_size:
             text += f" + {self.unknown_size} file(s) of unknown size"
+            if self.approximate_bytes:
+                text += f" (about {human_size(self.approximate_bytes)} by the published total)"
         if self.by_hand:
             text += f"; {self.by_hand} file(s) with no public URL (obtain by hand, then ingest)"
         if self.already_verified:
@@ -233,13 +237,15 @@ def estimate(
     layout = VersionLayout(resolve_settings(data_home).data_home, info.id, chosen.version)
     records = read_state(layout.state_path) if layout.state_path.is_file() else {}
     track_list = list(tracks) if tracks is not None else None
-    count = total = unknown = done = by_hand = 0
+    count = total = unknown = done = by_hand = approximate = 0
     planned: list[tuple[str, int | None]] = []
     for name in names:
         if track_list:
             check_tracks(info, chosen.asset(name, dataset_id=info.id), track_list)
         local = _local_group(info, version, name, data_home)  # precise once the manifest is here
         view, _group = asset_view(info, version, name, track_list, group=local)
+        unsized = [r for r in local.remotes if r.size is None]
+        share = (local.approximate_bytes or 0) // max(1, len(unsized))
         for remote in view.version(chosen.version).remotes:
             members = remote.required_members()
             here = all(m.path in records and layout.member_path(m.path).is_file() for m in members)
@@ -253,9 +259,10 @@ def estimate(
             planned.append((remote.filename, remote.size))
             if remote.size is None:
                 unknown += 1
+                approximate += share
             else:
                 total += remote.size
-    return Estimate(count, total, unknown, done, tuple(planned), by_hand)
+    return Estimate(count, total, unknown, done, tuple(planned), by_hand, approximate)
 
 
 def download_assets(

@@ -325,3 +325,14 @@ def test_an_unpacked_official_download_is_ingested_offline_and_checked_per_track
     (source / "50" / "950.mp3").write_bytes(b"not the published bytes")
     with pytest.raises((ChecksumMismatchError, IngestError), match="950.mp3"):
         ingest_assets(jamendo.info, source, None, ["audio"], data_home=other)
+
+
+def test_the_packaged_estimate_spreads_the_published_total_over_the_unsized_tars(home):
+    from mer_datasets.catalog import default_catalog
+
+    info = default_catalog().get("mtg-jamendo-moodtheme")
+    planned = estimate(info, None, ["audio"], ["track_0000948", "track_1234363"], data_home=home)
+    assert planned.unknown_size == 2  # tars 48 and 63; the manifest's size is known
+    assert planned.approximate_bytes == 2 * (152 * 10**9 // 100)
+    assert "about 3.0 GB by the published total" in str(planned)
+    assert not (home / "mtg-jamendo-moodtheme").exists()  # an estimate writes nothing
