@@ -269,6 +269,16 @@ class AssetGroup:
         return index
 
     @cached_property
+    def remote_of_member(self) -> Mapping[str, int]:
+        """member path -> position of the remote holding it (a selection looks tracks up here
+        instead of matching every member of a release of 18,486 files)."""
+        index: dict[str, int] = {}
+        for position, remote in enumerate(self.remotes):
+            for member in remote.required_members():
+                index.setdefault(member.path, position)
+        return index
+
+    @cached_property
     def listed_tracks(self) -> Mapping[str, str]:
         """member path -> track id for members that name their track (``track_id:``)."""
         return {m.path: m.track_id for m in self.members() if m.track_id is not None}

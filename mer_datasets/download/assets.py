@@ -102,22 +102,20 @@ def select_remotes(
         return group.remotes
     wanted = list(dict.fromkeys(tracks))
     check_tracks(info, group, wanted)
-    wanted_set = set(wanted)
-    wanted_members = [group.member_for(t).rpartition("/") for t in wanted]
+    members = [group.member_for(t) for t in wanted]
+    positions = {group.remote_of_member[m] for m in members if m in group.remote_of_member}
+    folders = [m.rpartition("/") for m in members]
     chosen: list[Remote] = []
-    for remote in group.remotes:
-        if remote.kind == "file":
-            keep = remote.path is not None and (
-                group.track_for(remote.path) in wanted_set
-                or (group.manifest is not None and remote.path == group.manifest.member)
+    for position, remote in enumerate(group.remotes):
+        manifest = group.manifest is not None and remote.path == group.manifest.member
+        if (
+            position in positions
+            or manifest
+            or any(
+                d.path == folder and match_file_pattern(d.pattern, base)
+                for d in remote.directories
+                for folder, _, base in folders
             )
-            if keep:
-                chosen.append(remote)
-            continue
-        if any(group.track_for(m.path) in wanted_set for m in remote.members) or any(
-            d.path == folder and match_file_pattern(d.pattern, base)
-            for d in remote.directories
-            for folder, _, base in wanted_members
         ):
             chosen.append(remote)
     return tuple(chosen)
