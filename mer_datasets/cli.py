@@ -164,7 +164,9 @@ def _download_assets(info: Any, args: argparse.Namespace) -> int:
         from .download.assets import split_tracks
 
         tracks = (tracks or []) + split_tracks(_load(args), args.split)
-    planned = estimate(info, args.version, names, tracks, data_home=args.data_home)
+    planned = estimate(
+        info, args.version, names, tracks, data_home=args.data_home, mirror=args.mirror
+    )
     _print(f"{info.id} {', '.join(names)}: {planned}")
     if args.dry_run:
         for filename, size in planned.planned:

@@ -229,10 +229,15 @@ def estimate(
     tracks: Iterable[str] | None = None,
     *,
     data_home: str | os.PathLike[str] | None = None,
+    mirror: str | os.PathLike[str] | None = None,
 ) -> Estimate:
-    """Bytes still to fetch for the groups (remotes whose members are all recorded are skipped)."""
+    """Bytes still to fetch for the groups (remotes whose members are all recorded are skipped).
+
+    A remote with no public URL counts as "by hand" unless a mirror (``mirror`` or the
+    configured one) may serve it."""
     chosen = info.version(version)
-    layout = VersionLayout(resolve_settings(data_home).data_home, info.id, chosen.version)
+    settings = resolve_settings(data_home, mirror)
+    layout = VersionLayout(settings.data_home, info.id, chosen.version)
     records = read_state(layout.state_path) if layout.state_path.is_file() else {}
     track_list = list(tracks) if tracks is not None else None
     count = total = unknown = done = by_hand = approximate = 0
@@ -250,7 +255,10 @@ def estimate(
             if here and all(layout.member_path(d.path).is_dir() for d in remote.directories):
                 done += 1
                 continue
-            if remote.url is None or info.access in ("gated", "offline"):
+            if (remote.url is None and settings.mirror is None) or info.access in (
+                "gated",
+                "offline",
+            ):
                 by_hand += 1
                 continue
             count += 1
