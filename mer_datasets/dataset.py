@@ -86,11 +86,22 @@ class MERDataset:
 
         return write_tables(self, directory, fmt="csv")
 
-    def to_hf(self) -> Any:
-        """A ``datasets.DatasetDict`` with one split per table, built locally (no hub access)."""
+    def to_hf(
+        self,
+        *,
+        audio: bool = False,
+        audio_group: str = "audio",
+        decode: bool = False,
+        sampling_rate: int | None = None,
+    ) -> Any:
+        """A ``datasets.DatasetDict`` with one split per table, built locally (no hub access);
+        ``audio=True`` adds a ``datasets.Audio`` column to ``tracks`` (see
+        :func:`mer_datasets.export.to_hf`)."""
         from .export import to_hf
 
-        return to_hf(self)
+        return to_hf(
+            self, audio=audio, audio_group=audio_group, decode=decode, sampling_rate=sampling_rate
+        )
 
     # -- the music behind the labels (optional assets; mer_datasets.assets loads on first use) --
     def _asset_source(self) -> dict[str, Any]:

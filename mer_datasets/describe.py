@@ -72,10 +72,11 @@ def describe_dataset(info: Any) -> str:
                     f"         {member.path}  {size}  sha256 {sha} ({member.checksum_source}){opt}"
                 )
         for name, group in version.assets.items():
-            include = "audio" if group.kind == "audio" else f"features:{name}"
+            include = name if group.kind == "audio" else f"features:{name}"
             size = f"{group.size} B" if group.size is not None else "size unknown"
             out.append(
-                f"    asset {name} ({group.kind}): {len(group.track_ids())} tracks, "
+                f"    asset {name} ({group.kind}): "
+                f"{'?' if group.track_count is None else group.track_count} tracks, "
                 f"{len(group.remotes)} remote(s), {size}; fetch with --include {include}"
             )
             for note in (group.license_note, group.unknown_note):
