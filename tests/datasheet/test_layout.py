@@ -136,7 +136,7 @@ def test_gebru_sections_are_in_gebrus_order_with_computed_parts_at_their_questio
         "\n## ", 1
     )[0]
     assert "Computed: loader quirks report" in preprocessing
-    assert markdown.index("## Appendix: full tables") > markdown.index("## Maintenance")
+    assert markdown.index("## Appendix: complete tables (CSV)") > markdown.index("## Maintenance")
 
 
 def test_group_differences_pick_the_widest_spread_of_alpha() -> None:
@@ -162,7 +162,8 @@ def test_group_differences_pick_the_widest_spread_of_alpha() -> None:
 
 def test_the_agreement_csv_holds_every_record_of_every_grouping(tmp_path) -> None:
     sheet = build_datasheet(synthetic_dataset(), bootstrap=BOOTSTRAP, seed=0)
-    (companion,) = write_companions(sheet, tmp_path, prefix="x-")
+    companions = write_companions(sheet, tmp_path, prefix="x-")
+    (companion,) = [c for c in companions if c.section == "agreement"]
     with (tmp_path / companion.file).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     agreement = sheet["generated"]["agreement"]
@@ -174,8 +175,9 @@ def test_the_agreement_csv_holds_every_record_of_every_grouping(tmp_path) -> Non
     assert rows[0]["grouping"] == "all raters" and float(rows[0]["value"]) == pytest.approx(
         first["value"]
     )
-    markdown = render_markdown(sheet, (), [companion])
-    assert f"]({companion.file})" in markdown
+    markdown = render_markdown(sheet, (), companions)
+    for written in companions:
+        assert f"]({written.file})" in markdown
 
 
 def test_figures_fit_a_screen_and_carry_alt_text(sample, sample_sheet, tmp_path) -> None:
