@@ -338,11 +338,13 @@ def agreement_blocks(
     link = csv_link("agreement", companions)
     if heatmap:
         blocks.append(Block("html", heatmap))
+        png = next((f.file for f in figures if f.section == "agreement"), None)
+        printable = f"the [heatmap as PNG]({png}) and " if png else ""
         blocks.append(
             Block(
                 "paragraph",
-                "Hover a cell for α with its 95% interval; for print, every value with its "
-                f"interval is in {link}.",
+                f"Hover a cell for α with its 95% interval. For print: {printable}every value "
+                f"with its interval in {link}.",
             )
         )
     else:
@@ -463,11 +465,11 @@ def intra_blocks(gen: dict[str, Any], companions: Sequence[Any]) -> list[Block]:
     ]
     headers = [
         "Dimension",
-        "Repeated (rater, track)",
+        "Repeated pairs",
         "Raters",
         "Judgments",
         "Measure",
-        "Mean abs. difference",
+        "Mean abs. diff.",
         "Identical",
     ]
     return blocks + capped(headers, rows, "duplicates", companions, noun="dimensions")

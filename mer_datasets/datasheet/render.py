@@ -423,6 +423,7 @@ HTML_STYLE = """
 body{font-family:system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;line-height:1.45}
 table{border-collapse:collapse;margin:0.8rem 0;font-size:0.9rem}
 th,td{border:1px solid #ccc;padding:0.25rem 0.5rem;text-align:left;vertical-align:top}
+td{overflow-wrap:anywhere} table.mer-heatmap th,table.mer-heatmap td{border:1px solid #fff}
 th{background:#f3f3f3} .note{background:#fff6d5;border-left:4px solid #e0b300;padding:0.6rem 1rem}
 img{max-width:100%} pre{background:#f6f6f6;padding:0.8rem;overflow-x:auto}
 """.strip()
