@@ -22,10 +22,11 @@ import pytest
 from mer_datasets.catalog import default_catalog
 from mer_datasets.dataset import MERDataset, load_dataset
 from mer_datasets.datasheet.blocks import MAIN_ROWS
-from mer_datasets.datasheet.build import build_datasheet
+from mer_datasets.datasheet.build import build_datasheet, load_for_datasheet
 from mer_datasets.datasheet.companions import write_companions
 from mer_datasets.datasheet.render import render_markdown
 from mer_datasets.download.store import ingest_dataset
+from mer_datasets.errors import ManualDownloadRequired
 from tests.conftest import FIXTURES, SHARED_MIRROR
 from tests.test_contract import FIXTURED, fixture_catalog
 
@@ -173,3 +174,17 @@ def test_every_real_datasheet_is_short_and_its_csvs_hold_the_rest(tmp_path) -> N
         sheet = build_datasheet(ds, bootstrap=BOOTSTRAP, seed=0)
         checked[info.id] = _check_page(info.id, sheet, tmp_path / info.id)
     assert "ismir2020-agreement" in checked, checked
+
+
+@pytest.mark.parametrize("info", list(default_catalog()), ids=lambda i: i.id)
+def test_every_datasheet_without_its_data_is_short_too(info) -> None:
+    def unavailable(dataset_id: str) -> MERDataset:
+        raise ManualDownloadRequired(f"{dataset_id}: not downloaded in this test")
+
+    dataset, found, reason = load_for_datasheet(info.id, unavailable)
+    sheet = build_datasheet(dataset, info=found, unavailable_reason=reason)
+    markdown = render_markdown(sheet, (), [])
+    lines = markdown.splitlines()
+    assert len(lines) <= MAX_TOTAL, (info.id, len(lines))
+    for rows in _tables(lines):
+        assert len(rows) <= MAIN_ROWS or rows[0].startswith("| `"), (info.id, len(rows))
