@@ -293,5 +293,5 @@ def write_companions(
             writer.writeheader()
             for row in table.rows:
                 writer.writerow({k: _cell(row.get(k)) for k in table.fields})
-        written.append(Companion(name, f"{table.title} (CSV)", table.key))
+        written.append(Companion(name, table.title, table.key))
     return written

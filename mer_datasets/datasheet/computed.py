@@ -420,28 +420,34 @@ def _duplicate_summary(gen: dict[str, Any]) -> str:
         for r in gen["quirks"]["records"]
         if "repeat" in str(r.get("kind")) or "duplicate" in str(r.get("kind"))
     ]
-    loader = "; ".join(f"{r['reason']} ({r['count']}, {r['effect']})" for r in quirks[:2])
+    loader = "; ".join(f"“{r['reason']}” ({r['count']} rows, {r['effect']})" for r in quirks[:2])
     if not intra:
         text = (
             "**Duplicates.** No rater judged the same track twice on the same dimension "
             "(static judgments), so there is nothing to resolve."
         )
-        return text + (f" Loader: {loader}." if loader else "")
+        return text + (f" Quirks report: {loader}." if loader else "")
     pairs = sum(e["repeated_pairs"] for e in intra.values())
     judgments = sum(e["judgments"] for e in intra.values())
     policies = {
-        r.get("duplicates_policy")
+        str(r.get("duplicates_policy"))
         for r in (gen.get("agreement") or {}).get("overall") or []
         if r.get("duplicates_policy")
     }
-    policy = ", ".join(sorted(str(p) for p in policies)) or "latest"
+    policy = ", ".join(sorted(policies)) or "latest"
+    set_aside = (
+        f", so it sets aside {judgments - pairs} of these {judgments} judgments"
+        if policies <= {"latest", "first"}
+        else ""
+    )
     return (
-        f"**Duplicates.** {pairs} times a rater judged the same track again on one dimension "
-        f"({judgments} judgments in {len(intra)} dimensions). The tables keep every one "
-        + (f"(loader: {loader}). " if loader else "(nothing is dropped on loading). ")
-        + f"`ds.agreement()` keeps one judgment per rater, track and dimension (policy "
-        f'`duplicates="{policy}"`: the latest; `first`, `mean` or `all` on request), so a '
-        "rater never counts as agreeing with themselves; the repeats measure intra-rater "
+        f"**Duplicates.** On {len(intra)} dimension{'s' if len(intra) > 1 else ''} a rater "
+        f"judged the same track more than once: {pairs} repeated (rater, track, dimension) "
+        f"groups holding {judgments} judgments. The tables keep every judgment"
+        + (f" (quirks report: {loader})" if loader else " (nothing is dropped on loading)")
+        + f". `ds.agreement()` keeps one judgment per rater, track and dimension (policy "
+        f'`duplicates="{policy}"`; `first`, `mean` or `all` on request){set_aside}: a rater '
+        "never counts as agreeing with themselves. The repeats measure intra-rater "
         "consistency instead:"
     )
 

@@ -60,6 +60,9 @@ def cell_title(row: str, dim: str, record: dict[str, Any]) -> str:
 
 
 def _short(value: float) -> str:
+    """Two decimals without the leading zero (``.31``, ``-.05``; ``.00`` never signed)."""
+    if round(value, 2) == 0:
+        return ".00"
     text = f"{value:.2f}"
     return text.replace("0.", ".", 1) if abs(value) < 1 else text
 
@@ -69,6 +72,8 @@ TABLE_STYLE = (
 )
 HEAD_STYLE = "padding:2px 1px;vertical-align:bottom;font-weight:600;overflow:hidden"
 VERTICAL = "writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;max-height:9em"
+#: Dimension names are written vertically when there are more columns than this.
+VERTICAL_ABOVE = 6
 ROW_STYLE = "padding:1px 4px;text-align:left;font-weight:400;overflow-wrap:anywhere"
 
 
@@ -86,9 +91,10 @@ def heatmap_html(sheet: dict[str, Any]) -> str | None:
     if not rows:
         return None
     esc = html.escape
+    turn = VERTICAL if len(dims) > VERTICAL_ABOVE else "white-space:normal"
     head = "".join(
         f'<th scope="col" title="{esc(d, quote=True)}" style="{HEAD_STYLE}">'
-        f'<span style="{VERTICAL}">{esc(d)}</span></th>'
+        f'<span style="{turn}">{esc(d)}</span></th>'
         for d in dims
     )
     lines = [

@@ -188,3 +188,24 @@ def test_every_datasheet_without_its_data_is_short_too(info) -> None:
     assert len(lines) <= MAX_TOTAL, (info.id, len(lines))
     for rows in _tables(lines):
         assert len(rows) <= MAIN_ROWS or rows[0].startswith("| `"), (info.id, len(rows))
+
+
+def test_the_duplicates_paragraph_states_what_agreement_set_aside() -> None:
+    """Its counts from a pandas group-by, and the rows agreement left out from its records."""
+    ds = load_dataset("sample", offline=True, cache=False)
+    sheet = build_datasheet(ds, bootstrap=BOOTSTRAP, seed=0)
+    static = ds.annotations[ds.annotations["time_s"].isna()]
+    sizes = static.groupby(["rater_id", "track_id", "dimension"], observed=True).size()
+    repeated = sizes[sizes > 1]
+    assert len(repeated) > 0
+    overall = [r for r in sheet["generated"]["agreement"]["overall"] if r["group"] is None]
+    counted = sheet["generated"]["counts"]["dimensions"]
+    left_out = sum(counted[r["dimension"]]["judgments"] - r["n_judgments"] for r in overall)
+    assert left_out == int(repeated.sum() - len(repeated))
+    markdown = render_markdown(sheet)
+    errors = markdown.split("### Are there errors, sources of noise or redundancies?", 1)[1]
+    paragraph = next(line for line in errors.splitlines() if line.startswith("**Duplicates.**"))
+    assert f"{len(repeated)} repeated (rater, track, dimension) groups" in paragraph
+    assert f"holding {int(repeated.sum())} judgments" in paragraph
+    assert f"sets aside {left_out} of these" in paragraph
+    assert 'duplicates="latest"' in paragraph
