@@ -166,14 +166,63 @@ def _attribute_overview(attr: dict[str, Any]) -> str:
     if attr["kind"] == "numeric":
         s = attr["summary"] or {}
         return f"median {_fmt(s.get('median'))}, {_fmt(s.get('min'))} to {_fmt(s.get('max'))}"
-    shown = [c for c in attr["counts"] if c["value"] != MISSING_VALUE][:4]
+    shown = top_values(attr)
     more = " …" if len(attr["counts"]) > len(shown) else ""
     return ", ".join(f"{c['value']} ({c['count']})" for c in shown) + more
 
 
+#: Most frequent values of a rater attribute named in the summary and its table, and the
+#: characters they may take (a table cell is cut at 80: a named value must not be cut off).
+TOP_VALUES = 4
+TOP_VALUE_CHARS = 72
+
+
+def top_values(attr: dict[str, Any]) -> list[dict[str, Any]]:
+    """The most frequent values (not missing) that fit a cell: at least one, at most four."""
+    shown: list[dict[str, Any]] = []
+    used = 0
+    for count in attr["counts"]:
+        if count["value"] == MISSING_VALUE:
+            continue
+        used += len(f"{count['value']} ({count['count']}), ")
+        if len(shown) == TOP_VALUES or (shown and used > TOP_VALUE_CHARS):
+            break
+        shown.append(count)
+    return shown
+
+
+def _numeric_text(value: Any) -> bool:
+    try:
+        float(str(value))
+    except ValueError:
+        return str(value).startswith(("other (", "(missing)"))
+    return True
+
+
+def summary_attributes(gen: dict[str, Any], limit: int = 2) -> list[dict[str, Any]]:
+    """The rater attributes the summary names: the first categorical ones with words as values.
+
+    Encoded codes (0.0 / 1.0) say nothing without their legend, so they are skipped.
+    """
+    chosen = []
+    for attr in gen.get("rater_attributes") or []:
+        if attr.get("kind") != "categorical" or not attr.get("counts"):
+            continue
+        if all(_numeric_text(c["value"]) for c in attr["counts"]):
+            continue
+        chosen.append(attr)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
 def rater_blocks(gen: dict[str, Any], companions: Sequence[Any]) -> list[Block]:
-    """One row per rater attribute; every value with its count is in the raters CSV."""
-    attributes = gen["rater_attributes"]
+    """One row per rater attribute, the summary's first; every value with its count: raters CSV."""
+    named = [a["column"] for a in summary_attributes(gen)]
+    attributes = sorted(
+        gen["rater_attributes"],
+        key=lambda a: named.index(a["column"]) if a["column"] in named else len(named),
+    )
     blocks = [_heading("rater_attributes")]
     if not attributes:
         return blocks + [Block("paragraph", "The release holds no attributes of its raters.")]

@@ -17,18 +17,17 @@ from .blocks import ANCHORS, Block
 from .blocks import fmt as _fmt
 from .blocks import link as _link
 from .build import GENERATED_SECTIONS, question_titles
-from .computed import appendix_blocks, catalog_blocks, computed_blocks, unavailable_blocks
+from .computed import (
+    appendix_blocks,
+    catalog_blocks,
+    computed_blocks,
+    summary_attributes,
+    top_values,
+    unavailable_blocks,
+)
 from .figures import Figure
 
 _FIRST_SENTENCE = re.compile(r"(?<!e\.g)(?<!i\.e)(?<!\bcf)\.\s+(?=[A-Z])")
-
-
-def _numeric_text(value: Any) -> bool:
-    try:
-        float(str(value))
-    except ValueError:
-        return str(value).startswith(("other (", "(missing)"))
-    return True
 
 
 def _annotator_phrase(sheet: dict[str, Any]) -> str:
@@ -43,16 +42,8 @@ def _annotator_phrase(sheet: dict[str, Any]) -> str:
             f"{_link(counts['judgments'], ANCHORS['counts'])} judgments on "
             f"{_link(counts['tracks'], ANCHORS['counts'])} tracks."
         )
-    shown = 0
-    for attr in gen.get("rater_attributes") or []:
-        if attr.get("kind") != "categorical" or not attr.get("counts") or shown >= 2:
-            continue
-        if all(_numeric_text(c["value"]) for c in attr["counts"]):
-            continue  # encoded codes (0.0 / 1.0) say nothing without their legend
-        shown += 1
-        top = ", ".join(
-            f"{c['value']} {c['count']}" for c in attr["counts"][:4] if c["value"] != "(missing)"
-        )
+    for attr in summary_attributes(gen):
+        top = ", ".join(f"{c['value']} {c['count']}" for c in top_values(attr))
         parts.append(f"By `{attr['column']}`: {_link(top, ANCHORS['rater_attributes'])}.")
     for key in ("annotator_type", "expertise"):
         answer = curated.get(key)

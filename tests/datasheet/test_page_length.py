@@ -85,8 +85,25 @@ def _check_page(dataset_id: str, sheet: dict, directory: Path) -> tuple[int, int
         summary = markdown.split("## Summary", 1)[1].split("\n## ", 1)[0]
         anchors = set(re.findall(r'<a id="([\w-]+)"></a>', markdown))
         assert set(re.findall(r"\]\(#([\w-]+)\)", summary)) <= anchors, dataset_id
+        _check_summary_numbers_are_in_their_sections(dataset_id, summary, markdown)
     _check_companions(sheet, {c.section: directory / c.file for c in companions})
     return len(main), total
+
+
+def _section(markdown: str, anchor: str) -> str:
+    """The page from ``anchor`` to the next anchor."""
+    start = markdown.index(f'<a id="{anchor}"></a>') + len(anchor) + 13
+    following = markdown.find("<a id=", start)
+    return markdown[start : following if following > 0 else None]
+
+
+def _check_summary_numbers_are_in_their_sections(dataset_id: str, summary: str, page: str) -> None:
+    """A number of the summary is shown, not only computed, where its link points."""
+    for text, anchor in re.findall(r"\[([^\]]+)\]\(#([\w-]+)\)", summary):
+        numbers = re.findall(r"-?\d+(?:\.\d+)?", text)
+        section = _section(page, anchor)
+        for number in numbers:
+            assert number in section, (dataset_id, anchor, text, number)
 
 
 def _check_companions(sheet: dict, files: dict[str, Path]) -> None:
