@@ -62,6 +62,8 @@ DESCRIPTION_CHARS = 200
 CURATED_CHARS = 110
 #: Dimensions in the summary table before it folds into two dimensions a row.
 SUMMARY_ROWS = 6
+#: Dimensions in the summary table; with more, the highest and lowest half of this each.
+SUMMARY_DIMENSIONS = 14
 _METRIC_NAMES = {"krippendorff_alpha": "α", "fleiss_kappa": "Fleiss' κ"}
 
 
@@ -116,10 +118,15 @@ def summary_blocks(sheet: dict[str, Any], figures: Sequence[Figure] = ()) -> lis
     records = main_metric_records(agreement["overall"])
     readings = [reading(str(r["metric"]), r.get("value")) for r in records]
     same_reading = len(records) > 1 and len(set(readings)) == 1
+    shown = list(zip(records, readings))
+    if len(shown) > SUMMARY_DIMENSIONS:  # the highest and lowest; all of them under Agreement
+        ranked = sorted(shown, key=lambda pair: -(pair[0].get("value") or -math.inf))
+        half = SUMMARY_DIMENSIONS // 2
+        shown = ranked[:half] + ranked[-half:]
     cells = [
         [r["dimension"], _link(fmt_interval(r), ANCHORS["agreement"])]
         + ([] if same_reading else [word])
-        for r, word in zip(records, readings)
+        for r, word in shown
     ]
     headers = ["Dimension", "Agreement (95% interval)"] + ([] if same_reading else ["Reading"])
     if len(cells) > SUMMARY_ROWS:  # two dimensions a row: the summary stays on one screen
@@ -141,10 +148,16 @@ def summary_blocks(sheet: dict[str, Any], figures: Sequence[Figure] = ()) -> lis
     readings_note = f" Readings after {'; '.join(cited)}." if cited else ""
     if same_reading and cited:
         readings_note = f" Every dimension reads **{readings[0]}** after {'; '.join(cited)}."
+    which = (
+        f"the {len(shown) // 2} highest and {len(shown) // 2} lowest of {len(records)} "
+        f"dimensions ([all](#{ANCHORS['agreement']}))"
+        if len(shown) < len(records)
+        else "per dimension"
+    )
     blocks.append(
         Block(
             "paragraph",
-            f"{', '.join(metrics)} per dimension over {span} items, all raters.{readings_note}",
+            f"{', '.join(metrics)} {which} over {span} items, all raters.{readings_note}",
         )
     )
     differences = group_differences(agreement, top=2)

@@ -352,3 +352,23 @@ def test_a_standalone_html_page_with_cjk_labels_embeds_a_font_for_them() -> None
     assert '@font-face{font-family:"MER datasheet CJK";src:url(data:font/otf;base64,' in page
     plain = render_html(build_datasheet(synthetic_dataset(), bootstrap=BOOTSTRAP, seed=0))
     assert "@font-face" not in plain
+
+
+def test_with_many_dimensions_the_summary_shows_the_highest_and_lowest(sample_sheet) -> None:
+    import copy
+
+    from mer_datasets.datasheet.render import SUMMARY_DIMENSIONS
+
+    sheet = copy.deepcopy(sample_sheet)
+    template = sheet["generated"]["agreement"]["overall"][0]
+    values = {f"d{i:02d}": (i * 7 % 30) / 30 for i in range(30)}  # shuffled order
+    sheet["generated"]["agreement"]["overall"] = [
+        {**template, "dimension": dim, "value": v, "ci_low": v - 0.01, "ci_high": v + 0.01}
+        for dim, v in values.items()
+    ]
+    summary = render_markdown(sheet).split("## Summary", 1)[1].split("\n## ", 1)[0]
+    ranked = sorted(values, key=lambda d: -values[d])
+    half = SUMMARY_DIMENSIONS // 2
+    shown = set(re.findall(r"\| (d\d\d) \|", summary))
+    assert shown == set(ranked[:half] + ranked[-half:])
+    assert f"highest and {half} lowest of 30 dimensions" in summary
