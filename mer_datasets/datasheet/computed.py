@@ -583,12 +583,12 @@ def quirks_blocks(gen: dict[str, Any], companions: Sequence[Any]) -> list[Block]
             r["effect"],
             r["count"],
             r["kind"],
-            f"`{r['file']}`" if r.get("file") else "–",
+            f"`{str(r['file']).rsplit('/', 1)[-1]}`" if r.get("file") else "–",
             r["reason"],
         ]
         for r in records
     ]
-    return blocks + capped(
+    return blocks + capped(  # file names without folders: the CSV has the paths
         ["Effect", "Count", "Kind", "File", "Reason"],
         rows,
         "quirks",
