@@ -84,11 +84,18 @@ class MERDataset:
 
         return write_tables(self, directory, fmt="csv")
 
-    def to_hf(self) -> Any:
-        """A ``datasets.DatasetDict`` with one split per table, built locally (no hub access)."""
+    def to_hf(
+        self,
+        *,
+        soft_labels: str | None = None,
+        soft_label_options: dict[str, Any] | None = None,
+    ) -> Any:
+        """A ``datasets.DatasetDict`` with one split per table, built locally (no hub access);
+        ``soft_labels="dawid-skene"`` etc. adds per-track label distributions to ``tracks``
+        (see :func:`mer_datasets.export.to_hf`)."""
         from .export import to_hf
 
-        return to_hf(self)
+        return to_hf(self, soft_labels=soft_labels, soft_label_options=soft_label_options)
 
     # -- the music behind the labels (optional assets; mer_datasets.assets loads on first use) --
     def _asset_source(self) -> dict[str, Any]:

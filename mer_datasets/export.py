@@ -6,6 +6,7 @@ table written and read back is identical; CSV is offered for tools that need it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,8 +44,20 @@ def write_tables(
     return written
 
 
-def to_hf(dataset: MERDataset) -> Any:
-    """A ``datasets.DatasetDict`` with one entry per table, built from Arrow locally."""
+def to_hf(
+    dataset: MERDataset,
+    *,
+    soft_labels: str | None = None,
+    soft_label_options: Mapping[str, Any] | None = None,
+) -> Any:
+    """A ``datasets.DatasetDict`` with one entry per table, built from Arrow locally.
+
+    ``soft_labels`` names an aggregation (``"dawid-skene"``, ``"glad"``, ``"mace"``,
+    ``"majority"``, ``"mean"``; see :mod:`mer_datasets.personal.aggregate`): the ``tracks``
+    entry then carries per-track label distributions, built by
+    :func:`mer_datasets.personal.soft.soft_labels` with ``soft_label_options`` (``target``,
+    ``repeats``, ``on_axis``, ...) and attached by ``with_soft_label_columns`` there.
+    """
     try:
         import datasets
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -54,7 +67,20 @@ def to_hf(dataset: MERDataset) -> Any:
             "to_hf() needs the Hugging Face `datasets` package: pip install 'mer-datasets[hf]'"
         ) from exc
     parts = {name: datasets.Dataset(arrow_table(frame)) for name, frame in dataset.tables.items()}
+    if soft_labels is not None:
+        parts["tracks"] = _with_soft_labels(dataset, soft_labels, soft_label_options or {})
     return datasets.DatasetDict(parts)
+
+
+def _with_soft_labels(dataset: MERDataset, method: str, options: Mapping[str, Any]) -> Any:
+    import datasets
+
+    from .personal.soft import soft_labels, with_soft_label_columns
+
+    soft = soft_labels(dataset.annotations, method=method, **dict(options))
+    table, features = with_soft_label_columns(arrow_table(dataset.tracks), soft)
+    info = datasets.DatasetInfo(description=soft.description(), features=features)
+    return datasets.Dataset(table, info=info)
 
 
 def arrow_table(frame: pd.DataFrame) -> pa.Table:
