@@ -134,3 +134,20 @@ def test_method_aliases_name_the_same_aggregation():
         "ds", "mv", "mace", "mean"]  # fmt: skip
     with pytest.raises(PersonalizationError, match="unknown"):
         method_name("em")
+
+
+def test_crowd_kit_is_imported_only_by_the_methods_that_need_it():
+    # crowd-kit pulls nltk (and its metadata transformers); "mean" and the rest of the
+    # personal modules must not pay for it (docs/guide/personalization.md, extra 'crowd')
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd; import mer_datasets.personal; "
+        "from mer_datasets.personal.aggregate import aggregate; "
+        "t = pd.DataFrame({'rater_id': ['a', 'b'], 'track_id': ['x', 'x'], 'label': ['Q1', 'Q1']}); "
+        "aggregate(t, method='mean'); "
+        "print(sorted(m for m in ('crowdkit', 'nltk', 'transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
