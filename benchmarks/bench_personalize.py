@@ -51,11 +51,13 @@ def main() -> None:
     raters = select_raters(dataset.annotations, min_judgments=args.min_judgments, count=args.count)
     labels = personal_labels(dataset.annotations, repeats="last", raters=raters)
     features, lacking = track_features(dataset.tracks, "spotify")
+    load_before = os.getloadavg()
     start = time.perf_counter()
     simulation = simulate(
         labels, features, raters=raters, epochs=args.epochs, queries=args.queries, seed=args.seed
     )
     seconds = time.perf_counter() - start
+    load_after = os.getloadavg()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     simulation.results.to_csv(out.with_suffix(".csv"), index=False)
@@ -67,10 +69,17 @@ def main() -> None:
         f"- models: {', '.join(simulation.parameters['models'])}; strategies: hc, mc, mix, rand\n"
         f"- wall time of the simulation: {seconds:.1f} s\n"
         f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}\n\n```text\n{report_text(simulation)}```\n"
+        f"{platform.python_version()}\n"
+        f"- load average (1/5/15 min) before: {_load(load_before)}; after: {_load(load_after)} "
+        "(other jobs share the CPUs: wall time is an upper bound for an idle machine)\n"
+        f"\n```text\n{report_text(simulation)}```\n"
     )
     out.write_text(text)
     print(text)
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{v:.1f}" for v in values)
 
 
 if __name__ == "__main__":

@@ -93,14 +93,23 @@ class MERDataset:
         audio_group: str = "audio",
         decode: bool = False,
         sampling_rate: int | None = None,
+        soft_labels: str | None = None,
+        soft_label_options: dict[str, Any] | None = None,
     ) -> Any:
         """A ``datasets.DatasetDict`` with one split per table, built locally (no hub access);
-        ``audio=True`` adds a ``datasets.Audio`` column to ``tracks`` (see
+        ``audio=True`` adds a ``datasets.Audio`` column to ``tracks``, and
+        ``soft_labels="dawid-skene"`` etc. per-track label distributions (see
         :func:`mer_datasets.export.to_hf`)."""
         from .export import to_hf
 
         return to_hf(
-            self, audio=audio, audio_group=audio_group, decode=decode, sampling_rate=sampling_rate
+            self,
+            audio=audio,
+            audio_group=audio_group,
+            decode=decode,
+            sampling_rate=sampling_rate,
+            soft_labels=soft_labels,
+            soft_label_options=soft_label_options,
         )
 
     # -- the music behind the labels (optional assets; mer_datasets.assets loads on first use) --

@@ -6,6 +6,7 @@ table written and read back is identical; CSV is offered for tools that need it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,8 @@ def to_hf(
     audio_group: str = "audio",
     decode: bool = False,
     sampling_rate: int | None = None,
+    soft_labels: str | None = None,
+    soft_label_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """A ``datasets.DatasetDict`` with one entry per table, built from Arrow locally.
 
@@ -57,7 +60,14 @@ def to_hf(
     the verified local file of each track (fetched first unless the dataset was loaded offline;
     offline, a file never downloaded raises :class:`~mer_datasets.errors.OfflineError` naming the
     download command). See :func:`with_audio_column` for ``audio_group``, ``decode`` and
-    ``sampling_rate``."""
+    ``sampling_rate``.
+
+    ``soft_labels`` names an aggregation (``"dawid-skene"``, ``"glad"``, ``"mace"``,
+    ``"majority"``, ``"mean"``; see :mod:`mer_datasets.personal.aggregate`): the ``tracks``
+    entry then carries per-track label distributions, built by
+    :func:`mer_datasets.personal.soft.soft_labels` with ``soft_label_options`` (``target``,
+    ``repeats``, ``on_axis``, ...) and attached by ``with_soft_label_columns`` there.
+    """
     try:
         import datasets
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -67,6 +77,8 @@ def to_hf(
             "to_hf() needs the Hugging Face `datasets` package: pip install 'mer-datasets[hf]'"
         ) from exc
     parts = {name: datasets.Dataset(arrow_table(frame)) for name, frame in dataset.tables.items()}
+    if soft_labels is not None:
+        parts["tracks"] = _with_soft_labels(dataset, soft_labels, soft_label_options or {})
     if audio:
         parts["tracks"] = with_audio_column(
             dataset,
@@ -130,6 +142,17 @@ def with_audio_column(
         )
     table = tracks.add_column("audio", paths)
     return table.cast_column("audio", datasets.Audio(sampling_rate=sampling_rate, decode=decode))
+
+
+def _with_soft_labels(dataset: MERDataset, method: str, options: Mapping[str, Any]) -> Any:
+    import datasets
+
+    from .personal.soft import soft_labels, with_soft_label_columns
+
+    soft = soft_labels(dataset.annotations, method=method, **dict(options))
+    table, features = with_soft_label_columns(arrow_table(dataset.tracks), soft)
+    info = datasets.DatasetInfo(description=soft.description(), features=features)
+    return datasets.Dataset(table, info=info)
 
 
 def arrow_table(frame: pd.DataFrame) -> pa.Table:

@@ -18,6 +18,7 @@ PACKAGES = [
     "mer_datasets.download",
     "mer_datasets.labels",
     "mer_datasets.loaders",
+    "mer_datasets.personal",
 ]
 EXPORTS = [
     (package, name)

@@ -10,6 +10,44 @@ tables of a loaded dataset (``mer_datasets.load_dataset(id).annotations`` etc.):
 * :mod:`.consensus` -- per-track human consensus distribution, its entropy (natural log) and n;
 * :mod:`.splits` -- seeded per-user and general splits with a manifest that can be read back;
 * :mod:`.query` -- entropy ranking, class-balanced selection and a seeded random baseline;
-* :mod:`.aggregate` -- majority vote, mean, Dawid-Skene and MACE/GLAD (via crowd-kit);
+* :mod:`.aggregate` -- majority vote, mean, Dawid-Skene, GLAD and MACE (via crowd-kit);
+* :mod:`.soft` -- per-track soft labels of a dataset, the columns of ``to_hf(soft_labels=...)``;
 * :mod:`.simulate` -- the active-learning simulation (needs scikit-learn).
+
+Names that are also module names (``aggregate``, ``simulate``) are not re-exported here, so
+``mer_datasets.personal.aggregate`` stays the module: call ``personal.aggregate.aggregate``.
 """
+
+from __future__ import annotations
+
+from .activity import rater_activity, select_raters
+from .aggregate import Aggregation, method_name
+from .consensus import human_consensus
+from .labels import PersonalLabels, hard_labels, personal_labels, quadrant_weights
+from .query import entropy_ranking, mix, random_queries, select_queries
+from .soft import SoftLabels, soft_labels, with_soft_label_columns
+from .splits import SplitManifest, general_split, official_split, per_user_splits, read_manifest
+
+__all__ = [
+    "Aggregation",
+    "PersonalLabels",
+    "SoftLabels",
+    "SplitManifest",
+    "entropy_ranking",
+    "general_split",
+    "hard_labels",
+    "human_consensus",
+    "method_name",
+    "mix",
+    "official_split",
+    "per_user_splits",
+    "personal_labels",
+    "quadrant_weights",
+    "random_queries",
+    "rater_activity",
+    "read_manifest",
+    "select_queries",
+    "select_raters",
+    "soft_labels",
+    "with_soft_label_columns",
+]

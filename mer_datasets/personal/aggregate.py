@@ -10,6 +10,13 @@ Methods (categorical judgments: one label per rater and track, e.g. personal qua
     ``"glad"``: Whitehill et al. (2009), rater expertise and item difficulty (crowd-kit
     ``GLAD``); reliability: the expertise ``alpha`` (log-odds scale; higher is better, < 0
     systematically wrong) -- not a probability.
+    ``"mace"``: MACE, Hovy et al. (2013), "Learning whom to trust with MACE" (NAACL-HLT): each
+    rater either knows the label (probability ``theta``, the competence) or "spams" from a
+    rater-specific label distribution (crowd-kit ``MACE``, variational Bayes by default);
+    reliability: the competence ``theta`` (a probability of *knowing*, so a rater who guesses
+    uniformly over K classes is right with probability ``theta + (1 - theta) / K``).
+
+Method names have readable aliases (:data:`ALIASES`: ``"dawid-skene"``, ``"majority"``, ...).
 
 The EM models are crowd-kit's (Toloka; ``pip install 'mer-datasets[crowd]'``), not re-written
 here: the wrapper only converts tables (``task, worker, label``) and names the outputs.
@@ -27,8 +34,16 @@ import pandas as pd
 from .errors import PersonalizationError, require
 from .labels import PersonalLabels, hard_labels
 
-Method = Literal["mean", "mv", "ds", "glad"]
-METHODS: tuple[str, ...] = ("mean", "mv", "ds", "glad")
+Method = Literal["mean", "mv", "ds", "glad", "mace"]
+METHODS: tuple[str, ...] = ("mean", "mv", "ds", "glad", "mace")
+#: Long names accepted wherever a method is named (``to_hf(soft_labels=...)``, ``aggregate``).
+ALIASES: dict[str, str] = {
+    "dawid-skene": "ds",
+    "dawid_skene": "ds",
+    "majority": "mv",
+    "majority-vote": "mv",
+    "frequency": "mean",
+}
 
 
 @dataclass(frozen=True)
@@ -86,15 +101,43 @@ def _quiet():
         yield
 
 
+def method_name(method: str) -> str:
+    """The short name of ``method`` (an alias such as ``"dawid-skene"`` -> ``"ds"``), checked."""
+    name = ALIASES.get(str(method).lower(), str(method).lower())
+    if name not in METHODS:
+        known = ", ".join([*METHODS, *ALIASES])
+        raise PersonalizationError(f"aggregation method {method!r} is unknown; use one of {known}")
+    return name
+
+
+def _mace(aggregation, table: pd.DataFrame, n_iter: int, n_restarts: int, seed: int):
+    """crowd-kit's MACE; reliability = the posterior probability of *knowing* (``spamming_[:,
+    1]``: crowd-kit's E-step gives column 1 the weight of answering the true label), per worker
+    in ``pd.factorize`` order as crowd-kit indexes them."""
+    with _quiet():
+        model = aggregation.MACE(n_iter=n_iter, n_restarts=n_restarts, random_state=seed)
+        model.fit(table)
+    soft = _tidy(model.probas_)
+    workers = pd.factorize(table["worker"])[1].astype(str)
+    competence = pd.Series(model.spamming_[:, 1], index=workers, name="reliability")
+    return soft, competence.rename_axis("rater_id").sort_index()
+
+
 def aggregate(
     labels: PersonalLabels | pd.DataFrame,
     *,
-    method: Method = "ds",
+    method: Method | str = "ds",
     n_iter: int = 100,
+    n_restarts: int = 1,
+    seed: int = 0,
 ) -> Aggregation:
-    """Aggregate per-rater categorical labels into per-track soft labels and rater reliability."""
-    if method not in METHODS:
-        raise PersonalizationError(f"method={method!r}: use one of {', '.join(METHODS)}")
+    """Aggregate per-rater categorical labels into per-track soft labels and rater reliability.
+
+    ``n_restarts`` and ``seed`` are MACE's only: crowd-kit 1.4 seeds every restart with the same
+    ``random_state``, so its default 10 restarts repeat one run (identical output, 10x the
+    time); one restart is the default here, and a different ``seed`` is a different start.
+    """
+    method = method_name(method)
     table = crowd_table(labels)
     if method == "mean":
         soft = _tidy(_frequencies(table))
@@ -122,6 +165,9 @@ def aggregate(
             )
         series = pd.Series(reliability, name="reliability").rename_axis("rater_id")
         return Aggregation(method, soft, soft.idxmax(axis=1), series)
+    if method == "mace":
+        soft, competence = _mace(aggregation, table, n_iter, n_restarts, seed)
+        return Aggregation(method, soft, soft.idxmax(axis=1), competence)
     with _quiet():
         model = aggregation.GLAD(n_iter=n_iter).fit(table)
     soft = _tidy(model.probas_)

@@ -20,7 +20,11 @@ COMMANDS: dict[str, str] = {
 
 
 def _label_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", default="quadrant", help="quadrant or a categorical dimension")
+    parser.add_argument(
+        "--target", default="quadrant",
+        help="quadrant (from arousal/valence), rated_quadrant (from rated emotion words, e.g. "
+        "ismir2020-agreement) or a categorical dimension",
+    )  # fmt: skip
     parser.add_argument(
         "--repeats", default="last", choices=["first", "last", "majority", "drop"],
         help="policy for one rater judging one track more than once (default: last)",
@@ -54,7 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     else:
         parser.add_argument(
             "--features", default="spotify",
-            help="track features: 'spotify' (the spotify_* columns of tracks) or a prefix",
+            help="track features: 'spotify' (the spotify_* columns of tracks), a feature set the "
+            "catalog declares (e.g. 'opensmile'), or a prefix of numeric tracks columns",
+        )  # fmt: skip
+        parser.add_argument(
+            "--summary", default="mean", choices=["mean", "std", "min", "max", "median"],
+            help="how frame-level feature sets are summarised per track (default: mean)",
         )  # fmt: skip
         parser.add_argument(
             "--strategy", action="append", choices=["hc", "mc", "mix", "rand"],

@@ -5,6 +5,13 @@ Target spaces
     annotation record (Q1 A+V+, Q2 A+V-, Q3 A-V-, Q4 A-V+). Any other name is a categorical
     dimension of the annotations table (its ``label``, or its ``value`` as text), optionally
     mapped through ``mapping`` (e.g. emotion word -> quadrant).
+    ``"rated_quadrant"``: for studies that rate emotion *words* on a scale instead of answering
+    arousal/valence (the ISMIR 2020 agreement study: 11 words, 1-5 each), the quadrant whose
+    words the rater rated highest on average in one annotation record. The words' quadrants
+    come from ``vocabulary`` (default ``trompa11``: the ISMIR 2020 paper's grouping, Table 1 of
+    Gómez-Cañón et al. 2020); only words placed wholly in one quadrant count. A tie between
+    quadrants gives no label (``dropped["rating_tie"]``). This argmax-of-group-means rule is
+    this toolkit's choice, not a rule published with the study: say so when reporting results.
 
 Repeated judgments of one track by one rater (``repeats``)
     ``"first"`` / ``"last"`` by timestamp (then source order); ``"majority"`` sums the label
@@ -139,6 +146,52 @@ def _quadrant_records(
     return pd.DataFrame(rows, columns=[*wide.columns, "weights"])
 
 
+def _word_quadrants(vocabulary: str) -> dict[str, str]:
+    """Word -> quadrant for the words a vocabulary places wholly in one quadrant."""
+    from ..labels.vocabulary import load_vocabulary
+
+    out: dict[str, str] = {}
+    for category in load_vocabulary(vocabulary):
+        shares = {q: p for q, p in (category.distribution or {}).items() if p > 0}
+        if len(shares) == 1:
+            out[category.id] = next(iter(shares))
+    return out
+
+
+def _rated_quadrant_records(
+    annotations: pd.DataFrame, vocabulary: str, dropped: dict[str, int]
+) -> pd.DataFrame:
+    words = _word_quadrants(vocabulary)
+    rated = annotations[annotations["dimension"].astype(str).isin(list(words))]
+    rated = rated[rated["value"].notna()]
+    if rated.empty:
+        raise PersonalizationError(
+            f"target 'rated_quadrant' needs ratings of the {vocabulary} words "
+            f"({', '.join(sorted(words))}); this table has none"
+        )
+    keys = ["annotation_id", "rater_id", "track_id"]
+    extra = [c for c in ("timestamp", "source_record") if c in rated.columns]
+    quadrant = rated["dimension"].astype(str).map(words)
+    means = (
+        rated.assign(quadrant=quadrant, value=rated["value"].astype(float))
+        .groupby([*keys, "quadrant"], observed=True)["value"]
+        .mean()
+        .unstack("quadrant")
+    )
+    top = means.max(axis=1)
+    winners = means.eq(top, axis=0).sum(axis=1)
+    tie = winners > 1
+    if tie.any():
+        dropped["rating_tie"] = int(tie.sum())
+    best = means[~tie].idxmax(axis=1)
+    frame = best.rename("quadrant").reset_index()
+    if extra:
+        first = rated.groupby("annotation_id", observed=True)[extra].first().reset_index()
+        frame = frame.merge(first, on="annotation_id", how="left")
+    frame["weights"] = [{q: 1.0} for q in frame["quadrant"]]
+    return frame.drop(columns="quadrant")
+
+
 def _categorical_records(
     annotations: pd.DataFrame,
     target: str,
@@ -178,11 +231,13 @@ def personal_labels(
     midpoint: float = 0.0,
     mapping: Mapping[str, str] | None = None,
     raters: list[str] | None = None,
+    vocabulary: str = "trompa11",
 ) -> PersonalLabels:
     """Each rater's label per track (one row per label; ``weight`` < 1 only under ``split``).
 
     ``annotations`` is a dataset's annotations table; ``raters`` restricts the output.
     ``midpoint`` is the axis value of the answer scale (0 for TROMPA-MER's -1/+1 answers).
+    ``vocabulary`` places the rated words in quadrants (target ``"rated_quadrant"`` only).
     """
     if repeats not in REPEAT_POLICIES:
         raise PersonalizationError(f"repeats={repeats!r}: use one of {', '.join(REPEAT_POLICIES)}")
@@ -193,6 +248,8 @@ def personal_labels(
     dropped: dict[str, int] = {}
     if target == "quadrant":
         records = _quadrant_records(annotations, on_axis, midpoint, dropped)
+    elif target == "rated_quadrant":
+        records = _rated_quadrant_records(annotations, vocabulary, dropped)
     else:
         records = _categorical_records(annotations, target, mapping, dropped)
     records = _ordered(records)

@@ -41,7 +41,8 @@ CROWD, TRUTH, ACCURACY = _synthetic_crowd()
 @pytest.mark.parametrize(
     ("method", "model"),
     [("ds", lambda: crowdkit.DawidSkene(n_iter=100)), ("glad", lambda: crowdkit.GLAD(n_iter=100)),
-     ("mv", lambda: crowdkit.MajorityVote())],
+     ("mv", lambda: crowdkit.MajorityVote()),
+     ("mace", lambda: crowdkit.MACE(n_iter=100, n_restarts=1, random_state=0))],
 )  # fmt: skip
 def test_soft_labels_are_exactly_what_crowd_kit_computes(method, model):
     ours = aggregate(CROWD, method=method)
@@ -86,3 +87,67 @@ def test_reliability_aware_methods_beat_majority_vote_on_a_skewed_crowd():
     mv = (aggregate(CROWD, method="mv").labels.reindex(TRUTH.index) == TRUTH).mean()
     ds = (aggregate(CROWD, method="ds").labels.reindex(TRUTH.index) == TRUTH).mean()
     assert ds >= mv
+
+
+def _mace_crowd(seed: int = 1, n_tracks: int = 300, n_raters: int = 12):
+    """MACE's own generative story: a rater knows the truth with probability theta_r (the
+    competence), else answers from a uniform "spam" distribution over all four classes."""
+    rng = np.random.default_rng(seed)
+    truth = pd.Series(
+        rng.choice(CLASSES, size=n_tracks), index=[f"t{i:03d}" for i in range(n_tracks)]
+    )
+    competence = pd.Series(
+        np.linspace(0.2, 0.9, n_raters), index=[f"r{j:02d}" for j in range(n_raters)]
+    )
+    rows = []
+    for track, true in truth.items():
+        for rater, theta in competence.items():
+            if rng.random() < 0.2:
+                continue
+            label = true if rng.random() < theta else rng.choice(CLASSES)
+            rows.append({"rater_id": rater, "track_id": track, "label": label})
+    return pd.DataFrame(rows), truth, competence
+
+
+def test_mace_recovers_the_true_labels_and_each_raters_competence():
+    crowd, truth, competence = _mace_crowd()
+    result = aggregate(crowd, method="mace")
+    assert (result.labels.reindex(truth.index) == truth).mean() >= 0.97
+    error = (result.reliability.reindex(competence.index) - competence).abs()
+    assert error.max() <= ACCURACY_TOLERANCE, error.to_dict()
+
+
+def test_mace_competence_orders_the_uniform_wrong_crowd_as_its_accuracy():
+    # not MACE's generative story (a wrong answer never equals the truth), so only the order of
+    # the raters and the labels are checked here; the competence values are checked above
+    result = aggregate(CROWD, method="mace")
+    rank = result.reliability.reindex(ACCURACY.index).rank().corr(ACCURACY.rank())
+    assert rank >= 0.95
+    assert (result.labels.reindex(TRUTH.index) == TRUTH).mean() >= 0.97
+
+
+def test_method_aliases_name_the_same_aggregation():
+    from mer_datasets.personal.aggregate import method_name
+    from mer_datasets.personal.errors import PersonalizationError
+
+    assert [method_name(m) for m in ("dawid-skene", "Majority", "mace", "frequency")] == [
+        "ds", "mv", "mace", "mean"]  # fmt: skip
+    with pytest.raises(PersonalizationError, match="unknown"):
+        method_name("em")
+
+
+def test_crowd_kit_is_imported_only_by_the_methods_that_need_it():
+    # crowd-kit pulls nltk (and its metadata transformers); "mean" and the rest of the
+    # personal modules must not pay for it (docs/guide/personalization.md, extra 'crowd')
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd; import mer_datasets.personal; "
+        "from mer_datasets.personal.aggregate import aggregate; "
+        "t = pd.DataFrame({'rater_id': ['a', 'b'], 'track_id': ['x', 'x'], 'label': ['Q1', 'Q1']}); "
+        "aggregate(t, method='mean'); "
+        "print(sorted(m for m in ('crowdkit', 'nltk', 'transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

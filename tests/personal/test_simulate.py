@@ -75,6 +75,19 @@ def test_same_seed_same_results_and_queries():
     assert not a.queries.equals(other)
 
 
+def test_the_blas_thread_cap_is_lifted_afterwards_and_changes_no_result():
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_info
+
+    before = [pool["num_threads"] for pool in threadpool_info()]
+    committee = {"gnb": GaussianNB, "logreg": lambda: LogisticRegression(max_iter=1000)}
+    capped = _run(committee=committee)  # blas_threads=1, the default
+    assert [pool["num_threads"] for pool in threadpool_info()] == before
+    free = _run(committee=committee, blas_threads=None)
+    pd.testing.assert_frame_equal(capped.results, free.results, check_exact=False, atol=1e-9)
+    pd.testing.assert_frame_equal(capped.queries, free.queries)
+
+
 def test_queries_come_from_the_raters_training_tracks_only_and_never_repeat():
     simulation = _run()
     splits = per_user_splits(LABELS, seed=1, test_size=0.25, raters=["r0", "r1", "r2"]).splits
