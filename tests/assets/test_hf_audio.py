@@ -58,3 +58,40 @@ def test_offline_without_the_files_is_a_clear_error(release, home):
     with pytest.raises(OfflineError, match="mer-datasets download toy --include audio"):
         to_hf(_dataset(release, home, offline=True), audio=True)
     assert release.server.log == []
+
+
+def test_audio_and_soft_labels_together_give_one_tracks_split_with_both(release, home):
+    """The two options of ``to_hf`` compose: soft labels build the tracks split, the audio column
+    is added to that split, and neither loses the other's columns or rows."""
+    from mer_datasets.tables import finalize_table
+
+    judgments = [("r1", "t01", "happy"), ("r2", "t01", "happy"), ("r1", "t02", "sad")]
+    annotations = finalize_table(
+        "annotations",
+        pd.DataFrame(
+            {
+                "annotation_id": [f"a{i}" for i in range(len(judgments))],
+                "rater_id": [r for r, _, _ in judgments],
+                "track_id": [t for _, t, _ in judgments],
+                "dimension": "emotion",
+                "label": [label for _, _, label in judgments],
+            }
+        ),
+    )
+    ds = _dataset(release, home)
+    ds.tables["annotations"] = annotations
+    ds.annotations = annotations
+    ds.tracks = ds.tables["tracks"]
+    tracks = to_hf(
+        ds, audio=True, soft_labels="majority", soft_label_options={"target": "emotion"}
+    )["tracks"]
+    assert tracks["track_id"] == ["t01", "t02", "t03"]
+    assert isinstance(tracks.features["audio"], datasets.Audio)
+    assert tracks.features["soft_label"].names == ["happy", "sad"]
+    assert tracks["soft_labels"][:2] == [[1.0, 0.0], [0.0, 1.0]]
+    assert tracks["soft_labels_n_raters"] == [2, 1, 0]
+    assert [row["path"].rsplit("/", 1)[1] for row in tracks["audio"]] == [
+        "t01.wav",
+        "t02.flac",
+        "t03.wav",
+    ]
