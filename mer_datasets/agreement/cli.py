@@ -110,10 +110,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--engine",
-        choices=["auto", "memory", "duckdb"],
+        choices=["auto", "memory", "duckdb", "spark"],
         default="auto",
         help="file input: compute in memory, or out of core with DuckDB (Parquet; pip install "
-        "'mer-datasets[scale]'); auto: DuckDB when the file would not fit in memory",
+        "'mer-datasets[scale]'); auto: DuckDB when the file would not fit in memory; spark: "
+        "through PySpark (pip install 'mer-datasets[spark]', docs/guide/crowd-scale.md)",
     )
     from .userfile import add_file_arguments
 
@@ -241,12 +242,17 @@ def run(
     if cached_judgments is not None and not is_file and not _needs_tables(args):
         cached = cached_judgments(args.target)
     engine = getattr(args, "engine", "auto")
-    if engine == "duckdb" or (is_file and engine == "auto"):  # agreement/scale.py; no duckdb
-        from .scale import choose_engine, duckdb_records  # import unless it is chosen
+    if engine in ("duckdb", "spark") or (is_file and engine == "auto"):  # agreement/scale.py
+        from .scale import choose_engine, duckdb_records  # no duckdb import unless it is chosen
 
         engine = choose_engine(engine, args.target, is_file)
     if engine == "duckdb":
         text = render_records(duckdb_records(args.target, args), args.format, request_context(args))
+    elif engine == "spark":
+        from .spark_engine import spark_file_records
+
+        records = spark_file_records(args.target, args)
+        text = render_records(records, args.format, request_context(args))
     elif cached is not None:
         text = render_records(
             _records_from_judgments(*cached, args), args.format, request_context(args)

@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import AgreementError
 from .records import chosen_levels
 
-ENGINES: tuple[str, ...] = ("auto", "memory", "duckdb")
+ENGINES: tuple[str, ...] = ("auto", "memory", "duckdb", "spark")
 #: In-memory report's resident memory per byte of Parquet input (upper estimate).
 MEMORY_FACTOR = 16
 
@@ -55,8 +55,15 @@ def available_memory() -> int:
 
 
 def choose_engine(requested: str, target: str, is_file: bool) -> str:
-    """ "memory" or "duckdb" for ``--engine requested`` on ``target``."""
+    """ "memory", "duckdb" or "spark" for ``--engine requested`` on ``target``."""
     files = _parquet_files(target) if is_file else []
+    if requested == "spark":  # never chosen automatically: the user knows their cluster
+        if not files:
+            raise AgreementError(
+                f"{target}: --engine spark reads Parquet input (a .parquet file, a directory "
+                "of them or a glob)"
+            )
+        return "spark"
     if requested == "duckdb":
         if not files:
             raise AgreementError(

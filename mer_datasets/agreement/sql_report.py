@@ -45,8 +45,9 @@ from .alpha import (
     ordinal_positions,
 )
 
-NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT", "HUGEINT", "U", "FLOAT",
-                "DOUBLE", "REAL", "DECIMAL", "LONG", "SHORT", "BYTE")  # fmt: skip
+NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT", "HUGEINT", "UTINYINT",
+                "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL",
+                "DECIMAL", "LONG", "SHORT", "BYTE")  # fmt: skip
 FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "DECIMAL")
 NOT_OUT_OF_CORE = "not computed out of core (it needs the judgments in memory): use --engine memory"
 
@@ -152,8 +153,8 @@ def plan(
         conditions.append(where_sql(where, where_columns(source, roles), q))
     if is_float(kind):
         infinite = source.scalar(
-            f"SELECT count(*) AS n FROM {source.table} WHERE isinf({v}) AND "
-            + " AND ".join(conditions[3:] or ["TRUE"])
+            f"SELECT count(*) AS n FROM {source.table} WHERE abs({v}) = "
+            "CAST('Infinity' AS DOUBLE) AND " + " AND ".join(conditions[3:] or ["TRUE"])
         )
         if infinite:
             raise AgreementError(
@@ -161,8 +162,8 @@ def plan(
                 "finite values (leave the cell empty for a missing judgment)"
             )
     x = f"CAST({v} AS DOUBLE)" if numeric else v
-    r = q(rater) if rater and rater in columns else "NULL"
-    t = q(order) if order and order in columns else "NULL"
+    r = q(rater) if rater and rater in columns else f"CAST(NULL AS {source.text_type})"
+    t = q(order) if order and order in columns else "CAST(NULL AS TIMESTAMP)"
     order_kind = columns.get(order or "", "").upper()
     if (
         order_kind
@@ -170,7 +171,7 @@ def plan(
         and not order_kind.startswith(("TIMESTAMP", "DATE"))
     ):
         t = f"CAST({q(order)} AS TIMESTAMP)"  # ISO 8601 text, as in memory
-    g = "NULL"
+    g = f"CAST(NULL AS {source.text_type})"
     if by is not None:
         names = where_columns(source, roles)
         if by not in names:
