@@ -24,6 +24,8 @@ __all__ = [
     "raters_report",
     "rating_spread",
     "resolve_duplicates",
+    "spark_alpha",
+    "spark_records",
     "to_json_records",
     "where_mask",
 ]
@@ -44,6 +46,8 @@ _EXPORTS = {
     "holm_adjust": "groups",
     "resolve_duplicates": "duplicates",
     "where_mask": "where",
+    "spark_records": "spark_engine",
+    "spark_alpha": "spark_engine",
 }
 
 
