@@ -242,6 +242,8 @@ def run(
     if cached_judgments is not None and not is_file and not _needs_tables(args):
         cached = cached_judgments(args.target)
     engine = getattr(args, "engine", "auto")
+    if is_file and engine != "duckdb" and not _needs_tables(args):
+        cached = _clean_parquet(path, args, engine)  # columnar fast route (arrow_reader.py)
     if engine in ("duckdb", "spark") or (is_file and engine == "auto"):  # agreement/scale.py
         from .scale import choose_engine, duckdb_records  # no duckdb import unless it is chosen
 
@@ -264,6 +266,21 @@ def run(
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _clean_parquet(path: Path, args: argparse.Namespace, engine: str) -> Any:
+    """(judgments, levels) of a clean Parquet file read column by column, or None (full reader)."""
+    if path.suffix.lower() not in (".parquet", ".pq") or engine not in ("auto", "memory"):
+        return None
+    if engine == "auto":
+        from .scale import choose_engine
+
+        if choose_engine("auto", str(path), True) != "memory":
+            return None
+    from .arrow_reader import parquet_judgments
+    from .userfile import options_from_args
+
+    return parquet_judgments(path, *options_from_args(args))
 
 
 SYNTHETIC_NOTE = (

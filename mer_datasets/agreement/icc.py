@@ -87,10 +87,8 @@ def icc_of(
     fields as :data:`COLUMNS`."""
     keep = (items >= 0) & (raters >= 0) & ~np.isnan(x)
     x, items, raters = x[keep], items[keep], raters[keep]
-    _, items = np.unique(items, return_inverse=True)
-    _, raters = np.unique(raters, return_inverse=True)
-    n = int(items.max()) + 1 if items.size else 0
-    k = int(raters.max()) + 1 if raters.size else 0
+    items, n = _compact(items)
+    raters, k = _compact(raters)
     # every (item, rater) cell exactly once; a bincount over the n k cells, not np.unique (whose
     # hash-based path took 8 s on 10^6 judgments: benchmarks/results/crowd_scale.md)
     complete = (
@@ -103,6 +101,16 @@ def icc_of(
         if complete
         else _unbalanced(x, items, n, confidence)
     )
+
+
+def _compact(codes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Codes renumbered 0..n-1 in the order of the old codes (as ``np.unique``'s inverse) and n:
+    a bincount and a cumulative sum, O(N), where ``np.unique`` sorts (seconds at 10^7)."""
+    if codes.size == 0:
+        return codes.astype(np.intp), 0
+    present = np.bincount(codes) > 0
+    renumbered = np.cumsum(present) - 1
+    return renumbered[codes].astype(np.intp, copy=False), int(present.sum())
 
 
 def _nan_rows(n: int, k: float, design: str, note: str, forms=FORMS) -> list[tuple]:
