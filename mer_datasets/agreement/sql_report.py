@@ -91,6 +91,9 @@ class Plan:
     policy: str
     scale: float = 1.0
     notes: list[str] = field(default_factory=list)
+    #: distinct (item, rater) cells before the duplicates policy (= after it, when it keeps one
+    #: judgment per cell): the complete-design test of the ICC without another GROUP BY
+    cells: int = -1
 
 
 def where_columns(source: Source, roles: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -151,16 +154,6 @@ def plan(
         from .sql_where import where_sql
 
         conditions.append(where_sql(where, where_columns(source, roles), q))
-    if is_float(kind):
-        infinite = source.scalar(
-            f"SELECT count(*) AS n FROM {source.table} WHERE abs({v}) = "
-            "CAST('Infinity' AS DOUBLE) AND " + " AND ".join(conditions[3:] or ["TRUE"])
-        )
-        if infinite:
-            raise AgreementError(
-                f"column {value!r}: {int(infinite)} value(s) are not finite; agreement needs "
-                "finite values (leave the cell empty for a missing judgment)"
-            )
     x = f"CAST({v} AS DOUBLE)" if numeric else v
     r = q(rater) if rater and rater in columns else f"CAST(NULL AS {source.text_type})"
     t = q(order) if order and order in columns else "CAST(NULL AS TIMESTAMP)"
@@ -183,12 +176,24 @@ def plan(
         f"base AS (SELECT {q(item)} AS i, {r} AS r, {x} AS v, {t} AS t, {g} AS g, _row "
         f"FROM {source.table} WHERE {' AND '.join(conditions)})"
     )
-    n_duplicates = int(
-        source.scalar(
-            f"WITH {base} SELECT count(*) AS n FROM "
-            "(SELECT i FROM base GROUP BY i, r HAVING count(*) > 1) d"
-        )
+    # one pass: the (item, rater) cells, the repeated ones, and the largest magnitude
+    cells = source.run(
+        f"WITH {base} SELECT count(*) AS cells, "
+        "sum(CASE WHEN c > 1 THEN 1 ELSE 0 END) AS repeated, max(a) AS largest, "
+        "sum(f) AS infinite FROM (SELECT count(*) AS c, max(abs(v)) AS a, "
+        "sum(CASE WHEN abs(v) = CAST('Infinity' AS DOUBLE) THEN 1 ELSE 0 END) AS f "
+        "FROM base GROUP BY i, r) d"
+        if numeric
+        else f"WITH {base} SELECT count(*) AS cells, sum(CASE WHEN c > 1 THEN 1 ELSE 0 END) "
+        "AS repeated FROM (SELECT count(*) AS c FROM base GROUP BY i, r) d"
     )
+    n_duplicates = int(_number(cells["repeated"][0]) or 0)
+    infinite = int(_number(cells["infinite"][0]) or 0) if numeric else 0
+    if infinite:
+        raise AgreementError(
+            f"column {value!r}: {infinite} value(s) are not finite; agreement needs finite "
+            "values (leave the cell empty for a missing judgment)"
+        )
     policy = duplicates
     if policy == "mean" and not numeric and n_duplicates:
         policy = "latest"  # no mean of labels (as in memory): the latest, and the record says so
@@ -208,9 +213,9 @@ def plan(
             "WHERE k = 1)"
         )
     result = Plan(f"{base}, {j}", numeric, level, n_duplicates, policy)
+    result.cells = int(cells["cells"][0])
     if level in ("interval", "ratio"):
-        largest = source.scalar(f"WITH {result.ctes} SELECT max(abs(v)) AS x FROM j")
-        largest = 0.0 if largest is None or largest != largest else float(largest)
+        largest = _number(cells["largest"][0]) or 0.0
         if largest > 0.0:
             _, exponent = math.frexp(largest)
             if not -64 <= exponent <= 64:  # alpha.finite_scaled: one exact power of two
@@ -235,6 +240,14 @@ def group_values(source: Source, p: Plan) -> list[Any]:
     """The group values (``--by``) present, in sorted order (their codes are their positions)."""
     rows = source.run(f"WITH {p.ctes} SELECT DISTINCT g FROM j WHERE g IS NOT NULL ORDER BY g")
     return [_plain(v) for v in rows["g"].tolist()]
+
+
+def _number(value: Any) -> float | None:
+    """A scalar query result as a float (None for NULL or NaN)."""
+    if value is None or value is np.ma.masked:
+        return None
+    value = float(value)
+    return None if value != value else value
 
 
 def _plain(value: Any) -> Any:
@@ -353,29 +366,32 @@ def with_judgments(p: Pairable) -> Pairable:
 
 def icc_rows(source: Source, p: Plan, group: int | None = None) -> list[tuple]:
     """The six ICC forms (icc.COLUMNS tuples) from GROUP BY item / rater sums (judgments with a
-    rater only, as in memory)."""
+    rater only, as in memory): one pass for the totals, one GROUP BY item, and for a complete
+    design one GROUP BY rater."""
     from .icc import complete_from_sums, unbalanced_from_sums
 
     ctes = (
         f"{_subset(p, group)}, jr AS (SELECT i, r, v FROM js WHERE r IS NOT NULL), "
         "c AS (SELECT avg(v) AS mean FROM jr)"
     )
+    cells = "" if group is None and p.policy != "all" and p.cells >= 0 else (
+        ", (SELECT count(*) FROM (SELECT i FROM jr GROUP BY i, r) d) AS cells"
+    )  # fmt: skip
     whole = source.run(
-        f"WITH {ctes} SELECT count(*) AS n, count(DISTINCT i) AS items, count(DISTINCT r) AS "
-        "raters, min(v) AS low, max(v) AS high, (SELECT count(*) FROM (SELECT i FROM jr "
-        "GROUP BY i, r) d) AS cells FROM jr"
+        f"WITH {ctes} SELECT count(*) AS n, count(DISTINCT r) AS raters, min(v) AS low, "
+        f"max(v) AS high, sum((v - c.mean) * (v - c.mean)) AS t{cells} FROM jr, c"
     )
-    n, n_items, k = (int(whole[c][0]) for c in ("n", "items", "raters"))
+    n, k = int(whole["n"][0]), int(whole["raters"][0])
+    n_cells = int(whole["cells"][0]) if cells else p.cells
     constant = n > 0 and bool(whole["low"][0] == whole["high"][0])
     items = source.run(
         f"WITH {ctes} SELECT CAST(count(*) AS DOUBLE) AS m, sum(v - c.mean) AS s, "
         "var_pop(v) * count(*) AS ss FROM jr, c GROUP BY i"
     )
     m, sums, ss = (items[c].astype(np.float64) for c in ("m", "s", "ss"))
-    ss_total = float(
-        source.scalar(f"WITH {ctes} SELECT sum((v - c.mean) * (v - c.mean)) AS t FROM jr, c") or 0.0
-    )
-    complete = n > 0 and n == n_items * k and int(whole["cells"][0]) == n
+    n_items = int(m.size)
+    ss_total = _number(whole["t"][0]) or 0.0
+    complete = n > 0 and n == n_items * k and n_cells == n
     if complete:
         if n_items < 2 or k < 2 or constant:
             return complete_from_sums(n_items, k, None, None, 0.0, constant)
