@@ -245,16 +245,21 @@ def run(
     if is_file and engine != "duckdb" and not _needs_tables(args):
         cached = _clean_parquet(path, args, engine)  # columnar fast route (arrow_reader.py)
     if engine in ("duckdb", "spark") or (is_file and engine == "auto"):  # agreement/scale.py
-        from .scale import choose_engine, duckdb_records  # no duckdb import unless it is chosen
+        from .scale import choose_engine  # no duckdb import unless it is chosen
 
         engine = choose_engine(engine, args.target, is_file)
-    if engine == "duckdb":
-        text = render_records(duckdb_records(args.target, args), args.format, request_context(args))
-    elif engine == "spark":
-        from .spark_engine import spark_file_records
+    if engine in ("duckdb", "spark"):  # out of core: agreement/sql_report.py
+        from .scale import sql_records
 
-        records = spark_file_records(args.target, args)
-        text = render_records(records, args.format, request_context(args))
+        if engine == "duckdb":
+            from .duckdb_engine import duckdb_source as source_of
+        else:
+            from .spark_engine import spark_file_source as source_of
+        result = sql_records(source_of(args.target), args)
+        if args.items:
+            text = _render_frame(result, args.format, request_context(args))
+        else:
+            text = render_records(result, args.format, request_context(args))
     elif cached is not None:
         text = render_records(
             _records_from_judgments(*cached, args), args.format, request_context(args)

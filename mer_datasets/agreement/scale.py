@@ -84,16 +84,42 @@ def duckdb_records(target: str, args: argparse.Namespace) -> list[dict[str, Any]
     return sql_records(duckdb_source(target), args)
 
 
-def sql_records(source: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+def sql_records(source: Any, args: argparse.Namespace) -> Any:
     """The report's records from an :class:`~.sql_report.Source` (DuckDB or Spark) and the CLI's
-    options; ``--items``/``--raters`` are refused with the reason."""
-    from .sql_report import is_number, report_records
+    options (with ``--items``: the per-item DataFrame); ``--raters`` is refused with the reason."""
+    from .sql_report import report_records
 
-    if args.items or args.raters:
+    if args.raters:
         raise AgreementError(
-            f"--{'items' if args.items else 'raters'} is not computed out of core (it lists "
-            "every item or rater with per-judgment figures): use --engine memory"
+            "--raters is not computed out of core (leave-one-out and test-retest figures need "
+            "every rater's judgments in memory): use --engine memory"
         )
+    roles, levels = _roles_and_levels(source, args)
+    if args.items:
+        return sql_items(source, args)
+    return report_records(
+        source, roles, dimensions=args.dimensions, levels=levels, where=args.where, by=args.by,
+        duplicates=args.duplicates, bootstrap=args.bootstrap,
+        bootstrap_method=args.bootstrap_method, seed=args.seed, expected=args.expected,
+        metrics=[m.strip() for m in args.metrics.split(",") if m.strip()]
+        if getattr(args, "metrics", None) else None,
+    )  # fmt: skip
+
+
+def sql_items(source: Any, args: argparse.Namespace) -> Any:
+    """The ``--items`` table (a DataFrame, report.items_report's columns) out of core."""
+    from .sql_report import items_frame
+
+    roles, levels = _roles_and_levels(source, args)
+    return items_frame(
+        source, roles, dimensions=args.dimensions, levels=levels, where=args.where,
+        duplicates=args.duplicates,
+    )  # fmt: skip
+
+
+def _roles_and_levels(source: Any, args: argparse.Namespace) -> tuple[dict, dict]:
+    from .sql_report import dimension_values, is_number
+
     columns = source.columns
     value = args.value if args.value in columns else args.label
     if value not in columns:
@@ -108,15 +134,6 @@ def sql_records(source: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     roles = {"item": args.item, "rater": args.rater, "value": value,
              "dimension": args.dimension_column}  # fmt: skip
     roles = {role: column for role, column in roles.items() if column in columns}
-    from .sql_report import dimension_values
-
     names = [roles["value"] if d is None else str(d) for d in dimension_values(source, roles)]
     default = "interval" if is_number(columns[value]) else "nominal"
-    levels = chosen_levels(args.level, names, dict.fromkeys(names, default))
-    return report_records(
-        source, roles, dimensions=args.dimensions, levels=levels, where=args.where, by=args.by,
-        duplicates=args.duplicates, bootstrap=args.bootstrap,
-        bootstrap_method=args.bootstrap_method, seed=args.seed, expected=args.expected,
-        metrics=[m.strip() for m in args.metrics.split(",") if m.strip()]
-        if getattr(args, "metrics", None) else None,
-    )  # fmt: skip
+    return roles, chosen_levels(args.level, names, dict.fromkeys(names, default))

@@ -68,7 +68,7 @@ def spark_source(frame: Any):
             raise
         return {name: _plain(table[name].to_numpy()) for name in table.columns}
 
-    return Source(view, columns, run, _quoted, text_type="STRING")
+    return Source(view, columns, run, _quoted, text_type="STRING", quantile_function="percentile")
 
 
 def _plain(column: np.ndarray) -> np.ndarray:
@@ -138,13 +138,10 @@ def spark_alpha(
     return alpha_from_sums(float(stats.within.sum()), total, int(round(stats.m.sum())), n_ref)
 
 
-def spark_file_records(target: str, args: Any) -> list[dict[str, Any]]:
+def spark_file_source(target: str):
     """``mer-datasets agreement FILE --engine spark``: Parquet ``target`` (a file, a directory,
-    a glob) read by the active or a new SparkSession, and the report's records."""
+    a glob) read by the active or a new SparkSession, as an :class:`~.sql_report.Source`."""
     pyspark_sql = _pyspark()
-    from .scale import sql_records
-
     session = pyspark_sql.SparkSession.builder.appName("mer-datasets agreement").getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
-    frame = session.read.parquet(target)
-    return sql_records(spark_source(frame), args)
+    return spark_source(session.read.parquet(target))
