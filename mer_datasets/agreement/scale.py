@@ -10,7 +10,7 @@ files keep the full report (ICC, Fleiss' kappa, duplicate resolution).
 The DuckDB (and Spark) report has the in-memory report's records (alpha with its item-bootstrap
 interval, ICC, Fleiss' kappa, ``--where``, ``--by``, the duplicates policies) computed by grouped
 queries (agreement/sql_report.py); what it does not compute out of core is named in a note or
-refused with the reason (``--items``, ``--raters``).
+refused with the reason (``--raters``; ``--items`` is computed out of core).
 """
 
 from __future__ import annotations

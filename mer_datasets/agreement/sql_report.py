@@ -15,11 +15,13 @@ per-(item, value) sums, never the judgments themselves:
 * duplicates: ``latest``/``first`` keep one row per (item, rater) with ``row_number()`` ordered by
   the timestamp then the row, ``mean`` averages them (``GROUP BY item, rater``);
 * ``--where``: the same whitelisted expression written as SQL (sql_where.py); ``--by``: one query
-  per group value.
+  per group value;
+* ``--items``: per-item spread (``GROUP BY item``) and consensus entropy (``GROUP BY item,
+  value``), ranked in pandas on one row per item (:func:`items_frame`).
 
 Not computed out of core, and said so in a record's note (never silently left out): Cronbach's
 alpha, the group tests, Krippendorff's bootstrap (``--bootstrap-method krippendorff``); the
-``--items`` and ``--raters`` reports are refused with the reason (use ``--engine memory``).
+``--raters`` report is refused with the reason (use ``--engine memory``).
 Values are taken as stored (no ``--na`` markers, no trimming of text cells, ids compared as
 stored); --where names are the file's columns, with the canonical role names (track_id,
 rater_id, value, label, dimension) for the role columns, not the sibling-dimension names.
