@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -173,6 +174,8 @@ def main() -> None:
         "--skip-memory-cli", action="store_true", help="not the whole in-memory CLI (slowest)"
     )
     args = parser.parse_args()
+    # a stopped run (SIGTERM) still deletes its multi-GB files: TemporaryDirectory cleans up
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     sizes = [int(s) for s in args.sizes] + ([10**8] if args.huge else [])
     lines = []
     with tempfile.TemporaryDirectory() as directory:

@@ -15,6 +15,7 @@ by a power of two like alpha.finite_scaled. The queries are sql_report.py's, sha
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,14 @@ def _connect() -> Any:
         ) from error
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")  # it would print into the report on stdout
+    # out of core means bounded: at most half the available memory and 2 GiB, the rest spilled
+    # to the system's temporary folder (not the working directory, DuckDB's default)
+    from .scale import available_memory
+
+    limit = max(256, min(2048, available_memory() // 2**21))
+    con.execute(f"SET memory_limit = '{limit}MB'")
+    spill = Path(tempfile.gettempdir()) / "mer-datasets-duckdb"
+    con.execute(f"SET temp_directory = {_literal(str(spill))}")
     return con
 
 
