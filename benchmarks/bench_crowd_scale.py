@@ -38,15 +38,18 @@ import json, resource, sys, time
 import pyarrow.parquet as pq
 from mer_datasets.agreement.arrow_reader import _id_codes
 from mer_datasets.agreement.judgments import Coded, Judgments, select
-from mer_datasets.agreement.alpha import alpha_of, factorize
+from mer_datasets.agreement.alpha import alpha_of
+from mer_datasets.agreement.judgments import recode
 from mer_datasets.agreement.bootstrap import bootstrap_alpha_of
 from mer_datasets.agreement.icc import icc_of
 from mer_datasets.agreement.render import render_records
 from mer_datasets.agreement.records import RECORD_COLUMNS
 import numpy as np
 times = {}
+cpu = {}
 def timed(name, function):
-    start = time.perf_counter(); out = function(); times[name] = time.perf_counter() - start
+    start, used = time.perf_counter(), time.process_time(); out = function()
+    times[name] = time.perf_counter() - start; cpu[name] = time.process_time() - used
     return out
 path = sys.argv[1]
 table = timed("read", lambda: pq.read_table(path, columns=["item", "rater", "value"]))
@@ -57,7 +60,7 @@ def codes():
     judgments = Judgments(items[0], raters[0], dimension, value, None, None)
     selection = select(judgments, 0, {"value": "interval"}, "latest")
     values = selection.long_values(judgments)
-    return values, factorize(judgments.rater[selection.rows])[0]
+    return values, recode(judgments.rater[selection.rows])[0]
 values, raters = timed("factorize", codes)
 del table
 alpha = timed("statistic", lambda: alpha_of(values, "interval"))
@@ -67,7 +70,7 @@ record = {c: None for c in RECORD_COLUMNS}
 record.update(dimension="value", metric="krippendorff_alpha", level="interval", value=alpha,
               ci_low=result.ci_low, ci_high=result.ci_high)
 timed("render", lambda: render_records([record] * 4, "table", []))
-print(json.dumps({"times": times, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"times": times, "cpu": sum(cpu.values()), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 STAGES_DUCKDB = r"""
@@ -78,8 +81,10 @@ from mer_datasets.agreement.sql_report import alpha_result, icc_rows, plan
 from mer_datasets.agreement.render import render_records
 from mer_datasets.agreement.records import RECORD_COLUMNS
 times = {}
+cpu = {}
 def timed(name, function):
-    start = time.perf_counter(); out = function(); times[name] = time.perf_counter() - start
+    start, used = time.perf_counter(), time.process_time(); out = function()
+    times[name] = time.perf_counter() - start; cpu[name] = time.process_time() - used
     return out
 resamples = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
 def statistic():
@@ -92,7 +97,7 @@ icc = timed("icc", lambda: icc_rows(source, p))
 record = {c: None for c in RECORD_COLUMNS}
 record.update(dimension="value", metric="krippendorff_alpha", level="interval", value=alpha.estimate)
 timed("render", lambda: render_records([record] * 4, "table", []))
-print(json.dumps({"times": times, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"times": times, "cpu": sum(cpu.values()), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 ANCHOR = r"""
@@ -111,7 +116,7 @@ SELECT 1 - (sum(2 * m * ss / (m - 1)) / sum(m))
          / (2 * (SELECT var_pop(v) * count(*) FROM jp) / (sum(m) - 1)) FROM u
 ''').fetchone()[0]
 times = {"statistic": time.perf_counter() - start}
-print(json.dumps({"times": times, "alpha": alpha,
+print(json.dumps({"times": times, "alpha": alpha, "cpu": time.process_time(),
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -154,8 +159,9 @@ def run_cli(path: Path, engine: str, *extra: str) -> dict:
     wrapper = (
         "import resource, subprocess, sys, time, json; start = time.perf_counter(); "
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
         "print(json.dumps({'wall': time.perf_counter() - start, "
-        "'peak_mib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))"
+        "'cpu': usage.ru_utime + usage.ru_stime, 'peak_mib': usage.ru_maxrss / 1024}))"
     )
     command = [
         sys.executable, "-c", wrapper, sys.executable, "-m", "mer_datasets.cli", "agreement",
@@ -214,7 +220,8 @@ def main() -> None:
         "# Crowd scale: the whole default report, stage by stage\n\n"
         f"`python benchmarks/bench_crowd_scale.py {' '.join(sys.argv[1:])}` (interval judgments, "
         "items x 10 raters, continuous values; wall seconds on a 2-core machine, peak RSS of each "
-        "case's own process; load average at the end of the run "
+        "case's own process, and its CPU seconds (user + system: less sensitive to the other "
+        "jobs than wall time); load average at the end of the run "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}: other jobs shared the 2 cores). "
         "Stages in memory: read (pyarrow, the three columns), factorize (Arrow dictionary_encode "
         "to Judgments, the duplicates policy, item codes), statistic (alpha), bootstrap (1000 "
@@ -230,15 +237,19 @@ def table(size: int, megabytes: float, cases: dict) -> list[str]:
     stages = ("read", "factorize", "statistic", "bootstrap", "icc", "render")
     out = [
         f"## {size:.0e} judgments ({megabytes:.0f} MiB of Parquet)\n",
-        "| case | " + " | ".join(stages) + " | total s | peak MiB |",
-        "|---|" + "---:|" * (len(stages) + 2),
+        "| case | " + " | ".join(stages) + " | total s | CPU s | peak MiB |",
+        "|---|" + "---:|" * (len(stages) + 3),
     ]
     for name, case in cases.items():
         times = case.get("times", {})
         cells = [f"{times[s]:.2f}" if s in times else "" for s in stages]
         total = case.get("wall", sum(times.values()))
         out.append(
-            f"| {name} | " + " | ".join(cells) + f" | {total:.2f} | {case['peak_mib']:.0f} |"
+            f"| {name} | "
+            + " | ".join(cells)
+            + f" | {total:.2f} | "
+            + (f"{case['cpu']:.2f}" if "cpu" in case else "")
+            + f" | {case['peak_mib']:.0f} |"
         )
     return out + [""]
 

@@ -14,7 +14,12 @@ if shutil.which("java") is None:  # pragma: no cover - depends on the machine
 from mer_datasets.cli import main  # noqa: E402
 from mer_datasets.errors import AgreementError  # noqa: E402
 
-from .test_duckdb_report import assert_same_report, crowd_table, report  # noqa: E402
+from .test_duckdb_report import (  # noqa: E402
+    assert_same_items,
+    assert_same_report,
+    crowd_table,
+    report,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -73,3 +78,14 @@ def test_dataframe_api(spark, tmp_path, capsys):
         spark_records(frame, item="nope")
     assert main(["agreement", str(path), "--item", "song", "--engine", "spark", "--items"]) == 1
     assert "not computed out of core" in capsys.readouterr().err
+
+
+def test_items_report_equals_memory(spark, tmp_path, capsys):
+    path = tmp_path / "labels.parquet"
+    crowd_table(11, labels=True).to_parquet(path)
+    memory = report(capsys, path, "memory", "--items")
+    assert_same_items(memory, report(capsys, path, "spark", "--items"))
+    path = tmp_path / "values.parquet"
+    crowd_table(12).to_parquet(path)
+    memory = report(capsys, path, "memory", "--items", "--level", "ordinal")
+    assert_same_items(memory, report(capsys, path, "spark", "--items", "--level", "ordinal"))
