@@ -77,13 +77,6 @@ def choose_engine(requested: str, target: str, is_file: bool) -> str:
     return "duckdb" if size * MEMORY_FACTOR > available_memory() else "memory"
 
 
-def duckdb_records(target: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """The agreement records of Parquet ``target`` through DuckDB (agreement/sql_report.py)."""
-    from .duckdb_engine import duckdb_source
-
-    return sql_records(duckdb_source(target), args)
-
-
 def sql_records(source: Any, args: argparse.Namespace) -> Any:
     """The report's records from an :class:`~.sql_report.Source` (DuckDB or Spark) and the CLI's
     options (with ``--items``: the per-item DataFrame); ``--raters`` is refused with the reason."""
