@@ -76,7 +76,7 @@ def test_dataframe_api(spark, tmp_path, capsys):
     assert_same_report(memory, json.loads(json.dumps(records)))
     with pytest.raises(AgreementError, match="no item column"):
         spark_records(frame, item="nope")
-    assert main(["agreement", str(path), "--item", "song", "--engine", "spark", "--items"]) == 1
+    assert main(["agreement", str(path), "--item", "song", "--engine", "spark", "--raters"]) == 1
     assert "not computed out of core" in capsys.readouterr().err
 
 
