@@ -7,6 +7,11 @@ directory as two packages and run in one process on the same tables (``bench_agr
 in alternation, best CPU time (``time.process_time``) of ``--repeats``: on a machine shared with
 other processes, CPU time is far steadier than wall time. "same" = same alpha (1e-12) or the same
 resampled alphas (1e-9).
+
+BLAS runs on one thread (``--blas-threads``, default 1): OpenBLAS's worker threads keep spinning
+for a while after a product, and ``process_time`` counts that spin in whatever is timed next, so
+with two or more threads one revision's spin was charged to the other (the order decided which
+looked slower; benchmarks/results/agreement_engine.md). The bootstrap pins one thread itself.
 """
 
 from __future__ import annotations
@@ -77,7 +82,14 @@ def main() -> None:
     parser.add_argument("--what", choices=("alpha", "bootstrap"), default="alpha")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--out", help="also append the markdown table here")
+    parser.add_argument(
+        "--blas-threads", type=int, default=1, help="BLAS threads (0: the library's default)"
+    )
     args = parser.parse_args()
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.blas_threads, user_api="blas")
     root = Path(tempfile.mkdtemp(prefix="bench-agreement-"))
     package(root, "mer_before", args.before)
     package(root, "mer_after", args.after)

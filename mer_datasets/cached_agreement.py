@@ -47,6 +47,19 @@ def cached_judgments(
 ) -> Judgments | None:
     """The cached annotations of ``info`` at ``version`` as :class:`Judgments`, or None when the
     files are not known to be verified and unchanged or the cache entry is absent or damaged."""
+    found = cached_judgments_with(info, version, (), data_home=data_home)
+    return None if found is None else found[0]
+
+
+def cached_judgments_with(
+    info: DatasetInfo,
+    version: Version,
+    extra: tuple[str, ...],
+    *,
+    data_home: str | Path | None = None,
+) -> tuple[Judgments, dict[str, Coded]] | None:
+    """:func:`cached_judgments` and the ``extra`` annotation columns as codes (e.g. the column
+    that tells a dataset's rating protocols apart), or None as there."""
     from .cache import TableCache, cache_key
     from .download.verified import verified_files
 
@@ -55,15 +68,20 @@ def cached_judgments(
     files = verified_files(info, version.version, data_home=data_home)
     if files is None:
         return None
+    columns = (*COLUMNS, *(c for c in extra if c not in COLUMNS))
     table = TableCache(files.root / "cache").read_columns(
-        cache_key(info, version, files.sha256), "annotations", COLUMNS, as_dictionary=CODED
-    )
+        cache_key(info, version, files.sha256), "annotations", columns,
+        as_dictionary=(*CODED, *(c for c in extra if c not in CODED)),
+    )  # fmt: skip
     if table is None:
         return None
     try:
-        return judgments_from_arrow(table)
+        judgments = judgments_from_arrow(table)
+        table = table.unify_dictionaries()
+        coded = {name: _coded(table.column(name).combine_chunks()) for name in extra}
     except TypeError:  # columns of another type than this model writes: take the full path
         return None
+    return judgments, coded
 
 
 def judgments_from_arrow(table: pa.Table) -> Judgments:

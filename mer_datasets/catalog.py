@@ -46,6 +46,8 @@ class Member:
     checksum_source: str
     checksum_note: str | None = None
     optional: bool = False
+    #: in an asset group, the track of this file when its path does not hold the id
+    track_id: str | None = None
 
     def __post_init__(self) -> None:
         safe_relative_parts(self.path)
@@ -122,21 +124,59 @@ class Remote:
         return self.members
 
 
+#: placeholders a ``track_member`` may hold: the id itself, or a track number and its last two
+#: digits (MTG-Jamendo's ``48/948.mp3``: folder = number mod 100, zero-padded), and an extension
+MEMBER_PLACEHOLDERS = ("{track_id}", "{track_number}", "{track_number_mod100}", "{ext}", "{folder}")
+
+
 @cache
 def track_member_regex(pattern: str) -> re.Pattern[str]:
     """``audio/{track_id}.{ext}`` -> a regex capturing the track id (one path segment, no dot
-    when an ``{ext}`` follows it directly) and an extension of 1-8 letters or digits."""
-    parts = re.split(r"(\{track_id\}|\{ext\})", pattern)
+    when an ``{ext}`` follows it directly) and an extension of 1-8 letters or digits.
+    ``{track_number}`` captures digits (group ``number``), ``{track_number_mod100}`` two digits
+    (group ``mod100``)."""
+    parts = re.split(
+        r"(\{track_id\}|\{ext\}|\{track_number\}|\{track_number_mod100\}|\{folder\})", pattern
+    )
     regex = []
     for index, part in enumerate(parts):
         if part == "{track_id}":
             follows_ext = index + 2 < len(parts) and parts[index + 2] == "{ext}"
             regex.append(r"(?P<track>[^/]+?)" if follows_ext else r"(?P<track>[^/]+)")
+        elif part == "{track_number}":
+            regex.append(r"(?P<number>[0-9]+)")
+        elif part == "{track_number_mod100}":
+            regex.append(r"(?P<mod100>[0-9]{2})")
         elif part == "{ext}":
             regex.append(r"[A-Za-z0-9]{1,8}")
+        elif part == "{folder}":
+            regex.append(r"[^/]+")
         else:
             regex.append(re.escape(part))
     return re.compile("".join(regex))
+
+
+@cache
+def track_id_regex(template: str) -> re.Pattern[str]:
+    """``track_{track_number:07d}`` -> a regex capturing the number of such a track id."""
+    parts = re.split(r"(\{track_number(?::[0-9<>=^]*d)?\})", template)
+    regex = [
+        r"(?P<number>[0-9]+)" if part.startswith("{track_number") else re.escape(part)
+        for part in parts
+    ]
+    return re.compile("".join(regex))
+
+
+@dataclass(frozen=True)
+class AssetManifest:
+    """A per-file checksum list published with a split release (``sha256  path`` lines).
+
+    Why a member and not inline pins: MTG-Jamendo publishes 18,486 per-track sha256 in one file
+    per data type; the catalog pins that file (its own sha256), and the store fetches it first and
+    pins every track member from it. ``member`` is the path of one of the group's file remotes."""
+
+    member: str
+    format: str = "sha256sum"
 
 
 @dataclass(frozen=True)
@@ -157,19 +197,66 @@ class AssetGroup:
     unknown_note: str | None = None
     format: Mapping[str, Any] = field(default_factory=dict)
 
+    #: how a track number becomes the dataset's track id (``track_{track_number:07d}``); only
+    #: with a ``{track_number}`` track_member
+    track_id: str | None = None
+    manifest: AssetManifest | None = None
+    #: a published total size of the group (e.g. "152 GB" in MTG-Jamendo's README) when the
+    #: archives' own sizes are unknown: only for estimates, never checked
+    approximate_bytes: int | None = None
+
     def __post_init__(self) -> None:
-        rest = self.track_member.replace("{track_id}", "", 1).replace("{ext}", "", 1)
-        if "{track_id}" not in self.track_member or "{" in rest or "}" in rest:
+        rest = self.track_member
+        for placeholder in MEMBER_PLACEHOLDERS:
+            rest = rest.replace(placeholder, "", 1)
+        numbered = "{track_number}" in self.track_member
+        if (
+            ("{track_id}" in self.track_member) == numbered
+            or "{" in rest
+            or "}" in rest
+            or ("{track_number_mod100}" in self.track_member and not numbered)
+        ):
             raise CatalogError(
                 f"asset group {self.name!r}: track_member {self.track_member!r} must hold "
-                "'{track_id}' once (and at most one '{ext}')"
+                "'{track_id}' or '{track_number}' once (and at most one '{ext}' and one "
+                "'{track_number_mod100}')"
             )
-        safe_relative_parts(self.track_member.replace("{track_id}", "x").replace("{ext}", "x"))
+        if numbered != (self.track_id is not None):
+            raise CatalogError(
+                f"asset group {self.name!r}: 'track_id' (e.g. 'track_{{track_number:07d}}') is "
+                "given exactly when track_member holds '{track_number}'"
+            )
+        if self.track_id is not None and "{track_number" not in self.track_id:
+            raise CatalogError(
+                f"asset group {self.name!r}: track_id {self.track_id!r} must hold "
+                "'{track_number}' (optionally with a format such as ':07d')"
+            )
+        filled = self.track_member
+        for placeholder in MEMBER_PLACEHOLDERS:
+            filled = filled.replace(placeholder, "x")
+        safe_relative_parts(filled)
 
     def member_for(self, track_id: str) -> str:
         """The member path of a track: the listed member that maps to it, else the rule filled."""
         listed = self.track_index.get(track_id)
-        return listed if listed is not None else self.track_member.replace("{track_id}", track_id)
+        if listed is not None:
+            return listed
+        number = self.track_number(track_id)
+        if number is not None:
+            return self.track_member.replace(
+                "{track_number_mod100}", f"{number % 100:02d}"
+            ).replace("{track_number}", str(number))
+        return self.track_member.replace("{track_id}", track_id)
+
+    def track_number(self, track_id: str) -> int | None:
+        """The number in a track id of a numbered group (None if not numbered or no match)."""
+        if self.track_id is None:
+            return None
+        found = track_id_regex(self.track_id).fullmatch(track_id)
+        if found is None:
+            return None
+        number = int(found.group("number"))
+        return number if self.track_id.format(track_number=number) == track_id else None
 
     @cached_property
     def track_index(self) -> Mapping[str, str]:
@@ -181,10 +268,36 @@ class AssetGroup:
                 index.setdefault(track, member.path)
         return index
 
+    @cached_property
+    def remote_of_member(self) -> Mapping[str, int]:
+        """member path -> position of the remote holding it (a selection looks tracks up here
+        instead of matching every member of a release of 18,486 files)."""
+        index: dict[str, int] = {}
+        for position, remote in enumerate(self.remotes):
+            for member in remote.required_members():
+                index.setdefault(member.path, position)
+        return index
+
+    @cached_property
+    def listed_tracks(self) -> Mapping[str, str]:
+        """member path -> track id for members that name their track (``track_id:``)."""
+        return {m.path: m.track_id for m in self.members() if m.track_id is not None}
+
     def track_for(self, member_path: str) -> str | None:
         """The track id of a member path, or None when the member is not a track file."""
+        listed = self.listed_tracks.get(member_path)
+        if listed is not None:
+            return listed
         found = track_member_regex(self.track_member).fullmatch(member_path)
-        return found.group("track") if found else None
+        if found is None:
+            return None
+        if self.track_id is None:
+            return found.group("track")
+        number = int(found.group("number"))
+        mod100 = found.groupdict().get("mod100")
+        if mod100 is not None and int(mod100) != number % 100:
+            return None
+        return self.track_id.format(track_number=number)
 
     def members(self) -> tuple[Member, ...]:
         return tuple(m for remote in self.remotes for m in remote.required_members())
@@ -192,6 +305,15 @@ class AssetGroup:
     def track_ids(self) -> tuple[str, ...]:
         """Every track id the group's members map to, in catalog order."""
         return tuple(self.track_index)
+
+    @property
+    def track_count(self) -> int | None:
+        """Tracks of the group: listed members, plus the declared counts of folder-only archives
+        (None when a folder's count is unknown)."""
+        counts = [d.count for r in self.remotes for d in r.directories]
+        if any(c is None for c in counts):
+            return None
+        return len(self.track_index) + sum(c for c in counts if c is not None)
 
     @property
     def size(self) -> int | None:
@@ -343,6 +465,7 @@ def _member(entry: Mapping[str, Any]) -> Member:
         checksum_source=entry.get("checksum_source", "unknown"),
         checksum_note=entry.get("checksum_note"),
         optional=bool(entry.get("optional", False)),
+        track_id=entry.get("track_id"),
     )
 
 
@@ -386,6 +509,9 @@ def _asset_group(name: str, entry: Mapping[str, Any]) -> AssetGroup:
         license_note=entry.get("license_note"),
         unknown_note=entry.get("unknown_note"),
         format=dict(entry.get("format") or {}),
+        track_id=entry.get("track_id"),
+        manifest=AssetManifest(**entry["manifest"]) if entry.get("manifest") else None,
+        approximate_bytes=entry.get("approximate_bytes"),
     )
 
 
@@ -559,27 +685,83 @@ def _asset_problems(version: Mapping[str, Any]) -> list[str]:
     found = []
     label = version.get("version")
     filenames = [r["filename"] for r in version.get("remotes", ())]
+    #: filename -> (url, sha256, kind): one archive may serve annotations and assets (4QAED's zip
+    #: holds both) when every declaration of it names the same download
+    declared: dict[str, set[tuple[Any, Any, Any]]] = {}
+    for remote in version.get("remotes", ()):
+        declared.setdefault(remote["filename"], set()).add(_download_of(remote))
     paths = [r["path"] for r in version.get("remotes", ()) if "path" in r]
     for name, group in (version.get("assets") or {}).items():
-        if name == "audio" and group["kind"] != "audio":
-            found.append(f"assets.audio must be of kind 'audio', not {group['kind']!r}")
-        if name != "audio" and group["kind"] == "audio":
-            found.append(f"assets.{name}: an audio group is named 'audio'")
-        members = [
-            m["path"]
-            for r in group["remotes"]
-            for m in (r.get("members") or [{"path": r.get("path", "")}])
-        ]
-        rule = track_member_regex(group["track_member"])
-        if not any(rule.fullmatch(p) for p in members):
+        audio_name = name == "audio" or name.startswith("audio-")
+        if audio_name and group["kind"] != "audio":
+            found.append(f"assets.{name} must be of kind 'audio', not {group['kind']!r}")
+        if not audio_name and group["kind"] == "audio":
+            found.append(
+                f"assets.{name}: an audio group is named 'audio' (or 'audio-VARIANT', e.g. "
+                "'audio-low')"
+            )
+        try:
+            built = _asset_group(name, group)
+        except (CatalogError, TypeError, UnsafePathError) as exc:
+            found.append(f"assets.{name}: {exc}")
+            continue
+        members = [m.path for m in built.members()]
+        folders = [d for r in built.remotes for d in r.directories]
+        if not built.track_index and not folders:
             found.append(f"assets.{name}: no member matches track_member {group['track_member']!r}")
-        filenames.extend(r["filename"] for r in group["remotes"])
+        found.extend(f"assets.{name}: {p}" for p in _numbered_folder_problems(built))
+        if built.manifest is not None and built.manifest.member not in members:
+            found.append(
+                f"assets.{name}: manifest member {built.manifest.member!r} is not a member of "
+                "the group's remotes"
+            )
+        for remote in group["remotes"]:
+            shared = declared.setdefault(remote["filename"], set())
+            if not shared or _download_of(remote) not in shared or remote.get("kind") == "file":
+                filenames.append(remote["filename"])
+            shared.add(_download_of(remote))
         paths.extend(members)
     for what, values in (("file name", filenames), ("member path", paths)):
         doubles = sorted({v for v in values if values.count(v) > 1})
         if doubles and version.get("assets"):
             found.append(f"{what}(s) used twice (remotes and assets share one folder): {doubles}")
     return [f"version {label!r}: {problem}" for problem in found]
+
+
+def _download_of(remote: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    return (remote.get("url"), remote.get("sha256"), remote.get("kind"))
+
+
+def _numbered_folder_problems(group: AssetGroup) -> list[str]:
+    """A folder-only archive of a numbered group must be the folder its tracks map to: its path
+    is the member rule's folder with two digits, and each folder is declared once."""
+    found = []
+    seen: dict[str, str] = {}
+    for remote in group.remotes:
+        for directory in remote.directories:
+            if directory.path in seen:
+                found.append(
+                    f"folder {directory.path!r} declared by {seen[directory.path]} and "
+                    f"{remote.filename}"
+                )
+            seen[directory.path] = remote.filename
+            if group.track_id is None:
+                folder = group.track_member.replace("{track_id}", "x").rpartition("/")[0]
+                if folder != directory.path:
+                    found.append(
+                        f"folder {directory.path!r} of {remote.filename} is not the folder of "
+                        f"track_member {group.track_member!r}"
+                    )
+                continue
+            probe = f"{directory.path}/1.x"
+            rule = group.track_member.rsplit("/", 1)[0]
+            folder_rule = track_member_regex(rule + "/{track_id}.x")
+            if "/" not in group.track_member or not folder_rule.fullmatch(probe):
+                found.append(
+                    f"folder {directory.path!r} of {remote.filename} is not a folder of "
+                    f"track_member {group.track_member!r}"
+                )
+    return found
 
 
 def _path_problems(version: Mapping[str, Any]) -> list[str]:
@@ -608,10 +790,17 @@ def _path_problems(version: Mapping[str, Any]) -> list[str]:
             found.append(filename_problem(remote.get("filename")))
             if "path" in remote:
                 found.append(path_problem(remote["path"]))
-            found.extend(path_problem(member.get("path")) for member in remote.get("members", ()))
+            for member in remote.get("members", ()):
+                if "directory" in member:
+                    found.append(path_problem(member.get("directory"), what="directory"))
+                    found.append(file_pattern_problem(member.get("pattern")))
+                else:
+                    found.append(path_problem(member.get("path")))
         pattern = group.get("track_member")
         if isinstance(pattern, str):
-            filled = pattern.replace("{track_id}", "x").replace("{ext}", "x")
+            filled = pattern
+            for placeholder in MEMBER_PLACEHOLDERS:
+                filled = filled.replace(placeholder, "x")
             found.append(path_problem(filled, what=f"assets.{name}.track_member"))
     return [f"version {label!r}: {problem}" for problem in found if problem is not None]
 

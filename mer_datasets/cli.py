@@ -138,7 +138,7 @@ def cmd_download(args: argparse.Namespace) -> int:
     from .download.store import download_dataset
 
     info = _catalog(args).get(args.dataset)
-    if args.include or args.tracks or args.dry_run:
+    if args.include or args.tracks or args.split or args.dry_run:
         return _download_assets(info, args)
     result = download_dataset(info, args.version, **_files_kwargs(args))
     if not args.quiet:
@@ -153,13 +153,20 @@ def _download_assets(info: Any, args: argparse.Namespace) -> int:
 
     if not args.include:
         raise MERDatasetsError(
-            "--tracks and --dry-run apply to asset groups: add --include audio (or features:NAME)"
+            "--tracks, --split and --dry-run apply to asset groups: add --include audio (or "
+            "features:NAME)"
         )
     names = list(
         dict.fromkeys(n for value in args.include for n in parse_include(value, info, args.version))
     )
     tracks = [t for value in args.tracks or () for t in value.split(",") if t] or None
-    planned = estimate(info, args.version, names, tracks, data_home=args.data_home)
+    if args.split:
+        from .download.assets import split_tracks
+
+        tracks = (tracks or []) + split_tracks(_load(args), args.split)
+    planned = estimate(
+        info, args.version, names, tracks, data_home=args.data_home, mirror=args.mirror
+    )
     _print(f"{info.id} {', '.join(names)}: {planned}")
     if args.dry_run:
         for filename, size in planned.planned:
@@ -205,10 +212,27 @@ def cmd_verify(args: argparse.Namespace) -> int:
     ]
     if args.json:
         _print(json.dumps(rows, indent=2))
-    else:
+    elif rows:
         _print(_table(rows, ["status", "file", "checksum_source", "message"]))
+    _asset_hints(info, args)
     bad = [s for s in statuses if s.status in ("missing", "corrupt")]
     return EXIT_ERROR if bad else EXIT_OK
+
+
+def _asset_hints(info: Any, args: argparse.Namespace) -> None:
+    """After ``verify``: one line per declared asset group not (fully) on disk, with the command
+    that fetches it (on stderr, so ``--json`` output stays one document)."""
+    from .download.assets import asset_presence
+
+    asked = set()
+    if args.include:
+        from .download.assets import parse_include
+
+        asked = {n for value in args.include for n in parse_include(value, info, args.version)}
+    for presence in asset_presence(info, args.version, data_home=args.data_home):
+        if presence.complete or (asked and presence.name not in asked):
+            continue
+        sys.stderr.write(presence.hint(info.id, info.access) + "\n")
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -305,24 +329,36 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if info is not None:
         args.synthetic = info.synthetic
 
-    def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str], Any]:
-        from .dataset import default_levels
+    def load_tables(dataset_id: str) -> tuple[Any, Any, dict[str, str], Any, dict[str, Any]]:
+        from .dataset import agreement_context, default_levels
 
         dataset = _load(args, dataset_id)
         if dataset.annotations.empty:
             raise _no_per_rater_judgments(dataset.info, dataset)
-        return dataset.annotations, dataset.raters, default_levels(dataset.info), dataset.tracks
+        levels, context = default_levels(dataset.info), agreement_context(dataset.info)
+        return dataset.annotations, dataset.raters, levels, dataset.tracks, context
 
-    def cached_judgments(dataset_id: str) -> tuple[Any, dict[str, str]] | None:
-        """Straight from the cache, without pandas (None: take the full path)."""
-        from .cached_agreement import cached_judgments as from_cache
+    def cached_judgments(dataset_id: str) -> tuple[Any, ...] | None:
+        """Straight from the cache, without pandas (None: take the full path); with the rating
+        protocols (and their codes) where the catalog declares them."""
+        from .agreement.protocols import RatingProtocols
+        from .cached_agreement import cached_judgments_with
         from .dataset import default_levels
 
         info = catalog.get(dataset_id)
         if not info.per_rater:
             return None  # the full path says what the dataset publishes instead
-        judgments = from_cache(info, info.version(args.version), data_home=args.data_home)
-        return None if judgments is None else (judgments, default_levels(info))
+        protocols = RatingProtocols.from_catalog(info.raw.get("protocols"))
+        extra = (protocols.column,) if protocols is not None else ()
+        found = cached_judgments_with(
+            info, info.version(args.version), extra, data_home=args.data_home
+        )
+        if found is None:
+            return None
+        judgments, coded = found
+        if protocols is None:
+            return judgments, default_levels(info)
+        return judgments, default_levels(info), protocols, coded[protocols.column]
 
     return run(args, load_tables, cached_judgments)
 
@@ -420,6 +456,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="IDS",
         help="only these track ids (comma-separated, repeatable): fetches only what they need",
+    )
+    p.add_argument(
+        "--split",
+        action="append",
+        metavar="NAME",
+        help="only the tracks of this split of the tracks table (e.g. test; repeatable): loads "
+        "the annotations to read it",
     )
     p.add_argument("--yes", action="store_true", help="confirm a large download without asking")
     p.add_argument(

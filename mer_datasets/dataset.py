@@ -7,12 +7,13 @@ them, so every method here is a call with the dataset's own defaults filled in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import MERDatasetsError
+from .labels.defaults import DEFAULT_AMBIGUITY_THRESHOLD, DEFAULT_TEMPERATURE
 from .tables import QuirksReport, Tables
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .catalog import Catalog, DatasetInfo, Dimension
     from .download.fetch import FetchOptions
+    from .labels.quadrants import OnAxisPolicy
 
 
 @dataclass
@@ -84,11 +86,22 @@ class MERDataset:
 
         return write_tables(self, directory, fmt="csv")
 
-    def to_hf(self) -> Any:
-        """A ``datasets.DatasetDict`` with one split per table, built locally (no hub access)."""
+    def to_hf(
+        self,
+        *,
+        audio: bool = False,
+        audio_group: str = "audio",
+        decode: bool = False,
+        sampling_rate: int | None = None,
+    ) -> Any:
+        """A ``datasets.DatasetDict`` with one split per table, built locally (no hub access);
+        ``audio=True`` adds a ``datasets.Audio`` column to ``tracks`` (see
+        :func:`mer_datasets.export.to_hf`)."""
         from .export import to_hf
 
-        return to_hf(self)
+        return to_hf(
+            self, audio=audio, audio_group=audio_group, decode=decode, sampling_rate=sampling_rate
+        )
 
     # -- the music behind the labels (optional assets; mer_datasets.assets loads on first use) --
     def _asset_source(self) -> dict[str, Any]:
@@ -148,18 +161,52 @@ class MERDataset:
 
         return dataset_stats(self)
 
-    def unified(self, **options: Any) -> pd.DataFrame:
-        """Annotations in one label space; ``options`` are those of
-        :func:`mer_datasets.labels.unified` (``to``, ``on_axis``, ``temperature``, ...)."""
+    def unified(
+        self,
+        *,
+        table: str = "annotations",
+        to: str | None = None,
+        on_axis: OnAxisPolicy = "missing",
+        temperature: float = DEFAULT_TEMPERATURE,
+        ambiguity_threshold: float = DEFAULT_AMBIGUITY_THRESHOLD,
+        distribution: bool = False,
+        arousal_dimensions: Collection[str] | None = None,
+        valence_dimensions: Collection[str] | None = None,
+        exclude_bases: Collection[str] = (),
+    ) -> pd.DataFrame:
+        """Annotations (or, with ``table="labels"``, the published labels) in one label space:
+        :func:`mer_datasets.labels.unified` on this dataset, which documents every parameter."""
         from .labels.unify import unified
 
-        return unified(self, self.info, **options)
+        return unified(
+            self, self.info, table=table, to=to, on_axis=on_axis, temperature=temperature,
+            ambiguity_threshold=ambiguity_threshold, distribution=distribution,
+            arousal_dimensions=arousal_dimensions, valence_dimensions=valence_dimensions,
+            exclude_bases=exclude_bases,
+        )  # fmt: skip
 
-    def unified_labels(self, **options: Any) -> pd.DataFrame:
-        """The published labels in one label space (options: :func:`mer_datasets.labels.unified`)."""
+    def unified_labels(
+        self,
+        *,
+        to: str | None = None,
+        on_axis: OnAxisPolicy = "missing",
+        temperature: float = DEFAULT_TEMPERATURE,
+        ambiguity_threshold: float = DEFAULT_AMBIGUITY_THRESHOLD,
+        distribution: bool = False,
+        arousal_dimensions: Collection[str] | None = None,
+        valence_dimensions: Collection[str] | None = None,
+        exclude_bases: Collection[str] = (),
+    ) -> pd.DataFrame:
+        """The published labels in one label space: :func:`mer_datasets.labels.unified_labels`
+        on this dataset (parameters as :func:`mer_datasets.labels.unified`)."""
         from .labels.unify import unified_labels
 
-        return unified_labels(self, self.info, **options)
+        return unified_labels(
+            self, self.info, to=to, on_axis=on_axis, temperature=temperature,
+            ambiguity_threshold=ambiguity_threshold, distribution=distribution,
+            arousal_dimensions=arousal_dimensions, valence_dimensions=valence_dimensions,
+            exclude_bases=exclude_bases,
+        )  # fmt: skip
 
     def agreement(
         self,
@@ -174,9 +221,17 @@ class MERDataset:
         duplicates: str = "latest",
         expected: str = "group",
         metrics: list[str] | tuple[str, ...] | None = None,
+        derive: str | list[str] | None = None,
+        mappings: dict[str, dict[str, str]] | None = None,
+        pool_protocols: bool = False,
     ) -> pd.DataFrame:
         """Agreement per dimension (and group): :func:`mer_datasets.agreement.agreement_report` on
-        this dataset's judgments, ``levels`` defaulting to the catalog's (:func:`default_levels`)."""
+        this dataset's judgments, ``levels`` defaulting to the catalog's (:func:`default_levels`).
+
+        ``derive`` adds derived nominal dimensions (``"quadrant"``, ``"quadrant:asymmetric"``,
+        ``"emotion->quadrant"``) with the catalog's scale midpoints and vocabularies. Where the
+        catalog declares rating protocols (DEAP: lab and online), each protocol is reported
+        separately and the pooled figure only with ``pool_protocols=True``."""
         from .agreement.report import agreement_report
 
         return agreement_report(
@@ -193,6 +248,10 @@ class MERDataset:
             duplicates=duplicates,
             expected=expected,
             metrics=metrics,
+            derive=derive,
+            mappings=mappings,
+            pool_protocols=pool_protocols,
+            **agreement_context(self.info),
         )
 
     def agreement_items(
@@ -202,10 +261,17 @@ class MERDataset:
         levels: dict[str, str] | None = None,
         where: str | None = None,
         duplicates: str = "latest",
+        derive: str | list[str] | None = None,
+        mappings: dict[str, dict[str, str]] | None = None,
+        sd_ddof: int = 1,
+        quantile_method: str = "linear",
     ) -> pd.DataFrame:
-        """Per-item consensus (:func:`mer_datasets.agreement.items_report`), catalog levels by default."""
+        """Per-item consensus (:func:`mer_datasets.agreement.items_report`), catalog levels by
+        default; ``sd_ddof`` and ``quantile_method`` state the spread convention (the catalog's
+        ``published_spreads`` says which one a dataset's published summaries use)."""
         from .agreement.report import items_report
 
+        context = agreement_context(self.info)
         return items_report(
             self.annotations,
             self.raters,
@@ -214,6 +280,12 @@ class MERDataset:
             levels=default_levels(self.info) if levels is None else levels,
             where=where,
             duplicates=duplicates,
+            derive=derive,
+            midpoints=context["midpoints"],
+            vocabularies=context["vocabularies"],
+            mappings=mappings,
+            sd_ddof=sd_ddof,
+            quantile_method=quantile_method,
         )
 
     def agreement_raters(
@@ -236,6 +308,23 @@ class MERDataset:
             where=where,
             duplicates=duplicates,
         )
+
+
+def agreement_context(info: DatasetInfo) -> dict[str, Any]:
+    """What the catalog tells the agreement report beyond levels: the midpoint of each declared
+    numeric scale (the axis of a derived quadrant), each dimension's vocabulary, and the rating
+    protocols (``protocols:``; None when the dataset has one protocol)."""
+    from .agreement.protocols import RatingProtocols
+
+    return {
+        "midpoints": {
+            d.name: (float(d.min) + float(d.max)) / 2
+            for d in info.dimensions
+            if d.min is not None and d.max is not None
+        },
+        "vocabularies": {d.name: d.vocabulary for d in info.dimensions if d.vocabulary},
+        "protocols": RatingProtocols.from_catalog(info.raw.get("protocols")),
+    }
 
 
 def default_levels(info: DatasetInfo) -> dict[str, str]:

@@ -39,6 +39,7 @@ def describe_dataset(info: Any) -> str:
             out.append(_wrap(counts["note"], "              "))
     if info.rater_attributes:
         out.append(f"rater attrs   {', '.join(info.rater_attributes)}")
+    out.extend(_protocols_and_spreads(info.raw))
     out.append("")
     out.append("dimensions")
     for dim in info.dimensions:
@@ -71,10 +72,11 @@ def describe_dataset(info: Any) -> str:
                     f"         {member.path}  {size}  sha256 {sha} ({member.checksum_source}){opt}"
                 )
         for name, group in version.assets.items():
-            include = "audio" if group.kind == "audio" else f"features:{name}"
+            include = name if group.kind == "audio" else f"features:{name}"
             size = f"{group.size} B" if group.size is not None else "size unknown"
             out.append(
-                f"    asset {name} ({group.kind}): {len(group.track_ids())} tracks, "
+                f"    asset {name} ({group.kind}): "
+                f"{'?' if group.track_count is None else group.track_count} tracks, "
                 f"{len(group.remotes)} remote(s), {size}; fetch with --include {include}"
             )
             for note in (group.license_note, group.unknown_note):
@@ -84,6 +86,26 @@ def describe_dataset(info: Any) -> str:
     out.append("citation")
     out.extend("  " + line for line in info.citation.splitlines())
     return "\n".join(out)
+
+
+def _protocols_and_spreads(raw: Any) -> list[str]:
+    """The catalog's ``protocols`` (agreement is reported per protocol) and ``published_spreads``
+    (the SD and quantile convention of published per-item summaries), as lines."""
+    out = []
+    protocols = (raw or {}).get("protocols")
+    if protocols:
+        values = ", ".join(str(v["value"]) for v in protocols["values"])
+        out.append(
+            f"protocols     {protocols['column']}: {values} (agreement is reported per protocol; "
+            "--pool-protocols adds the pooled figure)"
+        )
+    for entry in (raw or {}).get("published_spreads") or []:
+        sd = "population SD" if entry["sd_ddof"] == 0 else "sample SD"
+        out.append(
+            f"spreads       {entry['file']}: {sd}, quantile method {entry['quantile_method']}; "
+            f"computed from {entry['computed_from']}"
+        )
+    return out
 
 
 def describe_stats(stats: dict[str, Any]) -> str:

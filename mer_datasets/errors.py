@@ -41,6 +41,18 @@ class DownloadError(MERDatasetsError):
     """A transfer failed after all retries; the message names the URL and the file."""
 
 
+class InsufficientSpaceError(MERDatasetsError):
+    """Extracting an archive would not fit on the disk; nothing of it was written.
+
+    Not a :class:`DownloadError`: the archive itself is fine and is kept (never quarantined)."""
+
+    def __init__(self, message: str, *, archive: str = "", needed: int = 0, free: int = 0):
+        super().__init__(message)
+        self.archive = archive
+        self.needed = needed
+        self.free = free
+
+
 class ChecksumMismatchError(MERDatasetsError):
     """A file's sha256 differs from an official or authors' pin (or from its first verified use)."""
 

@@ -58,3 +58,15 @@ def test_load_dataset_and_agreement_spell_out_their_parameters():
         parameters = inspect.signature(method).parameters
         assert {"levels", "where", "duplicates"} <= set(parameters)
         assert all(p.kind != inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+@pytest.mark.parametrize("name", ["unified", "unified_labels"])
+def test_dataset_label_methods_spell_out_the_label_functions_parameters(name):
+    """MERDataset.unified/unified_labels bind (tables, info) and take every other parameter of
+    the function in mer_datasets.labels.unify, with the same kinds, defaults and annotations."""
+    from mer_datasets import MERDataset
+    from mer_datasets.labels import unify
+
+    method = list(inspect.signature(getattr(MERDataset, name)).parameters.values())[1:]
+    function = list(inspect.signature(getattr(unify, name)).parameters.values())[2:]
+    assert method == function

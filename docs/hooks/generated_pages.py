@@ -185,8 +185,9 @@ def placeholder_page(title: str, how: str) -> str:
     )
 
 
-def _data_home() -> tuple[str | None, list[str]]:
-    """The data home to read, ingesting from ``$MER_DATASETS_DOCS_MIRROR`` first when set."""
+def _data_home(only: set[str] | frozenset[str] = frozenset()) -> tuple[str | None, list[str]]:
+    """The data home to read, ingesting from ``$MER_DATASETS_DOCS_MIRROR`` first when set
+    (only the datasets in ``only`` when it is not empty)."""
     mirror = os.environ.get("MER_DATASETS_DOCS_MIRROR")
     if not mirror:
         return None, []
@@ -198,7 +199,7 @@ def _data_home() -> tuple[str | None, list[str]]:
     ingested = []
     for info in _catalog():
         source = Path(mirror) / info.id
-        if not source.is_dir() or info.access == "embedded":
+        if not source.is_dir() or info.access == "embedded" or (only and info.id not in only):
             continue
         try:
             ingest_dataset(info, source, data_home=home)
@@ -223,7 +224,7 @@ def datasheet_pages(config: Any) -> dict[str, str | bytes]:
     only = {
         s.strip() for s in os.environ.get("MER_DATASETS_DOCS_DATASETS", "").split(",") if s.strip()
     }
-    home, _ = _data_home()
+    home, _ = _data_home(only)
     figure_dir = Path(tempfile.mkdtemp(prefix="mer-docs-figures-"))
     _state["figure_dir"] = str(figure_dir)
     pages: dict[str, str | bytes] = {}
@@ -261,7 +262,7 @@ def datasheet_pages(config: Any) -> dict[str, str | bytes]:
         )
         figures, companions, notes = page_files(sheet, dataset, figure_dir, prefix=f"{dataset_id}-")
         pages[f"datasheets/{dataset_id}.md"] = render_markdown(
-            sheet, figures, companions, notes=notes
+            sheet, figures, companions, notes=notes, html_heatmap=True
         )
         for attached in [*figures, *companions]:
             pages[f"datasheets/{attached.file}"] = (figure_dir / attached.file).read_bytes()
@@ -273,10 +274,12 @@ def datasheet_pages(config: Any) -> dict[str, str | bytes]:
     return pages
 
 
-#: Datasheet pages are mostly tables: denser cells keep the summary on one screen.
+#: Datasheet pages are mostly tables: denser cells keep the summary on one screen, and a long
+#: unbroken token in a cell (a source's repository path) may break anywhere rather than push
+#: the table wider than the content column (code spans stay whole: extra.css).
 COMPACT_TABLES = (
     "<style>.md-typeset table:not([class]) th,.md-typeset table:not([class]) td"
-    "{padding:.35em .8em}</style>\n\n"
+    "{padding:.35em .8em}.md-typeset table:not([class]) td{overflow-wrap:anywhere}</style>\n\n"
 )
 
 #: The subset font of the characters the site's default fonts lack (CJK group labels).

@@ -11,15 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "Derivation",
+    "DerivedJudgments",
+    "RatingProtocols",
+    "SpreadConvention",
     "agreement_report",
     "bootstrap_alpha",
     "consensus_entropy",
+    "derive_judgments",
     "fleiss_kappa",
     "group_differences",
     "holm_adjust",
     "intra_rater_consistency",
+    "item_spread",
     "items_report",
     "krippendorff_alpha",
+    "parse_derivation",
     "rater_diagnostics",
     "raters_report",
     "rating_spread",
@@ -48,6 +55,13 @@ _EXPORTS = {
     "where_mask": "where",
     "spark_records": "spark_engine",
     "spark_alpha": "spark_engine",
+    "Derivation": "derived",
+    "DerivedJudgments": "derived",
+    "derive_judgments": "derived",
+    "parse_derivation": "derived",
+    "RatingProtocols": "protocols",
+    "SpreadConvention": "spread",
+    "item_spread": "spread",
 }
 
 

@@ -409,7 +409,10 @@ def pairable(
             value_codes = (np.cumsum(present) - 1)[value_codes]
         return _coded(p, value_codes, labels[present])
     assert x is not None
-    return _coded(p, *_value_codes(x, p.value_range))
+    small = _small_int_codes(x, p.value_range)
+    if small is not None:
+        return _coded(p, *small)
+    return _coded(p, *_sorted_codes(x))
 
 
 def _counted(present: tuple, per_item: np.ndarray, pairable_item: np.ndarray) -> Pairable | None:
@@ -463,27 +466,45 @@ def _counted(present: tuple, per_item: np.ndarray, pairable_item: np.ndarray) ->
     return Pairable(empty, m, values=values, value_counts=value_counts, counts=counts)
 
 
-def _coded(p: Pairable, value_codes: np.ndarray, values: np.ndarray) -> Pairable:
-    """``p`` with its value codes, and N (dense, one bincount) and n_v = 1 N when N is small."""
+def _coded(
+    p: Pairable, value_codes: np.ndarray, values: np.ndarray, value_counts: np.ndarray | None = None
+) -> Pairable:
+    """``p`` with its value codes, and N (dense, one bincount) and n_v = 1 N when N is small
+    (else n_v: ``value_counts`` when the caller has them, or one bincount of the codes)."""
     p = replace(p, value_codes=value_codes, values=values)
     if _dense_cells(p.n_items, values.size, p.n):
         counts = count_matrix(p)
         return replace(p, counts=counts, value_counts=np.ones(counts.shape[0]) @ counts)
-    value_counts = np.bincount(value_codes, minlength=values.size).astype(np.float64)
+    if value_counts is None:
+        value_counts = np.bincount(value_codes, minlength=values.size).astype(np.float64)
     return replace(p, value_counts=value_counts)
 
 
-def _value_codes(x: np.ndarray, value_range: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, sorted distinct values) of finite values: the one numeric value factorizer.
+def _sorted_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(codes, sorted distinct values, n_v) of finite values by one sort: the numeric value
+    factorizer for anything but a small integer range (:func:`_small_int_codes`).
 
-    Integers in a range below ``_SMALL_VALUES`` (Likert scales) are coded by subtraction, two
-    passes and no sort, every integer of the range a value (count 0 when absent, which changes
-    no statistic); anything else by one sort (``np.unique``)."""
-    small = _small_int_codes(x, value_range)
-    if small is not None:
-        return small
-    values, codes = np.unique(x, return_inverse=True)
-    return codes.reshape(-1).astype(np.intp, copy=False), values.astype(np.float64)
+    The codes and values of ``np.unique(x, return_inverse=True)`` (the same quicksort), without
+    its copy of ``x`` and with the counts from the run lengths of the sorted values instead of a
+    bincount of 10^6 codes in random order (continuous ordinal alpha: 10^6 distinct values)."""
+    size = x.size
+    if size == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0), np.empty(0)
+    order = np.argsort(x)
+    ordered = x[order]
+    starts = np.empty(size, dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    values = ordered[starts]
+    del ordered
+    group = np.cumsum(starts, dtype=np.intp)
+    group -= 1
+    first = np.flatnonzero(starts)
+    del starts
+    codes = np.empty(size, dtype=np.intp)
+    codes[order] = group
+    counts = np.diff(first, append=size).astype(np.float64)
+    return codes, values.astype(np.float64, copy=False), counts
 
 
 def _small_int_codes(
@@ -570,6 +591,8 @@ class ItemStatistics:
     counts: Any = None
     values: np.ndarray | None = None
     metric: np.ndarray | None = None  # ordinal: the position of every distinct value
+    #: n_v = 1 N when the pairable judgments already had it (saves a second product).
+    value_counts: np.ndarray | None = None
 
 
 def item_statistics(p: Pairable, level: str, metric: np.ndarray | None = None) -> ItemStatistics:
@@ -603,7 +626,9 @@ def item_statistics(p: Pairable, level: str, metric: np.ndarray | None = None) -
         else:
             squares = np.asarray(counts.multiply(counts).sum(axis=1)).reshape(-1)
         within = (m * m - squares) / (m - 1.0)
-        return ItemStatistics(level, m, within, counts=counts, values=p.values)
+        return ItemStatistics(
+            level, m, within, counts=counts, values=p.values, value_counts=p.value_counts
+        )
     values = p.values
     if values.size > MAX_RATIO_VALUES:
         raise AgreementError(
@@ -619,7 +644,9 @@ def item_statistics(p: Pairable, level: str, metric: np.ndarray | None = None) -
             within += 2.0 * np.bincount(
                 item, weights=weight * ratio_delta2(values[c], values[k]), minlength=m.size
             )
-    return ItemStatistics(level, m, within, counts=counts, values=values)
+    return ItemStatistics(
+        level, m, within, counts=counts, values=values, value_counts=p.value_counts
+    )
 
 
 def _item_moments(
@@ -736,11 +763,20 @@ def expected_sums(
 def expected_of(stats: ItemStatistics) -> tuple[float, int]:
     """(sum_ck n_c n_k delta2_ck, n) of the statistics' own pairable values.
 
-    Totals of the U x 2 moments as the product 1 M, as the bootstrap's W M: ``sum(axis=0)`` of
-    two columns is a sequential loop over the rows, ~30x slower (and less accurate) than BLAS."""
+    Totals of the U x 2 moments column by column (``np.sum`` of a strided column is a pairwise
+    sum), not as the product 1 M: ``sum(axis=0)`` of two columns is a sequential loop over the
+    rows (slow and less accurate), and the BLAS product starts OpenBLAS's worker threads, which
+    then spin for a while, burning CPU (+19 % CPU time for continuous ordinal alpha on an idle
+    machine; benchmarks/results/agreement_engine.md). The bootstrap's W M is a real product."""
     n = float(stats.m.sum())
-    moments = np.ones((1, stats.m.size)) @ stats.moments if stats.moments is not None else None
-    totals = value_totals(stats.counts)[None, :] if stats.counts is not None else None
+    moments = None
+    if stats.moments is not None:
+        moments = np.array([[stats.moments[:, 0].sum(), stats.moments[:, 1].sum()]])
+    totals = None
+    if stats.value_counts is not None:
+        totals = stats.value_counts[None, :]
+    elif stats.counts is not None:
+        totals = value_totals(stats.counts)[None, :]
     expected = expected_sums(stats.level, np.array([n]), moments, totals, stats.values)
     return float(expected[0]), int(round(n))
 

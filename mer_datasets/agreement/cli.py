@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .render import FORMATS, render_records
 
 
@@ -70,6 +72,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["group", "all"],
         default="group",
         help="D_e of per-group alpha: the group's or all data",
+    )
+    parser.add_argument(
+        "--derive",
+        action="append",
+        metavar="SPEC",
+        help="add a derived nominal dimension (repeatable): quadrant[:RULE] from each record's "
+        "own arousal/valence (RULE missing, the default: an answer on an axis gives no quadrant; "
+        "asymmetric: on an axis counts as positive), or SOURCE->TARGET, a categorical dimension "
+        "mapped through its vocabulary to quadrant or another vocabulary; unmapped judgments are "
+        "counted",
+    )
+    parser.add_argument(
+        "--midpoint",
+        action="append",
+        metavar="DIM=X",
+        help="file input with --derive quadrant: the axis value of DIM's scale (e.g. "
+        "--midpoint arousal=5 --midpoint valence=5 on 1-9); catalog datasets use their scales",
+    )
+    parser.add_argument(
+        "--pool-protocols",
+        action="store_true",
+        help="where the catalog declares several rating protocols (DEAP: lab, online), also report "
+        "the pooled figure (by default each protocol is reported separately)",
+    )
+    parser.add_argument(
+        "--sd-ddof",
+        type=int,
+        choices=[0, 1],
+        default=1,
+        help="--items: standard deviation of each item's ratings with N - ddof in the "
+        "denominator (1: sample SD, the default; 0: population SD)",
+    )
+    parser.add_argument(
+        "--quantile-method",
+        default="linear",
+        metavar="METHOD",
+        help="--items: numpy quantile method of the quartiles and IQR (default linear, numpy's "
+        "and pandas' default; median_unbiased reproduces DEAP's published quartiles)",
     )
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
@@ -242,7 +282,9 @@ def run(
     if cached_judgments is not None and not is_file and not _needs_tables(args):
         cached = cached_judgments(args.target)
     engine = getattr(args, "engine", "auto")
-    if is_file and engine != "duckdb" and not _needs_tables(args):
+    if getattr(args, "derive", None) and engine != "duckdb":
+        engine = "memory"  # derived dimensions are computed in memory only
+    if is_file and engine not in ("duckdb", "spark") and not _needs_tables(args):
         cached = _clean_parquet(path, args, engine)  # columnar fast route (arrow_reader.py)
     if engine in ("duckdb", "spark") or (is_file and engine == "auto"):  # agreement/scale.py
         from .scale import choose_engine  # no duckdb import unless it is chosen
@@ -261,9 +303,10 @@ def run(
         else:
             text = render_records(result, args.format, request_context(args))
     elif cached is not None:
-        text = render_records(
-            _records_from_judgments(*cached, args), args.format, request_context(args)
-        )
+        judgments, levels, *protocols = cached  # protocols: (declared, codes) or nothing
+        records = _records_from_judgments(judgments, levels, args, *protocols)
+        context = [*request_context(args), *getattr(args, "protocols_context", [])]
+        text = render_records(records, args.format, context)
     else:
         text = _report_from_tables(args, path, is_file, load_tables)
     if args.out:
@@ -313,24 +356,61 @@ def chosen_metrics(args: argparse.Namespace) -> list[str] | None:
 
 
 def _needs_tables(args: argparse.Namespace) -> bool:
-    return bool(args.items or args.raters or args.where or args.by)
+    return bool(args.items or args.raters or args.where or args.by or getattr(args, "derive", None))
 
 
 def _records_from_judgments(
-    judgments: Any, levels: dict[str, str], args: argparse.Namespace
+    judgments: Any,
+    levels: dict[str, str],
+    args: argparse.Namespace,
+    protocols: Any = None,
+    protocol_codes: Any = None,
 ) -> list[dict[str, Any]]:
-    from .records import agreement_records
+    """The records of the pandas-free path; with ``protocols``, one set per protocol (and the
+    pooled one with ``--pool-protocols``), as :func:`~.report.agreement_report` gives them."""
+    from .records import agreement_records, chosen_levels
 
     if args.dimensions:
-        judgments = judgments.only_dimensions(args.dimensions)
-    from .records import chosen_levels
-
+        keep = np.flatnonzero(
+            np.isin(judgments.dimension.codes, _codes_of(judgments, args.dimensions))
+        )
+        judgments = judgments.take(keep)
+        if protocol_codes is not None:
+            protocol_codes = type(protocol_codes)(protocol_codes.codes[keep], protocol_codes.names)
     levels = chosen_levels(args.level, judgments.dimension_names(), levels)
-    return agreement_records(
-        judgments, levels=levels, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
+    options = dict(
+        levels=levels, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
         seed=args.seed, duplicates=args.duplicates, expected=args.expected,
         metrics=chosen_metrics(args),
     )  # fmt: skip
+    if protocols is None:
+        return agreement_records(judgments, **options)
+    from .protocols import POOLED, protocol_rows
+
+    records: list[dict[str, Any]] = []
+    parts = protocol_rows(protocol_codes, protocols, getattr(args, "pool_protocols", False))
+    present = [value for value, _ in parts if value != POOLED]
+    for value, rows in parts:
+        part = judgments if rows is None else judgments.take(rows)
+        for record in agreement_records(part, **options):
+            record["protocol"] = value
+            if value == POOLED:
+                mixed = f"pooled over rating protocols ({', '.join(present)}): mixes them"
+                record["note"] = "; ".join(filter(None, [mixed, record.get("note")]))
+            records.append(record)
+    args.protocols_context = [_protocols_line(protocols, present, args)]
+    return records
+
+
+def _codes_of(judgments: Any, names: list[str]) -> list[int]:
+    wanted = {str(n) for n in names}
+    return [i for i, name in enumerate(judgments.dimension.names) if str(name) in wanted]
+
+
+def _protocols_line(protocols: Any, present: list[str], args: argparse.Namespace) -> str:
+    from .protocols import protocols_note
+
+    return protocols_note(protocols, present, getattr(args, "pool_protocols", False))
 
 
 def _report_from_tables(
@@ -344,9 +424,11 @@ def _report_from_tables(
     if is_file:
         annotations, levels = read_annotation_file(path, args)
         raters = tracks = None
+        extra: dict[str, Any] = {"midpoints": _midpoints(args)}
     else:
         annotations, raters, levels, *rest = load_tables(args.target)
         tracks = rest[0] if rest else None
+        extra = dict(rest[1]) if len(rest) > 1 else {}
     names = [str(d) for d in annotations["dimension"].dropna().unique()]
     from .records import chosen_levels
 
@@ -356,12 +438,50 @@ def _report_from_tables(
         tracks=tracks,
     )  # fmt: skip
     context = request_context(args)
+    derive = getattr(args, "derive", None)
+    if derive and any(str(d).startswith("quadrant") for d in derive) and is_file:
+        _require_midpoints(extra["midpoints"])
     if args.items:
-        return _render_frame(items_report(annotations, raters, **common), args.format, context)
+        frame = items_report(
+            annotations, raters, derive=derive, midpoints=extra.get("midpoints"),
+            vocabularies=extra.get("vocabularies"), sd_ddof=getattr(args, "sd_ddof", 1),
+            quantile_method=getattr(args, "quantile_method", "linear"), **common,
+        )  # fmt: skip
+        return _render_frame(frame, args.format, [*context, *frame.attrs.get("context", [])])
     if args.raters:
         return _render_frame(raters_report(annotations, raters, **common), args.format, context)
     frame = agreement_report(
         annotations, raters, by=args.by, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
-        seed=args.seed, expected=args.expected, metrics=chosen_metrics(args), **common,
+        seed=args.seed, expected=args.expected, metrics=chosen_metrics(args), derive=derive,
+        pool_protocols=getattr(args, "pool_protocols", False), **extra, **common,
     )  # fmt: skip
+    context = [*context, *frame.attrs.get("context", [])]
     return render_records(to_json_records(frame), args.format, context)
+
+
+def _midpoints(args: argparse.Namespace) -> dict[str, float]:
+    """``--midpoint DIM=X`` options as a mapping (a malformed one is refused)."""
+    from ..errors import AgreementError
+
+    out: dict[str, float] = {}
+    for option in getattr(args, "midpoint", None) or []:
+        dimension, _, number = option.partition("=")
+        try:
+            out[dimension.strip()] = float(number)
+        except ValueError:
+            raise AgreementError(
+                f"--midpoint {option!r}: expected DIM=NUMBER, e.g. --midpoint arousal=5"
+            ) from None
+    return out
+
+
+def _require_midpoints(midpoints: dict[str, float]) -> None:
+    from ..errors import AgreementError
+
+    missing = [d for d in ("arousal", "valence") if d not in midpoints]
+    if missing:
+        raise AgreementError(
+            "--derive quadrant on a file needs the axis of each scale, which a file does not "
+            f"declare: give {' '.join(f'--midpoint {d}=X' for d in missing)} (the value of an "
+            "answer on the axis, e.g. 5 on a 1-9 scale, 0 on -1..+1)"
+        )

@@ -18,13 +18,15 @@ rater's value at one time point; a rater judging a time point twice must be reso
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from ..errors import AgreementError
-from .alpha import krippendorff_alpha
+from .alpha import LongValues, alpha_of, check_level, refuse_non_finite
 
 BY = ("all", "track", "time")
 Grouping = Literal["all", "track", "time"]
@@ -81,25 +83,72 @@ def continuous_alpha(
     table = table[table["value"].notna() & table[time_column].notna()]
     if dimensions is not None:
         table = table[table["dimension"].astype(str).isin(dimensions)]
-    frame = pd.DataFrame(
-        {
-            "track": table["track_id"].astype(str).to_numpy(),
-            "time": table[time_column].to_numpy(),
-            "rater": table["rater_id"].astype(str).to_numpy(),
-            "dimension": table["dimension"].astype(str).to_numpy(),
-            "value": table["value"].astype("float64").to_numpy(),
-        }
-    )
-    frame["item"] = frame["track"] + "\x1f" + frame["time"].astype(str)
-    rows = []
-    for dimension, part in frame.groupby("dimension", sort=True):
-        groups = [("all", part)] if by == "all" else part.groupby(by, sort=True)
-        for group, sub in groups:
-            rows.append(_row(str(dimension), group, sub, level))
+    units = _Units.of(table, time_column)
+    rows = [
+        _row(units, dimension, group, positions, level)
+        for dimension, group, positions in units.groups(by)
+    ]
     result = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     if by == "time" and len(result):
         result = result.sort_values(["dimension", "group"], key=_natural_key, ignore_index=True)
     return result
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The judgments as integer codes: dimension, track, time point, unit (track, time) and rater.
+
+    Why codes: the units were strings (track + separator + time), and building, hashing and
+    grouping ~10^6 strings cost several times the alpha itself. Tracks and time points are coded
+    in sorted order (the order of the groups), units and raters by their integers.
+    """
+
+    dimension: np.ndarray
+    dimension_names: np.ndarray
+    track: np.ndarray
+    track_names: np.ndarray
+    time: np.ndarray
+    time_values: np.ndarray
+    unit: np.ndarray
+    rater: np.ndarray
+    value: np.ndarray
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, time_column: str) -> _Units:
+        dimension, dimension_names = pd.factorize(
+            table["dimension"].astype(str).to_numpy(), sort=True
+        )
+        track, track_names = pd.factorize(table["track_id"].astype(str).to_numpy(), sort=True)
+        time, time_values = pd.factorize(table[time_column].to_numpy(), sort=True)
+        unit = track.astype(np.int64) * max(len(time_values), 1) + time
+        rater, _ = pd.factorize(table["rater_id"].astype(str).to_numpy())
+        value = table["value"].astype("float64").to_numpy()
+        return cls(
+            dimension, np.asarray(dimension_names), track, np.asarray(track_names), time,
+            np.asarray(time_values), unit, rater, value,
+        )  # fmt: skip
+
+    def groups(self, by: str) -> Iterator[tuple[str, Any, np.ndarray]]:
+        """(dimension, group, positions of its judgments in table order) in sorted order."""
+        if by == "all":
+            keys, names = self.dimension.astype(np.int64), None
+        else:
+            codes, names = (
+                (self.track, self.track_names) if by == "track" else (self.time, self.time_values)
+            )
+            keys = self.dimension.astype(np.int64) * max(len(names), 1) + codes
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if order.size else []
+        for start, stop in zip(starts, [*starts[1:], order.size]):
+            key = int(ordered[start])
+            if names is None:
+                yield str(self.dimension_names[key]), "all", order[start:stop]
+            else:
+                dimension, code = divmod(key, max(len(names), 1))
+                group = names[code]
+                group = group.item() if hasattr(group, "item") else group
+                yield str(self.dimension_names[dimension]), group, order[start:stop]
 
 
 def _natural_key(series: pd.Series) -> pd.Series:
@@ -108,15 +157,20 @@ def _natural_key(series: pd.Series) -> pd.Series:
     return series
 
 
-def _row(dimension: str, group, sub: pd.DataFrame, level: str) -> dict:
-    counts = sub["item"].value_counts()
-    alpha = krippendorff_alpha(sub, item="item", value="value", level=level)
+def _row(units: _Units, dimension: str, group, positions: np.ndarray, level: str) -> dict:
+    """One result row: alpha over the units of the group's judgments (``positions``)."""
+    check_level(level)
+    codes, uniques = pd.factorize(units.unit[positions])  # in order of first appearance
+    x = units.value[positions]
+    summary = refuse_non_finite(x, lambda row: f"row {int(positions[row])}, column 'value'")
+    data = LongValues(codes.astype(np.intp, copy=False), len(uniques), x=x, x_summary=summary)
+    counts = np.bincount(codes, minlength=len(uniques))
     return {
         "dimension": dimension,
-        "group": group.item() if hasattr(group, "item") else group,
-        "alpha": alpha,
-        "items": int(len(counts)),
+        "group": group,
+        "alpha": alpha_of(data, level),
+        "items": int(len(uniques)),
         "pairable_items": int((counts >= 2).sum()),
-        "judgments": int(len(sub)),
-        "raters": int(sub["rater"].nunique()),
+        "judgments": int(positions.size),
+        "raters": int(np.unique(units.rater[positions]).size),
     }

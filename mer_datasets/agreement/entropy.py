@@ -80,28 +80,29 @@ def _most_first(table: pd.DataFrame, column: str, item: str) -> pd.DataFrame:
 
 
 def rating_spread(
-    data: pd.DataFrame, *, item: str = "item", rater: str = "rater", value: str = "value"
+    data: pd.DataFrame,
+    *,
+    item: str = "item",
+    rater: str = "rater",
+    value: str = "value",
+    sd_ddof: int = 1,
+    quantile_method: str = "linear",
 ) -> pd.DataFrame:
-    """Per item of numeric ratings: n, n_raters, mean, std (ddof=1), iqr (q75 - q25, linear), min, max."""
+    """Per item of numeric ratings: n, n_raters, mean, std, q25, median, q75, iqr (q75 - q25),
+    min, max. The convention is explicit (:class:`~.spread.SpreadConvention`): ``sd_ddof`` 1
+    (sample SD, default) or 0 (population SD); ``quantile_method`` of :func:`numpy.quantile`
+    (default ``"linear"``)."""
+    from .spread import SpreadConvention, item_spread
+
+    convention = SpreadConvention(sd_ddof=sd_ddof, quantile_method=quantile_method)
     frame = (
         data[[item, rater]]
         .assign(_x=pd.to_numeric(data[value], errors="coerce"))
         .dropna(subset=[item, "_x"])
     )
-    grouped = frame.groupby(item, observed=True, sort=True)["_x"]
-    result = pd.DataFrame(
-        {
-            "n": grouped.size(),
-            "n_raters": frame.groupby(item, observed=True, sort=True)[rater].nunique(),
-            "mean": grouped.mean(),
-            "std": grouped.std(ddof=1),
-            "iqr": grouped.quantile(0.75) - grouped.quantile(0.25),
-            "min": grouped.min(),
-            "max": grouped.max(),
-        }
-    )
-    result.index.name = item
-    return result.reset_index()
+    spread = item_spread(frame, item=item, value="_x", convention=convention).set_index(item)
+    spread.insert(1, "n_raters", frame.groupby(item, observed=True, sort=True)[rater].nunique())
+    return spread.reset_index()
 
 
 def rank_items_by_spread(spread_table: pd.DataFrame, *, item: str = "item") -> pd.DataFrame:

@@ -26,7 +26,7 @@ from .kappa import FleissDesignError, fleiss_kappa_of
 RECORD_COLUMNS: list[str] = [
     "dimension", "group", "metric", "level", "value", "ci_low", "ci_high", "ci_method",
     "n_items", "n_raters", "n_judgments", "by", "expected_from", "duplicates_policy", "n_duplicates",
-    "p_value", "note",
+    "p_value", "note", "protocol", "n_unmapped",
 ]  # fmt: skip
 DEFAULT_METRICS: tuple[str, ...] = (
     "krippendorff_alpha",
@@ -38,7 +38,9 @@ DEFAULT_METRICS: tuple[str, ...] = (
 ALL_METRICS: tuple[str, ...] = (
     "krippendorff_alpha", *ICC_FORMS, "fleiss_kappa", "cronbach_alpha", "group_tests",
 )  # fmt: skip
-INTEGER_COLUMNS: tuple[str, ...] = ("n_items", "n_raters", "n_judgments", "n_duplicates")
+INTEGER_COLUMNS: tuple[str, ...] = (
+    "n_items", "n_raters", "n_judgments", "n_duplicates", "n_unmapped",
+)  # fmt: skip
 
 
 def check_options(expected: str, metrics: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:

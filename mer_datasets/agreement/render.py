@@ -23,6 +23,7 @@ FORMATS: tuple[str, ...] = ("table", "markdown", "json", "csv", "html")
 #: Terminal table: (record key, heading, right-aligned).
 _TABLE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("dimension", "dimension", False),
+    ("protocol", "protocol", False),
     ("group", "group", False),
     ("metric", "metric", False),
     ("level", "level", False),
@@ -31,8 +32,11 @@ _TABLE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("n_items", "items", True),
     ("n_raters", "raters", True),
     ("n_judgments", "judgments", True),
+    ("n_unmapped", "unmapped", True),
     ("note", "note", False),
 )
+#: Columns shown only when some record has them (rating protocols, derived dimensions, notes).
+_OPTIONAL: frozenset[str] = frozenset({"protocol", "n_unmapped", "note"})
 #: Terminal table footer: the choices behind the figures, stated once.
 _FACTS: tuple[tuple[str, str], ...] = (
     ("ci_method", "intervals"),
@@ -146,7 +150,9 @@ def _terminal_table(rows: list[dict[str, Any]]) -> str:
                 "ci": f"[{_cell(low, 3)}, {_cell(high, 3)}]" if low is not None else "",
             }
         )
-    columns = [c for c in _TABLE_COLUMNS if c[0] != "note" or any(r["note"] for r in rows)]
+    columns = [
+        c for c in _TABLE_COLUMNS if c[0] not in _OPTIONAL or any(r[c[0]] is not None and r[c[0]] != "" for r in rows)
+    ]  # fmt: skip
     cells = [[_cell(row[key]) for key, _, _ in columns] for row in shown]
     widths = [
         max([len(heading)] + [len(line[i]) for line in cells])

@@ -32,6 +32,7 @@ from ..errors import AgreementError
 from .alpha import krippendorff_alpha
 from .entropy import consensus_entropy, rank_items_by_entropy, rank_items_by_spread, rating_spread
 from .judgments import Judgments, dimension_codes, require_columns, select
+from .protocols import POOLED, RatingProtocols
 from .raters import intra_rater_consistency, rater_diagnostics, test_retest_alpha
 from .records import (  # noqa: F401  (re-exported: the report's public vocabulary)
     ALL_METRICS,
@@ -169,13 +170,38 @@ def referenced_names(where: str | None, by: str | None = None) -> frozenset[str]
 def _prepared(
     annotations, raters, dimensions, where, levels=None, tracks=None, by=None
 ) -> pd.DataFrame:
+    return _prepared_derived(annotations, raters, dimensions, where, levels, tracks, by)[0]
+
+
+def _prepared_derived(
+    annotations,
+    raters,
+    dimensions,
+    where,
+    levels=None,
+    tracks=None,
+    by=None,
+    derived=None,
+    extra_names=(),
+) -> tuple[pd.DataFrame, Any]:
+    """The judgment table after joins and the filter; with ``derived`` (a dict of
+    :func:`~.derived.derive_judgments` keyword arguments with ``derive``), the derived judgments
+    are appended, and the :class:`~.derived.DerivedJudgments` (or None) comes second."""
     check_arguments(levels=levels, dimensions=dimensions)
     require_columns(annotations)
-    table = judgment_table(annotations, raters, tracks, names=referenced_names(where, by))
+    names = referenced_names(where, by) | frozenset(extra_names)
+    table = judgment_table(annotations, raters, tracks, names=names)
     table = filter_judgments(table, where)
+    result = None
+    if derived and derived.get("derive"):
+        from .derived import derive_judgments
+
+        result = derive_judgments(table, **derived)
+        table = pd.concat([table, result.table], ignore_index=True)
     if dimensions:
-        table = table[table[DIMENSION].isin(list(dimensions))]
-    return table
+        kept = list(dimensions) + (list(result.notes) if result is not None else [])
+        table = table[table[DIMENSION].isin(kept)]
+    return table, result
 
 
 def _dimension_rows(table: pd.DataFrame, judgments: Judgments, code: int, levels, duplicates: str):
@@ -203,6 +229,12 @@ def agreement_report(
     expected: str = "group",
     metrics: list[str] | tuple[str, ...] | None = None,
     tracks: pd.DataFrame | None = None,
+    derive: Any = None,
+    midpoints: dict[str, float] | None = None,
+    vocabularies: dict[str, str] | None = None,
+    mappings: dict[str, dict[str, str]] | None = None,
+    protocols: RatingProtocols | None = None,
+    pool_protocols: bool = False,
 ) -> pd.DataFrame:
     """Tidy agreement records (columns :data:`RECORD_COLUMNS`), one per dimension x group x metric.
 
@@ -213,19 +245,69 @@ def agreement_report(
     alpha's D_e comes from the group (``expected="group"``) or all data (``"all"``).
     ``"group_tests"`` in ``metrics`` adds Kruskal-Wallis / Holm-corrected Mann-Whitney records.
     The work is in :func:`~mer_datasets.agreement.records.agreement_records`, on numpy columns.
+
+    ``derive`` adds nominal derived dimensions (``"quadrant"``, ``"quadrant:asymmetric"``,
+    ``"emotion->quadrant"``; :mod:`mer_datasets.agreement.derived`), with ``midpoints`` (axis
+    value per dimension), ``vocabularies`` and ``mappings``; ``n_unmapped`` counts the judgment
+    records that gave no label. With ``protocols`` (:class:`~.protocols.RatingProtocols`), each
+    protocol gets its own records (column ``protocol``) and the pooled ones (protocol
+    ``"pooled"``) come only with ``pool_protocols=True``; ``frame.attrs["context"]`` says so.
     """
+    from .derived import parse_derivations
+    from .protocols import protocol_parts, protocols_note
+
     check_arguments(bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed)
-    table = _prepared(annotations, raters, dimensions, where, levels, tracks, by)
+    derivations = parse_derivations(derive)
+    extra = (protocols.column,) if protocols is not None else ()
+    derived = dict(derive=derivations, midpoints=midpoints, vocabularies=vocabularies, mappings=mappings)  # fmt: skip
+    table, result = _prepared_derived(
+        annotations, raters, dimensions, where, levels, tracks, by, derived, extra
+    )
     if by is not None and not isinstance(by, str):
         raise AgreementError(f"by must be one column name, got {type(by).__name__} {by!r}")
     if by is not None and by not in table.columns:
         raise AgreementError(unknown_column_message(by, table.columns, f"cannot group by {by!r}"))
-    records = agreement_records(
-        Judgments.from_frame(table, by=by), levels=levels, bootstrap=bootstrap,
-        bootstrap_method=bootstrap_method, seed=seed, duplicates=duplicates, expected=expected,
-        metrics=metrics,
-    )  # fmt: skip
-    return records_frame(records)
+    levels = dict(levels or {})
+    levels.update({d.name: "nominal" for d in derivations})
+    records: list[dict[str, Any]] = []
+    present: list[str] = []
+    for protocol, part in protocol_parts(table, protocols, pool_protocols):
+        part_records = agreement_records(
+            Judgments.from_frame(part, by=by), levels=levels, bootstrap=bootstrap,
+            bootstrap_method=bootstrap_method, seed=seed, duplicates=duplicates,
+            expected=expected, metrics=metrics,
+        )  # fmt: skip
+        for record in part_records:
+            record["protocol"] = protocol
+            if protocol == POOLED:
+                mixed = f"pooled over rating protocols ({', '.join(present)}): mixes them"
+                record["note"] = "; ".join(filter(None, [mixed, record.get("note")]))
+            if result is not None and record["dimension"] in result.notes:
+                _derived_counts(record, result, protocols, protocol, by)
+        records += part_records
+        if protocol is not None and protocol != POOLED:
+            present.append(protocol)
+    frame = records_frame(records)
+    frame.attrs["context"] = (
+        [protocols_note(protocols, present, pool_protocols)] if protocols is not None else []
+    )
+    return frame
+
+
+def _derived_counts(record, result, protocols, protocol, by) -> None:
+    """``n_unmapped`` and the note of a derived dimension's record: the source records of the
+    same protocol and group that gave no label, by reason."""
+    lost = result.unmapped[result.unmapped["dimension"] == record["dimension"]]
+    if protocols is not None and protocol not in (None, POOLED):
+        lost = lost[lost[protocols.column].astype(str) == protocol]
+    if by is not None and record["group"] is not None and by in lost.columns:
+        lost = lost[lost[by] == record["group"]]
+    counts = lost["reason"].value_counts()
+    record["n_unmapped"] = int(len(lost))
+    reasons = ", ".join(f"{reason} {int(n)}" for reason, n in counts.items())
+    text = f"derived: {result.notes[record['dimension']]}; unmapped {len(lost)}"
+    text += f" ({reasons})" if reasons else ""
+    record["note"] = "; ".join(filter(None, [text, record.get("note")]))
 
 
 def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -236,10 +318,16 @@ def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _per_dimension(annotations, raters, dimensions, levels, where, duplicates, tracks=None):
+def _per_dimension(
+    annotations, raters, dimensions, levels, where, duplicates, tracks=None, derived=None
+):
     """(the dimension's judgments before the duplicates policy, its rows after it, the
     :class:`~.judgments.Selection`) for each dimension of the prepared table, sorted by name."""
-    table = _prepared(annotations, raters, dimensions, where, levels, tracks)
+    table, result = _prepared_derived(
+        annotations, raters, dimensions, where, levels, tracks, None, derived
+    )
+    if result is not None:
+        levels = {**(levels or {}), **dict.fromkeys(result.notes, "nominal")}
     judgments = Judgments.from_frame(table)
     for code in dimension_codes(judgments):
         rows, selection = _dimension_rows(table, judgments, code, levels, duplicates)
@@ -265,17 +353,31 @@ def items_report(
     where: str | None = None,
     duplicates: str = "latest",
     tracks: pd.DataFrame | None = None,
+    derive: Any = None,
+    midpoints: dict[str, float] | None = None,
+    vocabularies: dict[str, str] | None = None,
+    mappings: dict[str, dict[str, str]] | None = None,
+    sd_ddof: int = 1,
+    quantile_method: str = "linear",
 ) -> pd.DataFrame:
     """Per item and dimension, most contested first: consensus entropy (nominal and ordinal
-    dimensions: entropy of the distinct values) and, for numeric values, the spread.
+    dimensions: entropy of the distinct values) and, for numeric values, the spread (std with
+    ``sd_ddof``, quartiles with ``quantile_method``: :class:`~.spread.SpreadConvention`).
 
     Items judged by a single rater agree with nobody, so their entropy of 0 says nothing: they
     are marked ``single_rater``, get no ``rank`` and come after the ranked items, so neither end
     of the ranking (most contested, most agreed) is made of them. ``modal_tie`` flags items whose
-    modal label is tied with another."""
+    modal label is tied with another. ``derive`` adds derived nominal dimensions as in
+    :func:`agreement_report`; ``frame.attrs["context"]`` states the spread convention (when a
+    spread was computed)."""
+    from .spread import SpreadConvention
+
+    convention = SpreadConvention(sd_ddof=sd_ddof, quantile_method=quantile_method)
+    spread_options = dict(sd_ddof=sd_ddof, quantile_method=quantile_method)
+    derived = dict(derive=derive, midpoints=midpoints, vocabularies=vocabularies, mappings=mappings)  # fmt: skip
     parts = []
     for _, rows, selection in _per_dimension(
-        annotations, raters, dimensions, levels, where, duplicates, tracks
+        annotations, raters, dimensions, levels, where, duplicates, tracks, derived
     ):
         column, level = selection.value_column, selection.level
         if level in ("nominal", "ordinal"):
@@ -283,14 +385,17 @@ def items_report(
                 consensus_entropy(rows, item=ITEM, rater=RATER, value=column), item=ITEM
             )
             if level == "ordinal":
-                spread = rating_spread(rows, item=ITEM, rater=RATER, value=column)
+                spread = rating_spread(rows, item=ITEM, rater=RATER, value=column, **spread_options)
                 part = part.merge(spread.drop(columns="n_raters"), on=ITEM, how="left")
         else:
             part = rank_items_by_spread(
-                rating_spread(rows, item=ITEM, rater=RATER, value=column), item=ITEM
+                rating_spread(rows, item=ITEM, rater=RATER, value=column, **spread_options),
+                item=ITEM,
             )
         parts.append(_ranked(part).assign(dimension=selection.dimension, level=level))
-    return _stacked(parts, ITEM)
+    frame = _stacked(parts, ITEM)
+    frame.attrs["context"] = [convention.describe()] if "std" in frame.columns else []
+    return frame
 
 
 def _ranked(part: pd.DataFrame) -> pd.DataFrame:

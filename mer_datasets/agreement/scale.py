@@ -87,8 +87,18 @@ def sql_records(source: Any, args: argparse.Namespace) -> Any:
             "--raters is not computed out of core (leave-one-out and test-retest figures need "
             "every rater's judgments in memory): use --engine memory"
         )
+    if getattr(args, "derive", None):
+        raise AgreementError("--derive is computed in memory only: use --engine memory")
     roles, levels = _roles_and_levels(source, args)
     if args.items:
+        if (
+            getattr(args, "sd_ddof", 1) != 1
+            or getattr(args, "quantile_method", "linear") != "linear"
+        ):
+            raise AgreementError(
+                "out of core, --items has the sample SD (--sd-ddof 1) and linear quartiles only: "
+                "use --engine memory for other conventions"
+            )
         return sql_items(source, args)
     return report_records(
         source, roles, dimensions=args.dimensions, levels=levels, where=args.where, by=args.by,

@@ -8,7 +8,7 @@ dataset id.
 
 from __future__ import annotations
 
-from .audio import audio_path, iter_audio, load_audio
+from .audio import asset_path, audio_path, iter_audio, load_audio
 from .features import features
 
-__all__ = ["audio_path", "features", "iter_audio", "load_audio"]
+__all__ = ["asset_path", "audio_path", "features", "iter_audio", "load_audio"]

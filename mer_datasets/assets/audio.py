@@ -25,6 +25,7 @@ def audio_path(
     ds_or_id: Any,
     track_id: str,
     *,
+    group: str = AUDIO_GROUP,
     version: str | None = None,
     data_home: Any = None,
     mirror: Any = None,
@@ -35,15 +36,43 @@ def audio_path(
     """The verified local file of one track's audio, fetched first if needed (unless offline).
 
     Only the remote (file or archive) holding this track is fetched. Offline, a file verified
-    earlier is returned without network; a missing one raises :class:`OfflineError`."""
+    earlier is returned without network; a missing one raises :class:`OfflineError`. ``group``
+    picks an audio variant the catalog lists (MTG-Jamendo's ``audio-low``)."""
+    return asset_path(
+        ds_or_id,
+        group,
+        track_id,
+        version=version,
+        data_home=data_home,
+        mirror=mirror,
+        offline=offline,
+        progress=progress,
+        fetch_options=fetch_options,
+    )
+
+
+def asset_path(
+    ds_or_id: Any,
+    name: str,
+    track_id: str,
+    *,
+    version: str | None = None,
+    data_home: Any = None,
+    mirror: Any = None,
+    offline: bool | None = None,
+    progress: bool | None = None,
+    fetch_options: Any = None,
+) -> Path:
+    """The verified local file of one track in any asset group (audio, or a per-track feature
+    file such as MTG-Jamendo's ``melspecs`` NPY arrays), fetched first if needed."""
     from ..download.assets import ensure_asset_files
 
     info, ver = resolve(ds_or_id, version)
-    group = info.version(ver).asset(AUDIO_GROUP, dataset_id=info.id)
+    group = info.version(ver).asset(name, dataset_id=info.id)
     files = ensure_asset_files(
         info,
         ver,
-        AUDIO_GROUP,
+        name,
         [track_id],
         **files_kwargs(data_home, mirror, offline, progress, fetch_options),
     )
@@ -52,7 +81,7 @@ def audio_path(
         return files.members[member]
     except KeyError:
         raise AssetError(
-            f"dataset {info.id!r}, track {track_id!r}: the audio file {member} is not available "
+            f"dataset {info.id!r}, track {track_id!r}: the {name} file {member} is not available "
             "(its archive lacked it; see the warnings above)"
         ) from None
 
@@ -66,6 +95,7 @@ def load_audio(
     offset: float = 0.0,
     duration: float | None = None,
     dtype: str = "float32",
+    group: str = AUDIO_GROUP,
     version: str | None = None,
     data_home: Any = None,
     mirror: Any = None,
@@ -82,6 +112,7 @@ def load_audio(
     path = audio_path(
         info.id if isinstance(ds_or_id, str) else ds_or_id,
         track_id,
+        group=group,
         version=ver,
         data_home=data_home,
         mirror=mirror,
@@ -171,6 +202,7 @@ def iter_audio(
     sr: int | None = None,
     mono: bool = True,
     dtype: str = "float32",
+    group: str = AUDIO_GROUP,
     version: str | None = None,
     data_home: Any = None,
     mirror: Any = None,
@@ -183,21 +215,46 @@ def iter_audio(
     Why a generator: a dataset's audio rarely fits in memory; each track is fetched (if needed)
     and decoded only when the loop reaches it. The options are :func:`load_audio`'s."""
     info, ver = resolve(ds_or_id, version)
-    group = info.version(ver).asset(AUDIO_GROUP, dataset_id=info.id)
     if track_ids is None:
-        tracks = getattr(ds_or_id, "tracks", None)
-        listed = group.track_ids()
-        if tracks is not None and "track_id" in getattr(tracks, "columns", ()):
-            present = set(tracks["track_id"].astype(str))
-            track_ids = [t for t in listed if t in present]
-        else:
-            track_ids = listed
+        track_ids = audio_tracks(ds_or_id, group=group, version=ver)
     for track_id in track_ids:
         samples, rate = load_audio(
-            ds_or_id, track_id, sr=sr, mono=mono, dtype=dtype, version=ver, data_home=data_home,
-            mirror=mirror, offline=offline, progress=progress, fetch_options=fetch_options,
+            ds_or_id, track_id, sr=sr, mono=mono, dtype=dtype, group=group, version=ver,
+            data_home=data_home, mirror=mirror, offline=offline, progress=progress,
+            fetch_options=fetch_options,
         )  # fmt: skip
         yield track_id, samples, rate
+
+
+def audio_tracks(
+    ds_or_id: Any, *, group: str = AUDIO_GROUP, version: str | None = None
+) -> list[str]:
+    """The track ids an audio group has a file for, in catalog order (or the tracks table's).
+
+    A group that lists its files answers from the catalog (restricted to the loaded dataset's
+    tracks when a dataset is given). Folder-only archives (MTG-Jamendo's tars, DEAM's
+    ``MEMD_audio/``) list no files: then the loaded dataset's tracks whose file falls in a
+    declared folder are taken (a dataset id alone gives none)."""
+    from ..download.assets import in_declared_folder
+
+    info, ver = resolve(ds_or_id, version)
+    chosen = info.version(ver).asset(group, dataset_id=info.id)
+    tracks = getattr(ds_or_id, "tracks", None)
+    has_ids = tracks is not None and "track_id" in getattr(tracks, "columns", ())
+    listed = list(chosen.track_ids())
+    if not listed and has_ids:
+        return [str(t) for t in tracks["track_id"] if in_declared_folder(chosen, str(t))]
+    if has_ids:
+        present = set(tracks["track_id"].astype(str))
+        return [t for t in listed if t in present]
+    return listed
+
+
+def has_audio(group: Any, track_id: str) -> bool:
+    """Whether the group has (or, for folder-only archives, would have) a file for the track."""
+    from ..download.assets import in_declared_folder
+
+    return track_id in group.track_index or in_declared_folder(group, track_id)
 
 
 def _riff_shortfall(path: Path) -> int:

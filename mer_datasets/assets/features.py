@@ -50,6 +50,12 @@ def features(
     group = info.version(ver).asset(name, dataset_id=info.id)
     if group.kind != "features":
         raise AssetError(f"dataset {info.id!r}: asset group {name!r} is {group.kind}, not features")
+    if group.format.get("type") == "npy":
+        raise AssetError(
+            f"dataset {info.id!r}: feature set {name!r} is one NPY array per track (not a "
+            f"table): read one with numpy.load(mer_datasets.assets.asset_path(ds, {name!r}, "
+            "TRACK_ID))"
+        )
     if summary is not None and summary not in SUMMARIES:
         raise AssetError(f"summary {summary!r}: expected one of {', '.join(SUMMARIES)}")
     wanted = list(dict.fromkeys(tracks)) if tracks is not None else None
@@ -60,7 +66,8 @@ def features(
         wanted,
         **files_kwargs(data_home, mirror, offline, progress, fetch_options),
     )
-    order = [t for t in group.track_ids() if wanted is None or t in wanted]
+    listed = group.track_ids() or _tracks_of_files(group, files.members)
+    order = [t for t in listed if wanted is None or t in wanted]
     sources = [(t, group.member_for(t)) for t in order if group.member_for(t) in files.members]
     digest = hashlib.sha256(
         "\n".join(
@@ -80,6 +87,17 @@ def features(
     if summary is None:
         return table
     return summarise(table, summary)
+
+
+def _tracks_of_files(group: Any, members: Iterable[str]) -> list[str]:
+    """Track ids of the files found in a folder-only archive (DEAM's ``features/<id>.csv``),
+    in natural order (2 before 10)."""
+    import re
+
+    found = {t for t in (group.track_for(m) for m in members) if t is not None}
+    return sorted(
+        found, key=lambda t: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", t)]
+    )
 
 
 def summarise(table: pd.DataFrame, how: str = "mean") -> pd.DataFrame:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ._resolve import resolve
-from .audio import AUDIO_GROUP, audio_path
+from .audio import audio_path, audio_tracks
 
 
 def audio_hf_dataset(
@@ -35,8 +35,7 @@ def audio_hf_dataset(
             "the Hugging Face export needs the datasets package: pip install 'mer-datasets[hf]'"
         ) from exc
     info, ver = resolve(ds_or_id, version)
-    group = info.version(ver).asset(AUDIO_GROUP, dataset_id=info.id)
-    tracks = list(track_ids) if track_ids is not None else list(group.track_ids())
+    tracks = list(track_ids) if track_ids is not None else audio_tracks(ds_or_id, version=ver)
     paths = [str(audio_path(ds_or_id, t, version=ver, **files)) for t in tracks]
     # built as strings, then cast: casting paths is pure Arrow, while from_dict with an Audio
     # feature encodes every example (torchcodec in datasets >= 4)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import UnknownTrackError
 from ._resolve import resolve
-from .audio import AUDIO_GROUP, load_audio
+from .audio import AUDIO_GROUP, audio_tracks, has_audio, load_audio
 
 
 class AudioDataset:
@@ -41,9 +41,12 @@ class AudioDataset:
         info, self.version = resolve(ds_or_id, version)
         group = info.version(self.version).asset(AUDIO_GROUP, dataset_id=info.id)
         self.source = ds_or_id
-        self.track_ids = list(track_ids) if track_ids is not None else list(group.track_ids())
-        listed = set(group.track_ids())
-        unknown = [t for t in self.track_ids if t not in listed]
+        self.track_ids = (
+            list(track_ids)
+            if track_ids is not None
+            else audio_tracks(ds_or_id, version=self.version)
+        )
+        unknown = [t for t in self.track_ids if not has_audio(group, t)]
         if unknown:
             raise UnknownTrackError(f"dataset {info.id!r}: no audio for track(s) {unknown[:10]}")
         if targets is not None:

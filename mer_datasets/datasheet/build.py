@@ -419,9 +419,9 @@ def agreement_section(
     Groups are restricted to the levels :func:`group_columns` chose; when a column keeps every
     one of its levels, the call is exactly ``dataset.agreement(by=column, ...)``.
     """
-    from ..dataset import default_levels
+    from ..dataset import agreement_context, default_levels
 
-    overall = dataset.agreement(bootstrap=bootstrap, seed=seed)
+    overall = _per_protocol_dimensions(dataset.agreement(bootstrap=bootstrap, seed=seed))
     groups: list[dict[str, Any]] = []
     for spec in group_columns(dataset.raters, dataset.annotations)[:max_group_columns]:
         column = spec["column"]
@@ -432,12 +432,15 @@ def agreement_section(
                 dataset.annotations,
                 _grouping_raters(dataset.raters, column, spec["levels"]),
                 levels=default_levels(dataset.info),
+                tracks=dataset.tracks,
                 by=column,
                 bootstrap=bootstrap,
                 seed=seed,
+                protocols=agreement_context(dataset.info)["protocols"],
             )
         else:
             frame = dataset.agreement(by=column, bootstrap=bootstrap, seed=seed)
+        frame = _per_protocol_dimensions(frame)
         groups.append({**spec, "records": frame_records(frame)})
     return {
         "bootstrap": bootstrap,
@@ -445,6 +448,18 @@ def agreement_section(
         "overall": frame_records(overall),
         "by_group": groups,
     }
+
+
+def _per_protocol_dimensions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Records of a dataset with several rating protocols (DEAP: lab and online) name the
+    protocol in the dimension, ``"valence (lab)"``, because every table and figure of the
+    datasheet is keyed by dimension and one protocol's figures must not overwrite another's."""
+    if "protocol" not in frame.columns or frame["protocol"].isna().all():
+        return frame
+    protocol = frame["protocol"].astype("string")
+    dimension = frame["dimension"].astype("string")
+    labelled = (dimension + " (" + protocol + ")").where(protocol.notna(), dimension)
+    return frame.assign(dimension=labelled.astype(object))
 
 
 def _entropy_column(frame: pd.DataFrame) -> str | None:

@@ -247,7 +247,43 @@ def extract_members(
                     archive, entry.original, "is a link; only regular files are extracted"
                 )
             chosen[member] = entry
+    check_free_space(archive, sum(e.size for e in chosen.values()), dest_dir)
     return _readable(archive, lambda: _write_chosen(archive, kind, chosen, dest_dir, limits))
+
+
+#: bytes kept free when extracting (the same reserve as downloads keep)
+EXTRACT_RESERVE_BYTES = 64 * 1024**2
+
+
+def check_free_space(archive: Path, needed: int, dest_dir: Path) -> None:
+    """Refuse to extract ``needed`` bytes (the listed sizes of the chosen members) into
+    ``dest_dir`` when its disk has less free space plus a reserve; nothing is written.
+
+    Why before extracting: a disk filled half-way through a 1.7 GB tar (an MTG-Jamendo audio
+    archive) leaves a partial tree and a confusing ENOSPC; the listed sizes are known upfront
+    (and bounded by :class:`ExtractionLimits`), so the error can name archive, need and space."""
+    import shutil
+
+    if needed <= 0:
+        return
+    probe = dest_dir
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        return
+    if free < needed + EXTRACT_RESERVE_BYTES:
+        from ..errors import InsufficientSpaceError
+
+        raise InsufficientSpaceError(
+            f"extracting {archive.name} needs {needed} bytes but only {free} bytes are free in "
+            f"{probe} (keeping {EXTRACT_RESERVE_BYTES} bytes in reserve). Free some space or set "
+            "MER_DATASETS_HOME to a larger disk; the archive is kept and nothing was extracted.",
+            archive=archive.name,
+            needed=needed,
+            free=free,
+        )
 
 
 def _write_chosen(

@@ -120,7 +120,8 @@ def ingest_dataset(
                 f"dataset {info.id!r} version {chosen.version}: none of its files was found "
                 f"under {source} (all are optional, and none is there); nothing was copied"
             )
-        summary.ingested.extend(_install_all(info, store, plan, limits or ExtractionLimits()))
+        with store.batch():  # one state.json write for all installed files
+            summary.ingested.extend(_install_all(info, store, plan, limits or ExtractionLimits()))
     return summary
 
 

@@ -12,6 +12,8 @@ import errno
 import os
 import shutil
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +21,15 @@ from pathlib import Path
 from ..catalog import Member
 from ..errors import ChecksumMismatchError, MERDatasetsError
 from .layout import VersionLayout
-from .state import FileRecord, read_state, record_file, state_is_damaged, write_state
+from .state import (
+    FileRecord,
+    check_how,
+    now_utc,
+    read_state,
+    record_file,
+    state_is_damaged,
+    write_state,
+)
 from .verify import CorruptFileWarning, check_pin, sha256_file
 
 
@@ -30,6 +40,37 @@ class VersionStore:
     layout: VersionLayout
     records: dict[str, FileRecord] = field(default_factory=dict)
     quarantined: list[str] = field(default_factory=list)
+    #: records accepted inside :meth:`batch` and not yet written to ``state.json``
+    pending: dict[str, FileRecord] = field(default_factory=dict)
+    batching: int = 0
+
+    #: inside a batch, ``state.json`` is still written every this many records (crash loss bound)
+    BATCH_FLUSH = 256
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Write ``state.json`` once for many records (an archive's members), not per record.
+
+        Why: the record is one JSON document rewritten atomically; per-member writes make
+        installing an archive of n members O(n^2) (900 4QAED clips took ~40 s, MTG-Jamendo's
+        18,486 tracks would take hours). A crash inside the batch loses at most the unwritten
+        records: those files are verified again (and re-recorded) on the next run."""
+        self.batching += 1
+        try:
+            yield
+        finally:
+            self.batching -= 1
+            if not self.batching:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the pending records (merged into the current ``state.json``)."""
+        if not self.pending:
+            return
+        on_disk = read_state(self.layout.state_path)
+        on_disk.update(self.pending)
+        write_state(self.layout.state_path, on_disk)
+        self.pending.clear()
 
     @classmethod
     def open(cls, layout: VersionLayout) -> VersionStore:
@@ -51,6 +92,20 @@ class VersionStore:
 
     def record(self, key: str, path: Path, sha256: str, how: str, source: str) -> None:
         stat = path.stat()
+        if self.batching:
+            record = FileRecord(
+                sha256=sha256,
+                size=stat.st_size,
+                how=how,
+                source=source,
+                verified_at=now_utc(),
+                mtime_ns=stat.st_mtime_ns,
+            )
+            check_how(how)
+            self.records[key] = self.pending[key] = record
+            if len(self.pending) >= self.BATCH_FLUSH:
+                self.flush()
+            return
         self.records[key] = record_file(
             self.layout.state_path,
             key,
@@ -63,6 +118,7 @@ class VersionStore:
 
     def forget(self, key: str) -> None:
         """Drop the record of a file that was set aside, so a fresh copy is judged afresh."""
+        self.pending.pop(key, None)
         if self.records.pop(key, None) is not None:
             write_state(self.layout.state_path, self.records)
 

@@ -116,6 +116,12 @@ def write_state(state_path: Path, records: dict[str, FileRecord]) -> None:
         raise
 
 
+def check_how(how: str) -> None:
+    """``how`` a file came to be recorded must be one of :data:`HOW_VALUES`."""
+    if how not in HOW_VALUES:
+        raise ValueError(f"how must be one of {HOW_VALUES}, not {how!r}")
+
+
 def record_file(
     state_path: Path,
     path: str,
@@ -127,8 +133,7 @@ def record_file(
     mtime_ns: int | None = None,
 ) -> FileRecord:
     """Add or replace the record of one file (read-modify-write under the dataset lock)."""
-    if how not in HOW_VALUES:
-        raise ValueError(f"how must be one of {HOW_VALUES}, not {how!r}")
+    check_how(how)
     records = read_state(state_path)
     record = FileRecord(
         sha256=sha256, size=size, how=how, source=source, verified_at=now_utc(), mtime_ns=mtime_ns

@@ -173,7 +173,8 @@ def download_dataset(
             if info.access == "embedded":
                 _ensure_embedded(run)
             else:
-                _ensure_remote_files(run)
+                with run.store.batch():  # one state.json write per run, not per member
+                    _ensure_remote_files(run)
         finally:
             if run.session is not None:
                 run.session.close()  # type: ignore[attr-defined]
@@ -337,16 +338,17 @@ def _ensure_remote_files(run: _Run) -> None:
                 run.members[member.path], run.sha256[member.path] = found
                 run.reused.append(member.path)
         _check_local_directories(run, remote)
-        if not missing:
+        folders = _absent_folders(run, remote)
+        if not missing and not folders:
             continue
         # A mirror may serve a remote that has no public URL (not a gated one: use ingest).
         via_mirror_only = remote.url is None and run.mirror is not None
         if run.info.access in MANUAL_ACCESS or (remote.url is None and run.mirror is None):
             if not remote.optional:
-                manual.append((remote, [m for m in missing if not m.optional]))
+                manual.append((remote, [m for m in missing if not m.optional] + folders))
             continue
         if run.offline and not _is_local_mirror(run.mirror):
-            offline_missing.extend(m.path for m in missing if not m.optional)
+            offline_missing.extend(m.path for m in missing + folders if not m.optional)
             continue
         try:
             if remote.kind == "file":
@@ -357,7 +359,7 @@ def _ensure_remote_files(run: _Run) -> None:
             if remote.optional:
                 warnings.warn(f"optional file {remote.filename} skipped: {failure}", stacklevel=2)
             elif via_mirror_only:
-                manual.append((remote, [m for m in missing if not m.optional]))
+                manual.append((remote, [m for m in missing if not m.optional] + folders))
             else:
                 raise
     if offline_missing:
@@ -564,6 +566,19 @@ def _why_set_aside(failure: Exception) -> str:
     if isinstance(failure, UnsafeArchiveError):
         return "is unsafe to extract"
     return "lacks a required member"
+
+
+def _absent_folders(run: _Run, remote: Remote) -> list[Member]:
+    """Required directory members not installed yet, as stand-in members naming the folder.
+
+    Why: an archive may declare only folders (DEAM's ``DEAM_audio.zip`` holds ``MEMD_audio/``
+    with one MP3 per song); with no listed member missing it would never be fetched. The
+    stand-ins only name the folder in messages; the folder's files are listed from the archive."""
+    return [
+        Member(path=d.path, size=None, sha256=None, checksum_source="unknown")
+        for d in remote.directories
+        if not d.optional and not run.layout.member_path(d.path).is_dir()
+    ]
 
 
 def _check_local_directories(run: _Run, remote: Remote) -> None:

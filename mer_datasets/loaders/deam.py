@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -134,39 +135,9 @@ def _static_labels(ctx: LoaderContext, name: str) -> pd.DataFrame:
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name), skipinitialspace=True)
     header = song_id_header(ctx, member, records)
-    columns: list[tuple[int, str, str]] = []
-    repaired = []
-    for index, cell in enumerate(header[1:], start=1):
-        compact = re.sub(r"\s+", "", cell)
-        match = _STATIC_COLUMN.match(compact)
-        if not match:
-            raise ctx.parse_error(
-                member,
-                "expected a column named <valence|arousal>_<statistic>",
-                line=records.header_line,
-                field=cell,
-            )
-        if compact != cell:
-            repaired.append(cell)
-        columns.append((index, match.group(1), match.group(2)))
-    for dimension in STATIC_DIMENSIONS:
-        if not any(d == dimension and s == "mean" for _, d, s in columns):
-            raise ctx.parse_error(
-                member,
-                f"required column {dimension}_mean is missing",
-                line=records.header_line,
-                field=f"{dimension}_mean",
-            )
-    ctx.quirks.add(
-        "malformed-column-name",
-        len(repaired),
-        file=member,
-        reason="header cell with a stray space (e.g. 'valence_ max_mean') read as <dimension>_<statistic>",
-        effect="repaired",
-        examples=repaired,
-    )
+    columns = _static_columns(ctx, member, records.header_line, header)
     rows: list[dict[str, Any]] = []
-    empty = []
+    empty: list[str] = []
     for line, row in records.rectangular(ctx, member):
         track = song_id(ctx, member, row[0], line, "song_id")
         for index, dimension, statistic in columns:
@@ -193,6 +164,46 @@ def _static_labels(ctx: LoaderContext, name: str) -> pd.DataFrame:
         examples=empty,
     )
     return _frame(rows, ["track_id", "dimension", "statistic", "value", "source"])
+
+
+def _static_columns(
+    ctx: LoaderContext, member: str, header_line: int, header: list[str]
+) -> list[tuple[int, str, str]]:
+    """(column, dimension, statistic) of every column after ``song_id``: names
+    ``<dimension>_<statistic>``, a stray space repaired (quirk ``malformed-column-name``), both
+    ``<dimension>_mean`` required."""
+    columns: list[tuple[int, str, str]] = []
+    repaired = []
+    for index, cell in enumerate(header[1:], start=1):
+        compact = re.sub(r"\s+", "", cell)
+        match = _STATIC_COLUMN.match(compact)
+        if not match:
+            raise ctx.parse_error(
+                member,
+                "expected a column named <valence|arousal>_<statistic>",
+                line=header_line,
+                field=cell,
+            )
+        if compact != cell:
+            repaired.append(cell)
+        columns.append((index, match.group(1), match.group(2)))
+    for dimension in STATIC_DIMENSIONS:
+        if not any(d == dimension and s == "mean" for _, d, s in columns):
+            raise ctx.parse_error(
+                member,
+                f"required column {dimension}_mean is missing",
+                line=header_line,
+                field=f"{dimension}_mean",
+            )
+    ctx.quirks.add(
+        "malformed-column-name",
+        len(repaired),
+        file=member,
+        reason="header cell with a stray space (e.g. 'valence_ max_mean') read as <dimension>_<statistic>",
+        effect="repaired",
+        examples=repaired,
+    )
+    return columns
 
 
 # -- metadata (optional) ---------------------------------------------------------------------
@@ -368,6 +379,22 @@ def _per_rater_annotations(ctx: LoaderContext) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@dataclass(frozen=True)
+class _RaterColumns:
+    """Where a per-rater static file keeps each field (indexes into its stripped ``header``)."""
+
+    header: list[str]
+    worker: int
+    song: int
+    #: dimension -> the column of the judgment (``<Dimension>`` or ``<Dimension>_Average``)
+    values: dict[str, int]
+    #: dimension -> (``rater_<statistic>``, column) of the rater's other statistics
+    extras: dict[str, list[tuple[str, int]]]
+
+    def extra_names(self) -> list[str]:
+        return sorted({column for columns in self.extras.values() for column, _ in columns})
+
+
 def _per_rater_static(ctx: LoaderContext, name: str) -> pd.DataFrame:
     """``workerID, SongId, Valence, Arousal`` (1-2000) or ``SongId, WorkerId, Arousal_Average, ...``.
 
@@ -377,6 +404,27 @@ def _per_rater_static(ctx: LoaderContext, name: str) -> pd.DataFrame:
     """
     member = ctx.member_path(name)
     records = read_csv_records(ctx, member, ctx.file(name), skipinitialspace=True)
+    columns = _rater_columns(ctx, member, records)
+    rows: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for line, row in records.rows:
+        rows += _rater_judgments(ctx, member, columns, line, row, missing)
+    ctx.quirks.add(
+        "missing-rating",
+        len(missing),
+        file=member,
+        reason="empty rating cell",
+        effect="excluded",
+        examples=missing,
+    )
+    frame = _frame(rows, ANNOTATION_COLUMNS + columns.extra_names())
+    _count_repeated_judgments(ctx, member, frame)
+    return frame
+
+
+def _rater_columns(ctx: LoaderContext, member: str, records: CsvRecords) -> _RaterColumns:
+    """The header's id columns (``workerID``, ``SongId``) and dimension columns, or a ParseError
+    at the header line naming the first one missing."""
     header = [cell.strip() for cell in records.header]
     lowered = [cell.lower() for cell in header]
     try:
@@ -407,49 +455,54 @@ def _per_rater_static(ctx: LoaderContext, name: str) -> pd.DataFrame:
                 line=records.header_line,
                 field=dimension.capitalize(),
             )
-    rows = []
-    missing = []
-    for line, row in records.rows:
-        if len(row) < len(header):
-            raise ctx.parse_error(
-                member, f"expected {len(header)} fields, found {len(row)}", line=line
+    return _RaterColumns(header, worker_index, song_index, value_columns, extra_columns)
+
+
+def _rater_judgments(
+    ctx: LoaderContext,
+    member: str,
+    columns: _RaterColumns,
+    line: int,
+    row: list[str],
+    missing: list[str],
+) -> list[dict[str, Any]]:
+    """The judgments (one per dimension with a value) of one row of a per-rater static file;
+    an empty rating cell is appended to ``missing`` (quirk ``missing-rating``)."""
+    header = columns.header
+    if len(row) < len(header):
+        raise ctx.parse_error(member, f"expected {len(header)} fields, found {len(row)}", line=line)
+    track = song_id(ctx, member, row[columns.song], line, header[columns.song])
+    rater = row[columns.worker].strip()
+    if not rater:
+        raise ctx.parse_error(member, "empty worker id", line=line, field=header[columns.worker])
+    annotation_id = f"{PurePosixPath(member).stem}:{line}"
+    judgments = []
+    for dimension, index in columns.values.items():
+        text = row[index].strip()
+        if not text:
+            missing.append(f"line {line} {dimension}")
+            continue
+        record = {
+            "judgment_id": f"{annotation_id}:{dimension}",
+            "annotation_id": annotation_id,
+            "track_id": track,
+            "rater_id": rater,
+            "dimension": dimension,
+            "value": parse_float(ctx, member, text, line, header[index]),
+            "source_file": member,
+            "source_line": line,
+        }
+        for column, extra_index in columns.extras.get(dimension, []):
+            extra = row[extra_index].strip()
+            record[column] = (
+                parse_float(ctx, member, extra, line, header[extra_index]) if extra else None
             )
-        track = song_id(ctx, member, row[song_index], line, header[song_index])
-        rater = row[worker_index].strip()
-        if not rater:
-            raise ctx.parse_error(member, "empty worker id", line=line, field=header[worker_index])
-        annotation_id = f"{PurePosixPath(member).stem}:{line}"
-        for dimension, index in value_columns.items():
-            text = row[index].strip()
-            if not text:
-                missing.append(f"line {line} {dimension}")
-                continue
-            record = {
-                "judgment_id": f"{annotation_id}:{dimension}",
-                "annotation_id": annotation_id,
-                "track_id": track,
-                "rater_id": rater,
-                "dimension": dimension,
-                "value": parse_float(ctx, member, text, line, header[index]),
-                "source_file": member,
-                "source_line": line,
-            }
-            for column, extra_index in extra_columns.get(dimension, []):
-                extra = row[extra_index].strip()
-                record[column] = (
-                    parse_float(ctx, member, extra, line, header[extra_index]) if extra else None
-                )
-            rows.append(record)
-    ctx.quirks.add(
-        "missing-rating",
-        len(missing),
-        file=member,
-        reason="empty rating cell",
-        effect="excluded",
-        examples=missing,
-    )
-    extras = sorted({column for columns in extra_columns.values() for column, _ in columns})
-    frame = _frame(rows, ANNOTATION_COLUMNS + extras)
+        judgments.append(record)
+    return judgments
+
+
+def _count_repeated_judgments(ctx: LoaderContext, member: str, frame: pd.DataFrame) -> None:
+    """Quirk ``repeated-judgment``: a worker rating a song twice (every judgment is kept)."""
     repeated = frame.duplicated(["track_id", "rater_id", "dimension"], keep="first")
     ctx.quirks.add(
         "repeated-judgment",
@@ -461,7 +514,6 @@ def _per_rater_static(ctx: LoaderContext, name: str) -> pd.DataFrame:
             frame.loc[repeated, "rater_id"] + " / song " + frame.loc[repeated, "track_id"]
         ).tolist(),
     )
-    return frame
 
 
 def _iter_dynamic_files(directory: Path) -> Iterator[tuple[str, Path]]:
@@ -470,6 +522,15 @@ def _iter_dynamic_files(directory: Path) -> Iterator[tuple[str, Path]]:
         if folder.is_dir():
             for path in sorted(folder.glob("*.csv"), key=lambda p: (len(p.stem), p.stem)):
                 yield dimension, path
+
+
+@dataclass
+class _CurveTally:
+    """What the per-rater curves of one folder left out or made up, counted for the quirks."""
+
+    anonymous: int = 0
+    empty: list[str] = field(default_factory=list)
+    not_songs: list[str] = field(default_factory=list)
 
 
 def _per_rater_dynamic(ctx: LoaderContext, directory: Path) -> pd.DataFrame:
@@ -482,81 +543,15 @@ def _per_rater_dynamic(ctx: LoaderContext, directory: Path) -> pd.DataFrame:
     import pandas as pd
 
     root = _layout_root(ctx)
-    rows_ids: list[str] = []
+    tally = _CurveTally()
     frames = []
-    anonymous = 0
-    not_songs: list[str] = []
-    empty: list[str] = []
     for dimension, path in _iter_dynamic_files(directory):
         member = path.relative_to(root).as_posix()
-        track = path.stem
-        if not track.isdigit():
-            not_songs.append(member)
+        if not path.stem.isdigit():
+            tally.not_songs.append(member)
             continue
-        track = str(int(track))
-        records = read_csv_records(ctx, member, path, skipinitialspace=True)
-        header = [cell.strip() for cell in records.header]
-        has_worker = bool(header) and header[0].lower() == "workerid"
-        sample_cells = header[1:] if has_worker else header
-        times = times_of_samples(ctx, member, records.header_line, sample_cells)
-        track_ids, raters, values, time_s, lines, annotation_ids = [], [], [], [], [], []
-        for position, (line, row) in enumerate(records.rows, start=1):
-            rater = row[0].strip() if has_worker else f"{dimension}/{track}#{position}"
-            anonymous += 0 if has_worker else 1
-            cells = row[1:] if has_worker else row
-            if len(cells) > len(times):
-                raise ctx.parse_error(
-                    member,
-                    f"{len(cells)} samples but the header names only {len(times)}",
-                    line=line,
-                )
-            for t, cell in zip(times, cells):
-                text = cell.strip()
-                if not text:
-                    empty.append(f"{member} line {line} at {t:g} s")
-                    continue
-                track_ids.append(track)
-                raters.append(rater)
-                values.append(parse_float(ctx, member, text, line, f"sample_{round(t * 1000)}ms"))
-                time_s.append(t)
-                lines.append(line)
-                annotation_ids.append(f"{dimension}/{track}:{line}")
-        frame = pd.DataFrame(
-            {
-                "annotation_id": annotation_ids,
-                "track_id": track_ids,
-                "rater_id": raters,
-                "dimension": f"{dimension}_dynamic",
-                "value": values,
-                "time_s": time_s,
-                "source_file": member,
-                "source_line": lines,
-            }
-        )
-        frames.append(frame)
-        rows_ids.append(member)
-    ctx.quirks.add(
-        "rater-without-id",
-        anonymous,
-        reason="per-rater dynamic rows without a WorkerId column: rater id made from file and row "
-        "(these raters cannot be matched across songs)",
-        effect="added",
-    )
-    ctx.quirks.add(
-        "empty-sample",
-        len(empty),
-        file=directory.relative_to(root).as_posix(),
-        reason="empty cell in a per-rater curve (a shorter rating): no value for that sample",
-        effect="excluded",
-        examples=empty,
-    )
-    ctx.quirks.add(
-        "file-not-a-song",
-        len(not_songs),
-        reason="per-rater curve file whose name is not <song_id>.csv: not read",
-        effect="excluded",
-        examples=not_songs,
-    )
+        frames.append(_curve_file(ctx, member, path, dimension, tally))
+    _count_curve_quirks(ctx, directory.relative_to(root).as_posix(), tally)
     if not frames:
         return pd.DataFrame(columns=ANNOTATION_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
@@ -566,3 +561,80 @@ def _per_rater_dynamic(ctx: LoaderContext, directory: Path) -> pd.DataFrame:
         out["annotation_id"] + ":" + (out["time_s"] * 1000).round().astype(int).astype(str),
     )
     return out
+
+
+def _curve_file(
+    ctx: LoaderContext, member: str, path: Path, dimension: str, tally: _CurveTally
+) -> pd.DataFrame:
+    """The judgments of one per-rater curve file ``<dimension>/<song_id>.csv``, one per
+    (rater, sample) with a value; anonymous rows and empty cells are counted in ``tally``."""
+    import pandas as pd
+
+    track = str(int(path.stem))
+    records = read_csv_records(ctx, member, path, skipinitialspace=True)
+    header = [cell.strip() for cell in records.header]
+    has_worker = bool(header) and header[0].lower() == "workerid"
+    sample_cells = header[1:] if has_worker else header
+    times = times_of_samples(ctx, member, records.header_line, sample_cells)
+    columns: dict[str, list[Any]] = {
+        key: [] for key in ("annotation_id", "track_id", "rater_id", "value", "time_s", "lines")
+    }
+    for position, (line, row) in enumerate(records.rows, start=1):
+        rater = row[0].strip() if has_worker else f"{dimension}/{track}#{position}"
+        tally.anonymous += 0 if has_worker else 1
+        cells = row[1:] if has_worker else row
+        if len(cells) > len(times):
+            raise ctx.parse_error(
+                member, f"{len(cells)} samples but the header names only {len(times)}", line=line
+            )
+        for t, cell in zip(times, cells):
+            text = cell.strip()
+            if not text:
+                tally.empty.append(f"{member} line {line} at {t:g} s")
+                continue
+            columns["track_id"].append(track)
+            columns["rater_id"].append(rater)
+            columns["value"].append(
+                parse_float(ctx, member, text, line, f"sample_{round(t * 1000)}ms")
+            )
+            columns["time_s"].append(t)
+            columns["lines"].append(line)
+            columns["annotation_id"].append(f"{dimension}/{track}:{line}")
+    return pd.DataFrame(
+        {
+            "annotation_id": columns["annotation_id"],
+            "track_id": columns["track_id"],
+            "rater_id": columns["rater_id"],
+            "dimension": f"{dimension}_dynamic",
+            "value": columns["value"],
+            "time_s": columns["time_s"],
+            "source_file": member,
+            "source_line": columns["lines"],
+        }
+    )
+
+
+def _count_curve_quirks(ctx: LoaderContext, folder: str, tally: _CurveTally) -> None:
+    """The per-rater curves' quirks: rows without a rater id, empty samples, files not a song."""
+    ctx.quirks.add(
+        "rater-without-id",
+        tally.anonymous,
+        reason="per-rater dynamic rows without a WorkerId column: rater id made from file and row "
+        "(these raters cannot be matched across songs)",
+        effect="added",
+    )
+    ctx.quirks.add(
+        "empty-sample",
+        len(tally.empty),
+        file=folder,
+        reason="empty cell in a per-rater curve (a shorter rating): no value for that sample",
+        effect="excluded",
+        examples=tally.empty,
+    )
+    ctx.quirks.add(
+        "file-not-a-song",
+        len(tally.not_songs),
+        reason="per-rater curve file whose name is not <song_id>.csv: not read",
+        effect="excluded",
+        examples=tally.not_songs,
+    )

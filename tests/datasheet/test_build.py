@@ -223,7 +223,10 @@ def test_markdown_and_html_show_the_figures_with_alt_text(sample, sample_sheet, 
         data = (tmp_path / figure.file).read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 1000
         assert f"]({figure.file})" in markdown and figure.alt[:40] in markdown
-        assert f'src="{figure.file}"' in page and 'alt="' in page
+        if figure.section == "agreement":  # HTML shows the heatmap table (intervals on hover)
+            assert f'src="{figure.file}"' not in page and 'class="mer-heatmap"' in page
+        else:
+            assert f'src="{figure.file}"' in page and 'alt="' in page
     assert "| Tracks | Raters |" in markdown and "<table>" in page
 
 
@@ -256,3 +259,35 @@ def test_datasheet_command_writes_html_with_figures(tmp_path) -> None:
     assert datasheet_cli.run_datasheet(args, lambda i: load_dataset(i, offline=True)) == 0
     page = (tmp_path / "sample.html").read_text(encoding="utf-8")
     assert "<h1>" in page and (tmp_path / "sample-agreement.png").is_file()
+
+
+def test_a_dataset_with_rating_protocols_gets_one_agreement_row_per_dimension_and_protocol(
+    tmp_path,
+) -> None:
+    """DEAP's lab and online protocols are reported apart (issue 13); every table and figure of
+    the datasheet is keyed by dimension, so the protocol is part of the dimension's name and one
+    protocol's alpha cannot overwrite the other's."""
+    from mer_datasets.datasheet.build import agreement_section
+    from mer_datasets.download.store import ingest_dataset
+    from tests.conftest import FIXTURES
+
+    home = tmp_path / "home"
+    ingest_dataset(default_catalog().get("deap"), FIXTURES / "deap", data_home=home)
+    dataset = load_dataset("deap", data_home=home, offline=True)
+    section = agreement_section(dataset, bootstrap=50, seed=0, max_group_columns=2)
+    direct = dataset.agreement(bootstrap=50, seed=0)
+    expected = {
+        f"{row.dimension} ({row.protocol})": row.value
+        for row in direct.itertuples()
+        if row.metric == "krippendorff_alpha"
+    }
+    shown = {
+        r["dimension"]: r["value"]
+        for r in section["overall"]
+        if r["metric"] == "krippendorff_alpha"
+    }
+    assert {"valence (lab)", "valence (online)"} <= set(shown)
+    assert shown == pytest.approx(expected, nan_ok=True)
+    for group in section["by_group"]:
+        names = [r["dimension"] for r in group["records"]]
+        assert all(name.endswith(("(lab)", "(online)")) for name in names), names

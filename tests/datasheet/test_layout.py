@@ -136,7 +136,7 @@ def test_gebru_sections_are_in_gebrus_order_with_computed_parts_at_their_questio
         "\n## ", 1
     )[0]
     assert "Computed: loader quirks report" in preprocessing
-    assert markdown.index("## Appendix: full tables") > markdown.index("## Maintenance")
+    assert markdown.index("## Appendix: complete tables (CSV)") > markdown.index("## Maintenance")
 
 
 def test_group_differences_pick_the_widest_spread_of_alpha() -> None:
@@ -162,7 +162,8 @@ def test_group_differences_pick_the_widest_spread_of_alpha() -> None:
 
 def test_the_agreement_csv_holds_every_record_of_every_grouping(tmp_path) -> None:
     sheet = build_datasheet(synthetic_dataset(), bootstrap=BOOTSTRAP, seed=0)
-    (companion,) = write_companions(sheet, tmp_path, prefix="x-")
+    companions = write_companions(sheet, tmp_path, prefix="x-")
+    (companion,) = [c for c in companions if c.section == "agreement"]
     with (tmp_path / companion.file).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     agreement = sheet["generated"]["agreement"]
@@ -174,8 +175,9 @@ def test_the_agreement_csv_holds_every_record_of_every_grouping(tmp_path) -> Non
     assert rows[0]["grouping"] == "all raters" and float(rows[0]["value"]) == pytest.approx(
         first["value"]
     )
-    markdown = render_markdown(sheet, (), [companion])
-    assert f"]({companion.file})" in markdown
+    markdown = render_markdown(sheet, (), companions)
+    for written in companions:
+        assert f"]({written.file})" in markdown
 
 
 def test_figures_fit_a_screen_and_carry_alt_text(sample, sample_sheet, tmp_path) -> None:
@@ -350,3 +352,23 @@ def test_a_standalone_html_page_with_cjk_labels_embeds_a_font_for_them() -> None
     assert '@font-face{font-family:"MER datasheet CJK";src:url(data:font/otf;base64,' in page
     plain = render_html(build_datasheet(synthetic_dataset(), bootstrap=BOOTSTRAP, seed=0))
     assert "@font-face" not in plain
+
+
+def test_with_many_dimensions_the_summary_shows_the_highest_and_lowest(sample_sheet) -> None:
+    import copy
+
+    from mer_datasets.datasheet.render import SUMMARY_DIMENSIONS
+
+    sheet = copy.deepcopy(sample_sheet)
+    template = sheet["generated"]["agreement"]["overall"][0]
+    values = {f"d{i:02d}": (i * 7 % 30) / 30 for i in range(30)}  # shuffled order
+    sheet["generated"]["agreement"]["overall"] = [
+        {**template, "dimension": dim, "value": v, "ci_low": v - 0.01, "ci_high": v + 0.01}
+        for dim, v in values.items()
+    ]
+    summary = render_markdown(sheet).split("## Summary", 1)[1].split("\n## ", 1)[0]
+    ranked = sorted(values, key=lambda d: -values[d])
+    half = SUMMARY_DIMENSIONS // 2
+    shown = set(re.findall(r"\| (d\d\d) \|", summary))
+    assert shown == set(ranked[:half] + ranked[-half:])
+    assert f"highest and {half} lowest of 30 dimensions" in summary

@@ -1,25 +1,22 @@
 """The documentation site builds with --strict and renders in a headless browser.
 
-Builds the site into a temporary folder, serves it on 127.0.0.1, opens the catalog and the
+Uses the site built once per session (tests/docs/conftest.py), served on 127.0.0.1; opens the catalog and the
 sample datasheet in headless Chromium (DOM dump + screenshot into test-artifacts/), and checks
 tables, figures (non-empty PNGs with alt text) and that every internal link answers 200.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.docs.browser import chromium, serving
+from tests.docs.browser import chromium
 
 pytestmark = pytest.mark.slow  # the slow tier: run by .ci/run and the README's test command
 
@@ -47,42 +44,6 @@ class _PageParser(HTMLParser):
         for key in ("href", "src"):
             if attributes.get(key):
                 self.links.append(str(attributes[key]))
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("mkdocs", reason="mkdocs is not installed (pip install -e '.[docs]')")
-    pytest.importorskip("material", reason="mkdocs-material is not installed")
-    pytest.importorskip("mkdocstrings", reason="mkdocstrings is not installed")
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "MER_DATASETS_DOCS_BOOTSTRAP": "50", "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("MER_DATASETS_DOCS_MIRROR", None)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "-f",
-            str(REPO_ROOT / "mkdocs.yml"),
-            "-d",
-            str(out),
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[str]:
-    with serving(site) as url:
-        yield url
 
 
 def _browser(url: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -1,38 +1,36 @@
 """Every datasheet page of the site, as a reader sees it in a desktop browser (issue 17).
 
-Builds the site (with the real ISMIR 2020 data from ``../shared/mirror`` when it is beside the
-checkout, so CJK group labels are on a page), serves it on 127.0.0.1 and opens each catalog
-dataset's page in headless Chromium at 1280 × 800. A small script, injected into a copy of the
-page, reports from the live DOM: the first thing under the title is the summary; every image
-loaded and is no taller than the window; and CJK text is drawn with glyphs, not boxes (its
-canvas rendering differs from a private-use character's, which no font has, and from another
-CJK character's, and the declared font reports the glyphs).
+Uses the site built once per session (tests/docs/conftest.py: with the real ISMIR 2020 data
+from ``../shared/mirror`` when it is beside the checkout, so CJK group labels are on a page),
+served on 127.0.0.1, and opens each catalog dataset's page in headless Chromium at 1280 × 800.
+A small script, injected into a copy of the page, reports from the live DOM: the first thing
+under the title is the summary; every image loaded and is no taller than the window; no table
+is wider than the content column; a heatmap cell gives α with its interval on hover (its
+``title``, which the browser shows as the tooltip); and CJK text is drawn with glyphs, not boxes
+(its canvas rendering differs from a private-use character's, which no font has, and from
+another CJK character's, and the declared font reports the glyphs).
 """
 
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mer_datasets.catalog import default_catalog
-from tests.conftest import SHARED_MIRROR
-from tests.docs.browser import chromium, serving
+from tests.docs.browser import chromium
+from tests.docs.conftest import BuiltSite
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 WINDOW = (1280, 800)
 #: The summary may run this many window heights (a screen, allowing for the site's header).
 SUMMARY_SCREENS = 1.25
 CJK = re.compile(r"[\u2e80-\u9fff]")
-#: With the shared mirror, these datasets are built with data (the CJK labels are in ISMIR 2020).
-REAL_DATA_DATASETS = "ismir2020-agreement"
+#: A heatmap cell's hover text: α with its 95% interval.
+INTERVAL = re.compile(r"α = -?\d\.\d{3} \(95% interval -?\d\.\d{3} to -?\d\.\d{3}\)")
 
 CHECK_SCRIPT = r"""
 <script>
@@ -90,6 +88,20 @@ CHECK_SCRIPT = r"""
           declaredFontHasIt: document.fonts.check('32px "MER datasheet CJK"', a)
         };
       }
+      var column = article.getBoundingClientRect();
+      var tables = Array.prototype.map.call(article.querySelectorAll('table'), function (t) {
+        var box = t.getBoundingClientRect();
+        return {width: t.scrollWidth, right: box.right, room: column.width,
+                columnRight: column.right, heatmap: t.classList.contains('mer-heatmap'),
+                first: (t.querySelector('th') || t).textContent.trim().slice(0, 30)};
+      });
+      var cell = article.querySelector('table.mer-heatmap td[title]');
+      var hover = null;
+      if (cell) {
+        cell.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+        hover = {title: cell.getAttribute('title'), text: cell.textContent,
+                 background: getComputedStyle(cell).backgroundColor};
+      }
       var h2s = article.querySelectorAll('h2');
       var summaryHeight = null;
       if (h2s.length > 1) {
@@ -100,7 +112,7 @@ CHECK_SCRIPT = r"""
         summaryHeight: summaryHeight,
         firstTag: first ? first.tagName : null,
         firstText: first ? first.textContent.trim().slice(0, 40) : null,
-        images: images, cjk: cjkResult
+        images: images, cjk: cjkResult, tables: tables, hover: hover
       });
     });
   });
@@ -116,45 +128,6 @@ def _chromium() -> str:
             "headless browser test skipped: chromium is not installed (apt-get install chromium)"
         )
     return found
-
-
-@pytest.fixture(scope="module")
-def datasheet_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
-    pytest.importorskip("mkdocs", reason="mkdocs is not installed (pip install -e '.[docs]')")
-    pytest.importorskip("material", reason="mkdocs-material is not installed")
-    pytest.importorskip("matplotlib", reason="figures need the figures extra")
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "MER_DATASETS_DOCS_BOOTSTRAP": "30", "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("MER_DATASETS_DOCS_MIRROR", None)
-    with_data = SHARED_MIRROR is not None and (SHARED_MIRROR / REAL_DATA_DATASETS).is_dir()
-    if with_data:
-        env["MER_DATASETS_DOCS_MIRROR"] = str(SHARED_MIRROR)
-        env["MER_DATASETS_DOCS_DATASETS"] = REAL_DATA_DATASETS
-    command = [
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "build",
-        "--strict",
-        "-f",
-        str(REPO_ROOT / "mkdocs.yml"),
-    ]
-    result = subprocess.run(
-        [*command, "-d", str(out)],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out, with_data
-
-
-@pytest.fixture(scope="module")
-def server(datasheet_site: tuple[Path, bool]) -> Iterator[str]:
-    with serving(datasheet_site[0]) as url:
-        yield url
 
 
 def _check(site: Path, server: str, dataset_id: str, tmp_path: Path) -> dict:
@@ -193,9 +166,11 @@ def _check(site: Path, server: str, dataset_id: str, tmp_path: Path) -> dict:
 
 @pytest.mark.slow
 def test_every_datasheet_page_opens_with_its_summary_and_every_figure_fits_the_screen(
-    datasheet_site: tuple[Path, bool], server: str, tmp_path: Path
+    built_site: BuiltSite, server: str, tmp_path: Path
 ) -> None:
-    site, with_data = datasheet_site
+    pytest.importorskip("matplotlib", reason="figures need the figures extra")
+    site, with_data = built_site.path, built_site.with_data
+    heatmaps = []
     cjk_pages = []
     heights: dict[str, float] = {}
     for dataset_id in default_catalog().ids():
@@ -213,6 +188,13 @@ def test_every_datasheet_page_opens_with_its_summary_and_every_figure_fits_the_s
                 image,
                 result["innerHeight"],
             )
+        for table in result["tables"]:  # wraps within the content column, no sideways scroll
+            assert table["width"] <= table["room"] + 1, (dataset_id, table)
+            assert table["right"] <= table["columnRight"] + 1, (dataset_id, table)
+        if result["hover"] is not None:
+            assert INTERVAL.search(result["hover"]["title"]), (dataset_id, result["hover"])
+            assert result["hover"]["background"] not in ("", "rgba(0, 0, 0, 0)")
+            heatmaps.append(dataset_id)
         source = (site / "datasheets" / dataset_id / "index.html").read_text(encoding="utf-8")
         if CJK.search(source):
             cjk = result["cjk"]
@@ -222,6 +204,7 @@ def test_every_datasheet_page_opens_with_its_summary_and_every_figure_fits_the_s
     # "One screen": the summary ends within SUMMARY_SCREENS window heights on every page.
     too_long = {k: v for k, v in heights.items() if v is None or v > SUMMARY_SCREENS * WINDOW[1]}
     assert not too_long, (too_long, heights)
+    assert "sample" in heatmaps, heatmaps  # the sample always has data: α per group on hover
     if with_data:
         assert "ismir2020-agreement" in cjk_pages  # its rater groups include 中文 / 汉语 / 中国
     elif not cjk_pages:
@@ -233,10 +216,12 @@ def test_every_datasheet_page_opens_with_its_summary_and_every_figure_fits_the_s
 
 @pytest.mark.slow
 def test_a_datasheet_with_data_has_its_figures_and_agreement_csv_beside_it(
-    datasheet_site: tuple[Path, bool],
+    built_site: BuiltSite,
 ) -> None:
-    site, _ = datasheet_site
-    folder = site / "datasheets"
+    folder = built_site.path / "datasheets"
     assert (folder / "sample-agreement.csv").read_text(encoding="utf-8").startswith("grouping,")
     page = (folder / "sample" / "index.html").read_text(encoding="utf-8")
     assert "sample-agreement.csv" in page and "sample-agreement.png" in page
+    titles = re.findall(r'<td title="([^"]*)"', page)
+    computed = [html.unescape(t) for t in titles if t != "not computed"]
+    assert computed and all(INTERVAL.search(t) for t in computed), computed[:3]
