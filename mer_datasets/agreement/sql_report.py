@@ -617,11 +617,13 @@ def _spread(source: Source, p: Plan) -> Any:
     rows = source.run(
         f"WITH {p.ctes} SELECT CAST(i AS {source.text_type}) AS track_id, count(*) AS n, "
         "count(DISTINCT r) AS n_raters, avg(v) AS mean, stddev_samp(v) AS std, "
-        f"{source.quantile('v', 0.75)} - {source.quantile('v', 0.25)} AS iqr, min(v) AS min, "
-        "max(v) AS max FROM j GROUP BY i ORDER BY 1"
+        f"{source.quantile('v', 0.25)} AS q25, {source.quantile('v', 0.5)} AS median, "
+        f"{source.quantile('v', 0.75)} AS q75, min(v) AS min, max(v) AS max "
+        "FROM j GROUP BY i ORDER BY 1"
     )
     frame = pd.DataFrame(rows)
-    for column in ("mean", "std", "iqr", "min", "max"):
+    frame.insert(frame.columns.get_loc("q75") + 1, "iqr", frame["q75"] - frame["q25"])
+    for column in ("mean", "std", "q25", "median", "q75", "iqr", "min", "max"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     for column in ("n", "n_raters"):
         frame[column] = frame[column].astype("int64")
