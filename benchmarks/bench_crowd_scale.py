@@ -6,12 +6,13 @@ A script, not a test: ``python benchmarks/bench_crowd_scale.py [--sizes 1e6 1e7]
 temporary directory (never committed), then runs every case in its own subprocess so that peak
 memory (``ru_maxrss``) is the case's own:
 
-* memory, stages: read (userfile.read_annotations), factorize (Judgments, codes), statistic
-  (alpha_of), bootstrap (1000 item resamples), ICC (icc_of), render (render_records);
+* memory, stages: read (pyarrow, the needed columns), factorize (Arrow dictionary_encode to
+  Judgments, as agreement/arrow_reader.py), statistic (alpha_of), bootstrap (1000 item
+  resamples), ICC (icc_of), render (render_records);
 * memory, whole CLI: ``mer-datasets agreement FILE --item item --rater rater --engine memory``;
-* duckdb, stages: statistic (duckdb_engine.duckdb_statistics: the GROUP BY item query), bootstrap
-  (the same 1000 resamples on its per-item statistics), render; and the whole CLI with
-  ``--engine duckdb`` (alpha only: no ICC);
+* duckdb, stages: statistic (sql_report.plan + the GROUP BY item query), bootstrap (the same
+  1000 resamples on its per-item statistics; 100 at 10^8), ICC (sql_report.icc_rows), render;
+  and the whole CLI with ``--engine duckdb`` (the default report: alpha, ICC);
 * anchor: interval alpha as one plain DuckDB SQL query (GROUP BY item: count, sum, var_pop).
 
 Times are wall seconds on this machine (2 cores); memory is the subprocess's peak RSS in MiB.
@@ -21,6 +22,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,25 +35,34 @@ RATERS = 10
 
 STAGES_MEMORY = r"""
 import json, resource, sys, time
-from mer_datasets.agreement.userfile import Columns, ReadOptions, read_annotations
-from mer_datasets.agreement.judgments import Judgments, select
-from mer_datasets.agreement.alpha import alpha_of, factorize
+import pyarrow.parquet as pq
+from mer_datasets.agreement.arrow_reader import _id_codes
+from mer_datasets.agreement.judgments import Coded, Judgments, select
+from mer_datasets.agreement.alpha import alpha_of
+from mer_datasets.agreement.judgments import recode
 from mer_datasets.agreement.bootstrap import bootstrap_alpha_of
 from mer_datasets.agreement.icc import icc_of
 from mer_datasets.agreement.render import render_records
 from mer_datasets.agreement.records import RECORD_COLUMNS
+import numpy as np
 times = {}
+cpu = {}
 def timed(name, function):
-    start = time.perf_counter(); out = function(); times[name] = time.perf_counter() - start
+    start, used = time.perf_counter(), time.process_time(); out = function()
+    times[name] = time.perf_counter() - start; cpu[name] = time.process_time() - used
     return out
 path = sys.argv[1]
-table, levels = timed("read", lambda: read_annotations(path, Columns(item="item", rater="rater")))
+table = timed("read", lambda: pq.read_table(path, columns=["item", "rater", "value"]))
 def codes():
-    judgments = Judgments.from_frame(table)
-    selection = select(judgments, 0, levels, "latest")
+    items, raters = _id_codes(table.column("item")), _id_codes(table.column("rater"))
+    value = table.column("value").to_numpy()
+    dimension = Coded(np.zeros(value.size, dtype=np.intp), np.array(["value"], dtype=object))
+    judgments = Judgments(items[0], raters[0], dimension, value, None, None)
+    selection = select(judgments, 0, {"value": "interval"}, "latest")
     values = selection.long_values(judgments)
-    return values, factorize(judgments.rater[selection.rows])[0]
+    return values, recode(judgments.rater[selection.rows])[0]
 values, raters = timed("factorize", codes)
+del table
 alpha = timed("statistic", lambda: alpha_of(values, "interval"))
 result = timed("bootstrap", lambda: bootstrap_alpha_of(values, level="interval", n_resamples=1000))
 icc = timed("icc", lambda: icc_of(values.x, values.item_codes, raters))
@@ -57,31 +70,34 @@ record = {c: None for c in RECORD_COLUMNS}
 record.update(dimension="value", metric="krippendorff_alpha", level="interval", value=alpha,
               ci_low=result.ci_low, ci_high=result.ci_high)
 timed("render", lambda: render_records([record] * 4, "table", []))
-print(json.dumps({"times": times, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"times": times, "cpu": sum(cpu.values()), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 STAGES_DUCKDB = r"""
 import json, resource, sys, time
 import numpy as np
-from mer_datasets.agreement.duckdb_engine import duckdb_statistics
-from mer_datasets.agreement.alpha import alpha_from_sums, expected_of
-from mer_datasets.agreement.bootstrap import _items_bootstrap
+from mer_datasets.agreement.duckdb_engine import duckdb_source
+from mer_datasets.agreement.sql_report import alpha_result, icc_rows, plan
 from mer_datasets.agreement.render import render_records
 from mer_datasets.agreement.records import RECORD_COLUMNS
 times = {}
+cpu = {}
 def timed(name, function):
-    start = time.perf_counter(); out = function(); times[name] = time.perf_counter() - start
+    start, used = time.perf_counter(), time.process_time(); out = function()
+    times[name] = time.perf_counter() - start; cpu[name] = time.process_time() - used
     return out
+resamples = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
 def statistic():
-    p, stats = duckdb_statistics(sys.argv[1], item="item", value="value", level="interval")
-    expected, n_ref = expected_of(stats)
-    return p, stats, alpha_from_sums(float(stats.within.sum()), expected, int(stats.m.sum()), n_ref)
-p, stats, alpha = timed("statistic", statistic)
-samples = timed("bootstrap", lambda: _items_bootstrap(p, stats, None, 1000, np.random.default_rng(0)))
+    source = duckdb_source(sys.argv[1])
+    p = plan(source, {"item": "item", "rater": "rater", "value": "value"}, level="interval")
+    return source, p, alpha_result(source, p, None, against_all=False, n_resamples=0, seed=0)
+source, p, alpha = timed("statistic", statistic)
+result = timed("bootstrap", lambda: alpha_result(source, p, None, against_all=False, n_resamples=resamples, seed=0))
+icc = timed("icc", lambda: icc_rows(source, p))
 record = {c: None for c in RECORD_COLUMNS}
-record.update(dimension="value", metric="krippendorff_alpha", level="interval", value=alpha)
-timed("render", lambda: render_records([record], "table", []))
-print(json.dumps({"times": times, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+record.update(dimension="value", metric="krippendorff_alpha", level="interval", value=alpha.estimate)
+timed("render", lambda: render_records([record] * 4, "table", []))
+print(json.dumps({"times": times, "cpu": sum(cpu.values()), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 ANCHOR = r"""
@@ -100,7 +116,7 @@ SELECT 1 - (sum(2 * m * ss / (m - 1)) / sum(m))
          / (2 * (SELECT var_pop(v) * count(*) FROM jp) / (sum(m) - 1)) FROM u
 ''').fetchone()[0]
 times = {"statistic": time.perf_counter() - start}
-print(json.dumps({"times": times, "alpha": alpha,
+print(json.dumps({"times": times, "alpha": alpha, "cpu": time.process_time(),
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -115,7 +131,9 @@ def generate(path: Path, n_judgments: int, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     chunk = 1_000_000
     schema = pa.schema([("item", pa.int64()), ("rater", pa.int64()), ("value", pa.float64())])
-    with pq.ParquetWriter(path, schema) as writer:
+    # plain, uncompressed columns: 24 bytes a judgment (2.4 GB at 10^8), so reading costs what a
+    # large crowd export costs (sequential ids would otherwise compress to almost nothing)
+    with pq.ParquetWriter(path, schema, use_dictionary=False, compression="none") as writer:
         for start in range(0, n_judgments, chunk):
             rows = np.arange(start, min(n_judgments, start + chunk))
             items = rows // RATERS
@@ -126,24 +144,28 @@ def generate(path: Path, n_judgments: int, seed: int = 0) -> None:
             )
 
 
-def run_script(script: str, path: Path) -> dict:
+def run_script(script: str, path: Path, *extra: str) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", script, str(path)], check=True, capture_output=True, text=True
+        [sys.executable, "-c", script, str(path), *extra],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_cli(path: Path, engine: str) -> dict:
+def run_cli(path: Path, engine: str, *extra: str) -> dict:
     """The whole CLI in a subprocess: wall time and peak RSS (RUSAGE_CHILDREN of a wrapper)."""
     wrapper = (
         "import resource, subprocess, sys, time, json; start = time.perf_counter(); "
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
         "print(json.dumps({'wall': time.perf_counter() - start, "
-        "'peak_mib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))"
+        "'cpu': usage.ru_utime + usage.ru_stime, 'peak_mib': usage.ru_maxrss / 1024}))"
     )
     command = [
         sys.executable, "-c", wrapper, sys.executable, "-m", "mer_datasets.cli", "agreement",
-        str(path), "--item", "item", "--rater", "rater", "--engine", engine,
+        str(path), "--item", "item", "--rater", "rater", "--engine", engine, *extra,
     ]  # fmt: skip
     out = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -158,9 +180,14 @@ def main() -> None:
         "--skip-memory-cli", action="store_true", help="not the whole in-memory CLI (slowest)"
     )
     args = parser.parse_args()
+    # a stopped run (SIGTERM) still deletes its multi-GB files: TemporaryDirectory cleans up
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     sizes = [int(s) for s in args.sizes] + ([10**8] if args.huge else [])
     lines = []
     with tempfile.TemporaryDirectory() as directory:
+        free = shutil.disk_usage(directory).free
+        if max(sizes) * 40 > free:  # 24 bytes a judgment, and room to spare
+            raise SystemExit(f"not enough free disk in {directory}: {free / 2**30:.1f} GiB")
         for size in sizes:
             path = Path(directory) / f"judgments_{size}.parquet"
             start = time.perf_counter()
@@ -168,25 +195,39 @@ def main() -> None:
             megabytes = path.stat().st_size / 2**20
             print(f"{size}: generated {megabytes:.0f} MiB in {time.perf_counter() - start:.1f} s")
             runs = {}
-            if size <= 10**7:
+            huge = size > 10**7  # out of core only; the bootstrap of 10^7 items: 100 resamples
+            if not huge:
                 runs["memory stages"] = lambda path=path: run_script(STAGES_MEMORY, path)
                 if not args.skip_memory_cli:
                     runs["memory CLI"] = lambda path=path: run_cli(path, "memory")
-            runs["duckdb stages"] = lambda path=path: run_script(STAGES_DUCKDB, path)
-            runs["duckdb CLI"] = lambda path=path: run_cli(path, "duckdb")
-            runs["DuckDB SQL anchor"] = lambda path=path: run_script(ANCHOR, path)
+            extra = ("100",) if huge else ()
+            runs["duckdb stages" + (" (100 resamples)" if huge else "")] = (
+                lambda path=path, extra=extra: run_script(STAGES_DUCKDB, path, *extra)
+            )
+            cli_extra = ("--bootstrap", "100") if huge else ()
+            runs["duckdb CLI" + (" (--bootstrap 100)" if huge else "")] = (
+                lambda path=path, cli_extra=cli_extra: run_cli(path, "duckdb", *cli_extra)
+            )
+            runs["DuckDB SQL anchor (alpha only)"] = lambda path=path: run_script(ANCHOR, path)
             cases = {}
             for name, run in runs.items():
                 cases[name] = run()
                 print(f"  {name}: {json.dumps(cases[name])}", flush=True)
             lines += table(size, megabytes, cases)
+            path.unlink()
+    load = os.getloadavg()
     text = (
         "# Crowd scale: the whole default report, stage by stage\n\n"
-        "`python benchmarks/bench_crowd_scale.py` (interval judgments, items x 10 raters, "
-        "continuous values; wall seconds on a 2-core machine, peak RSS of each case's own "
-        "process). Stages in memory: read (userfile reader), factorize (ids to codes), "
-        "statistic (alpha), bootstrap (1000 item resamples), ICC, render. The DuckDB engine "
-        "computes alpha and its bootstrap only (no ICC).\n\n" + "\n".join(lines) + "\n"
+        f"`python benchmarks/bench_crowd_scale.py {' '.join(sys.argv[1:])}` (interval judgments, "
+        "items x 10 raters, continuous values; wall seconds on a 2-core machine, peak RSS of each "
+        "case's own process, and its CPU seconds (user + system: less sensitive to the other "
+        "jobs than wall time); load average at the end of the run "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}: other jobs shared the 2 cores). "
+        "Stages in memory: read (pyarrow, the three columns), factorize (Arrow dictionary_encode "
+        "to Judgments, the duplicates policy, item codes), statistic (alpha), bootstrap (1000 "
+        "item resamples), ICC, render. DuckDB stages: statistic (the GROUP BY item query and the "
+        "duplicates check), bootstrap (on the per-item statistics), ICC (GROUP BY item / rater "
+        "sums), render.\n\n" + "\n".join(lines) + "\n"
     )
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
@@ -196,15 +237,19 @@ def table(size: int, megabytes: float, cases: dict) -> list[str]:
     stages = ("read", "factorize", "statistic", "bootstrap", "icc", "render")
     out = [
         f"## {size:.0e} judgments ({megabytes:.0f} MiB of Parquet)\n",
-        "| case | " + " | ".join(stages) + " | total s | peak MiB |",
-        "|---|" + "---:|" * (len(stages) + 2),
+        "| case | " + " | ".join(stages) + " | total s | CPU s | peak MiB |",
+        "|---|" + "---:|" * (len(stages) + 3),
     ]
     for name, case in cases.items():
         times = case.get("times", {})
         cells = [f"{times[s]:.2f}" if s in times else "" for s in stages]
         total = case.get("wall", sum(times.values()))
         out.append(
-            f"| {name} | " + " | ".join(cells) + f" | {total:.2f} | {case['peak_mib']:.0f} |"
+            f"| {name} | "
+            + " | ".join(cells)
+            + f" | {total:.2f} | "
+            + (f"{case['cpu']:.2f}" if "cpu" in case else "")
+            + f" | {case['peak_mib']:.0f} |"
         )
     return out + [""]
 

@@ -31,6 +31,8 @@ __all__ = [
     "raters_report",
     "rating_spread",
     "resolve_duplicates",
+    "spark_alpha",
+    "spark_records",
     "to_json_records",
     "where_mask",
 ]
@@ -51,6 +53,8 @@ _EXPORTS = {
     "holm_adjust": "groups",
     "resolve_duplicates": "duplicates",
     "where_mask": "where",
+    "spark_records": "spark_engine",
+    "spark_alpha": "spark_engine",
     "Derivation": "derived",
     "DerivedJudgments": "derived",
     "derive_judgments": "derived",

@@ -150,10 +150,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--engine",
-        choices=["auto", "memory", "duckdb"],
+        choices=["auto", "memory", "duckdb", "spark"],
         default="auto",
         help="file input: compute in memory, or out of core with DuckDB (Parquet; pip install "
-        "'mer-datasets[scale]'); auto: DuckDB when the file would not fit in memory",
+        "'mer-datasets[scale]'); auto: DuckDB when the file would not fit in memory; spark: "
+        "through PySpark (pip install 'mer-datasets[spark]', docs/guide/crowd-scale.md)",
     )
     from .userfile import add_file_arguments
 
@@ -283,12 +284,24 @@ def run(
     engine = getattr(args, "engine", "auto")
     if getattr(args, "derive", None) and engine != "duckdb":
         engine = "memory"  # derived dimensions are computed in memory only
-    if engine == "duckdb" or (is_file and engine == "auto"):  # agreement/scale.py; no duckdb
-        from .scale import choose_engine, duckdb_records  # import unless it is chosen
+    if is_file and engine not in ("duckdb", "spark") and not _needs_tables(args):
+        cached = _clean_parquet(path, args, engine)  # columnar fast route (arrow_reader.py)
+    if engine in ("duckdb", "spark") or (is_file and engine == "auto"):  # agreement/scale.py
+        from .scale import choose_engine  # no duckdb import unless it is chosen
 
         engine = choose_engine(engine, args.target, is_file)
-    if engine == "duckdb":
-        text = render_records(duckdb_records(args.target, args), args.format, request_context(args))
+    if engine in ("duckdb", "spark"):  # out of core: agreement/sql_report.py
+        from .scale import sql_records
+
+        if engine == "duckdb":
+            from .duckdb_engine import duckdb_source as source_of
+        else:
+            from .spark_engine import spark_file_source as source_of
+        result = sql_records(source_of(args.target), args)
+        if args.items:
+            text = _render_frame(result, args.format, request_context(args))
+        else:
+            text = render_records(result, args.format, request_context(args))
     elif cached is not None:
         judgments, levels, *protocols = cached  # protocols: (declared, codes) or nothing
         records = _records_from_judgments(judgments, levels, args, *protocols)
@@ -301,6 +314,21 @@ def run(
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _clean_parquet(path: Path, args: argparse.Namespace, engine: str) -> Any:
+    """(judgments, levels) of a clean Parquet file read column by column, or None (full reader)."""
+    if path.suffix.lower() not in (".parquet", ".pq") or engine not in ("auto", "memory"):
+        return None
+    if engine == "auto":
+        from .scale import choose_engine
+
+        if choose_engine("auto", str(path), True) != "memory":
+            return None
+    from .arrow_reader import parquet_judgments
+    from .userfile import options_from_args
+
+    return parquet_judgments(path, *options_from_args(args))
 
 
 SYNTHETIC_NOTE = (

@@ -40,8 +40,19 @@ def fleiss_kappa_of(items: np.ndarray, labels: np.ndarray) -> float:
         )
     _, items = np.unique(items, return_inverse=True)
     _, labels = np.unique(labels, return_inverse=True)
+    return fleiss_kappa_from_counts(items, labels, np.ones(items.size))
+
+
+def fleiss_kappa_from_counts(items: np.ndarray, labels: np.ndarray, n: np.ndarray) -> float:
+    """:func:`fleiss_kappa_of` from (item, label, number of judgments) rows with compact codes
+    (0..I-1, 0..L-1, each pair once or split over rows): what a SQL engine's
+    ``GROUP BY item, label`` returns, so kappa needs no per-judgment arrays out of core."""
+    if items.size == 0:
+        raise FleissDesignError(
+            "Fleiss' kappa needs judgments; the table has none with an item and a label"
+        )
     n_items, n_labels = int(items.max()) + 1, int(labels.max()) + 1
-    per_item = np.bincount(items, minlength=n_items)
+    per_item = np.rint(np.bincount(items, weights=n, minlength=n_items)).astype(np.int64)
     raters_per_item = np.unique(per_item)
     if raters_per_item.size != 1:
         raise FleissDesignError(
@@ -51,11 +62,11 @@ def fleiss_kappa_of(items: np.ndarray, labels: np.ndarray) -> float:
     r = int(raters_per_item[0])
     if r < 2:
         raise FleissDesignError("Fleiss' kappa needs at least 2 raters per item")
-    counts = np.bincount(items * n_labels + labels, minlength=n_items * n_labels).astype(np.float64)
+    counts = np.bincount(items * n_labels + labels, weights=n, minlength=n_items * n_labels)
     agreement = (np.add.reduceat(counts**2, np.arange(0, n_items * n_labels, n_labels)) - r) / (
         r * (r - 1)
     )
-    shares = np.bincount(labels, minlength=n_labels) / (n_items * r)
+    shares = np.bincount(labels, weights=n, minlength=n_labels) / (n_items * r)
     chance = float(np.sum(shares**2))
     if chance >= 1.0:
         return float("nan")

@@ -20,7 +20,7 @@ from .groups import EXPECTED_CHOICES
 from .icc import COLUMNS as ICC_COLUMNS
 from .icc import FORMS as ICC_FORMS
 from .icc import icc_of
-from .judgments import Judgments, Selection, dimension_codes, group_subsets, select
+from .judgments import Judgments, Selection, dimension_codes, group_subsets, recode, select
 from .kappa import FleissDesignError, fleiss_kappa_of
 
 RECORD_COLUMNS: list[str] = [
@@ -196,7 +196,7 @@ def _metric_records(
             rows = selection.rows if subset is None else selection.rows[subset]
             table = {
                 row[0]: dict(zip(ICC_COLUMNS, row))
-                for row in icc_of(values.x, values.item_codes, factorize(judgments.rater[rows])[0])
+                for row in icc_of(values.x, values.item_codes, recode(judgments.rater[rows])[0])
             }
             for form in forms:
                 row = table[form]
@@ -209,7 +209,7 @@ def _metric_records(
 
         rows = selection.rows if subset is None else selection.rows[subset]
         value, low, high, _, _, note = cronbach_alpha_of(
-            values.x, values.item_codes, factorize(judgments.rater[rows])[0]
+            values.x, values.item_codes, recode(judgments.rater[rows])[0]
         )
         out.append(
             {**base, "metric": "cronbach_alpha", "value": value, "ci_low": low, "ci_high": high,

@@ -7,9 +7,10 @@ past the available memory it cannot run at all, while DuckDB streams the file. `
 DuckDB only for Parquet input above that estimate and only when duckdb is installed, so small
 files keep the full report (ICC, Fleiss' kappa, duplicate resolution).
 
-The DuckDB report has Krippendorff's alpha with its item-bootstrap interval per dimension; it
-treats every row as a judgment (no duplicate resolution, no ``--where``/``--by``/``--items``/
-``--raters``) and states so in its notes.
+The DuckDB (and Spark) report has the in-memory report's records (alpha with its item-bootstrap
+interval, ICC, Fleiss' kappa, ``--where``, ``--by``, the duplicates policies) computed by grouped
+queries (agreement/sql_report.py); what it does not compute out of core is named in a note or
+refused with the reason (``--raters``; ``--items`` is computed out of core).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 from ..errors import AgreementError
 from .records import chosen_levels
 
-ENGINES: tuple[str, ...] = ("auto", "memory", "duckdb")
+ENGINES: tuple[str, ...] = ("auto", "memory", "duckdb", "spark")
 #: In-memory report's resident memory per byte of Parquet input (upper estimate).
 MEMORY_FACTOR = 16
 
@@ -54,8 +55,15 @@ def available_memory() -> int:
 
 
 def choose_engine(requested: str, target: str, is_file: bool) -> str:
-    """ "memory" or "duckdb" for ``--engine requested`` on ``target``."""
+    """ "memory", "duckdb" or "spark" for ``--engine requested`` on ``target``."""
     files = _parquet_files(target) if is_file else []
+    if requested == "spark":  # never chosen automatically: the user knows their cluster
+        if not files:
+            raise AgreementError(
+                f"{target}: --engine spark reads Parquet input (a .parquet file, a directory "
+                "of them or a glob)"
+            )
+        return "spark"
     if requested == "duckdb":
         if not files:
             raise AgreementError(
@@ -69,74 +77,66 @@ def choose_engine(requested: str, target: str, is_file: bool) -> str:
     return "duckdb" if size * MEMORY_FACTOR > available_memory() else "memory"
 
 
-def duckdb_records(target: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Alpha per dimension of Parquet ``target`` through DuckDB (the records of the report)."""
-    from .duckdb_engine import (
-        _connect,
-        _quoted,
-        duckdb_bootstrap,
-        duckdb_counts,
-        parquet_source,
-    )
-    from .records import RECORD_COLUMNS
+def sql_records(source: Any, args: argparse.Namespace) -> Any:
+    """The report's records from an :class:`~.sql_report.Source` (DuckDB or Spark) and the CLI's
+    options (with ``--items``: the per-item DataFrame); ``--raters`` is refused with the reason."""
+    from .sql_report import report_records
 
-    if args.where or args.by or args.items or args.raters:
+    if args.raters:
         raise AgreementError(
-            "--engine duckdb computes the agreement table only (no --where, --by, --items, "
-            "--raters); use --engine memory"
+            "--raters is not computed out of core (leave-one-out and test-retest figures need "
+            "every rater's judgments in memory): use --engine memory"
         )
-    con = _connect()
-    table = parquet_source(target)
-    columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()]
+    if getattr(args, "derive", None):
+        raise AgreementError("--derive is computed in memory only: use --engine memory")
+    roles, levels = _roles_and_levels(source, args)
+    if args.items:
+        if (
+            getattr(args, "sd_ddof", 1) != 1
+            or getattr(args, "quantile_method", "linear") != "linear"
+        ):
+            raise AgreementError(
+                "out of core, --items has the sample SD (--sd-ddof 1) and linear quartiles only: "
+                "use --engine memory for other conventions"
+            )
+        return sql_items(source, args)
+    return report_records(
+        source, roles, dimensions=args.dimensions, levels=levels, where=args.where, by=args.by,
+        duplicates=args.duplicates, bootstrap=args.bootstrap,
+        bootstrap_method=args.bootstrap_method, seed=args.seed, expected=args.expected,
+        metrics=[m.strip() for m in args.metrics.split(",") if m.strip()]
+        if getattr(args, "metrics", None) else None,
+    )  # fmt: skip
+
+
+def sql_items(source: Any, args: argparse.Namespace) -> Any:
+    """The ``--items`` table (a DataFrame, report.items_report's columns) out of core."""
+    from .sql_report import items_frame
+
+    roles, levels = _roles_and_levels(source, args)
+    return items_frame(
+        source, roles, dimensions=args.dimensions, levels=levels, where=args.where,
+        duplicates=args.duplicates,
+    )  # fmt: skip
+
+
+def _roles_and_levels(source: Any, args: argparse.Namespace) -> tuple[dict, dict]:
+    from .sql_report import dimension_values, is_number
+
+    columns = source.columns
     value = args.value if args.value in columns else args.label
-    dimension_column = args.dimension_column if args.dimension_column in columns else None
-    if dimension_column:
-        dimensions = [
-            row[0]
-            for row in con.execute(
-                f"SELECT DISTINCT {_quoted(dimension_column)} FROM {table} "
-                f"WHERE {_quoted(dimension_column)} IS NOT NULL ORDER BY 1"
-            ).fetchall()
-        ]
-    else:
-        dimensions = [value]
-    if args.dimensions:
-        dimensions = [d for d in dimensions if str(d) in args.dimensions]
-    numeric = value == args.value
-    missing = con.execute(
-        f"SELECT count(*) FROM {table} WHERE {_quoted(args.item)} IS NULL"
-    ).fetchone()[0]
-    if missing:  # the in-memory reader refuses them too (userfile.py: every judgment has an item)
+    if value not in columns:
         raise AgreementError(
-            f"{target}: {missing} row(s) with an empty {args.item!r}; every judgment needs an item"
+            f"no value column {args.value!r} or label column {args.label!r} in the input "
+            f"(columns: {', '.join(columns)})"
         )
-    records = []
-    for dimension in dimensions:
-        where = None
-        if dimension_column:
-            literal = str(dimension).replace("'", "''")
-            where = f"CAST({_quoted(dimension_column)} AS VARCHAR) = '{literal}'"
-        default = "interval" if numeric else "nominal"
-        level = chosen_levels(args.level, [str(dimension)], {str(dimension): default})[
-            str(dimension)
-        ]
-        result = duckdb_bootstrap(
-            target, item=args.item, value=value, level=level, where=where,
-            n_resamples=args.bootstrap, seed=args.seed, connection=con,
-        )  # fmt: skip
-        n_items, n_raters, n_judgments = duckdb_counts(
-            target, item=args.item, rater=args.rater if args.rater in columns else None,
-            value=value, level=level, where=where, connection=con,
-        )  # fmt: skip
-        record: dict[str, Any] = {
-            "dimension": str(dimension), "metric": "krippendorff_alpha", "level": level,
-            "value": result.estimate, "n_items": n_items, "n_raters": n_raters,
-            "n_judgments": n_judgments, "expected_from": "data", "duplicates_policy": "all",
-        }  # fmt: skip
-        if args.bootstrap > 0:
-            record.update(ci_low=result.ci_low, ci_high=result.ci_high)
-            record["ci_method"] = f"{result.ci_method} ({args.bootstrap} resamples, 95%)"
-        if result.estimate != result.estimate:
-            record["note"] = "undefined: no item with 2 judgments or no variation in the values"
-        records.append({column: record.get(column) for column in RECORD_COLUMNS})
-    return records
+    if args.item not in columns:
+        raise AgreementError(
+            f"no item column {args.item!r} in the input (columns: {', '.join(columns)})"
+        )
+    roles = {"item": args.item, "rater": args.rater, "value": value,
+             "dimension": args.dimension_column}  # fmt: skip
+    roles = {role: column for role, column in roles.items() if column in columns}
+    names = [roles["value"] if d is None else str(d) for d in dimension_values(source, roles)]
+    default = "interval" if is_number(columns[value]) else "nominal"
+    return roles, chosen_levels(args.level, names, dict.fromkeys(names, default))
