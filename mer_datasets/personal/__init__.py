@@ -16,17 +16,13 @@ tables of a loaded dataset (``mer_datasets.load_dataset(id).annotations`` etc.):
 
 Names that are also module names (``aggregate``, ``simulate``) are not re-exported here, so
 ``mer_datasets.personal.aggregate`` stays the module: call ``personal.aggregate.aggregate``.
+The names load lazily: ``mer-datasets agreement`` imports this package for its sub-commands and
+must not pay for pandas (``tests/agreement/test_cached_path.py``).
 """
 
 from __future__ import annotations
 
-from .activity import rater_activity, select_raters
-from .aggregate import Aggregation, method_name
-from .consensus import human_consensus
-from .labels import PersonalLabels, hard_labels, personal_labels, quadrant_weights
-from .query import entropy_ranking, mix, random_queries, select_queries
-from .soft import SoftLabels, soft_labels, with_soft_label_columns
-from .splits import SplitManifest, general_split, official_split, per_user_splits, read_manifest
+from typing import Any
 
 __all__ = [
     "Aggregation",
@@ -51,3 +47,35 @@ __all__ = [
     "soft_labels",
     "with_soft_label_columns",
 ]
+
+_EXPORTS = {
+    "rater_activity": "activity",
+    "select_raters": "activity",
+    "Aggregation": "aggregate",
+    "method_name": "aggregate",
+    "human_consensus": "consensus",
+    "PersonalLabels": "labels",
+    "hard_labels": "labels",
+    "personal_labels": "labels",
+    "quadrant_weights": "labels",
+    "entropy_ranking": "query",
+    "mix": "query",
+    "random_queries": "query",
+    "select_queries": "query",
+    "SoftLabels": "soft",
+    "soft_labels": "soft",
+    "with_soft_label_columns": "soft",
+    "SplitManifest": "splits",
+    "general_split": "splits",
+    "official_split": "splits",
+    "per_user_splits": "splits",
+    "read_manifest": "splits",
+}
+
+
+def __getattr__(name: str) -> Any:  # lazy: keep `import mer_datasets.personal` light
+    if name in _EXPORTS:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

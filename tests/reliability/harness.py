@@ -84,6 +84,9 @@ def pinned_entry(
     entry = copy.deepcopy(dict(info.raw))
     version = next(v for v in entry["versions"] if str(v["version"]) == info.default_version)
     entry["versions"] = [version]
+    # annotation files only: an asset group may share an archive with the annotations (4QAED's
+    # audio is inside the annotation zip), and its pins are of the real archive, not this one
+    version.pop("assets", None)
     served: dict[str, bytes] = {}
     remotes = []
     for remote in version.get("remotes", []):
