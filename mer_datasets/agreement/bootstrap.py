@@ -189,7 +189,7 @@ def bootstrap_alpha_of(
     draws: str = "pairs",
     raters: np.ndarray | None = None,
     interval: str = DEFAULT_INTERVAL,
-    copies: str = "distinct",
+    copies: str = "once",
 ) -> BootstrapResult:
     """:func:`bootstrap_alpha` of arrays; ``reference`` plays the part of ``expected_from``.
 
@@ -226,9 +226,9 @@ def bootstrap_alpha_of(
     if n_resamples == 0 or np.isnan(estimate):
         samples = np.full(n_resamples, np.nan)
     elif method == "items":
-        alphas_of, width = _items_function(p, stats, fixed)
-        samples = _resampled(rng, p.n_items, n_resamples, width, alphas_of)
+        samples = _items_bootstrap(p, stats, fixed, n_resamples, rng)
         if interval == "bca":
+            alphas_of, width = _items_function(p, stats, fixed)
             accel = acceleration(jackknife_in_chunks(p.n_items, width, alphas_of))
     elif method == "two-way":
         table = _crossed_of(data, raters, level, reference)
@@ -407,6 +407,18 @@ def _resampled(
             samples[start : start + count] = alphas_of(_count_draws(weights, n_items))
             start += count
     return samples
+
+
+def _items_bootstrap(
+    p: Pairable,
+    stats: ItemStatistics,
+    fixed: tuple[float, int] | None,
+    n_resamples: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The item bootstrap's resampled alphas (also used by the DuckDB engine)."""
+    alphas_of, width = _items_function(p, stats, fixed)
+    return _resampled(rng, p.n_items, n_resamples, width, alphas_of)
 
 
 def _items_function(p: Pairable, stats: ItemStatistics, fixed: tuple[float, int] | None):

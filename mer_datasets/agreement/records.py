@@ -174,13 +174,17 @@ def _metric_records(
         }
         try:
             if bootstrap > 0:
+                raters = None
+                if bootstrap_method == "two-way":  # rater codes of the same rows as values
+                    rows = selection.rows if subset is None else selection.rows[subset]
+                    raters = judgments.rater[rows]
                 result = bootstrap_alpha_of(
                     values, level=level, reference=reference, n_resamples=bootstrap,
-                    method=bootstrap_method, seed=seed,
+                    method=bootstrap_method, seed=seed, raters=raters,
                 )  # fmt: skip
                 record.update(value=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high)
                 record["ci_method"] = f"{result.ci_method} ({bootstrap} resamples, 95%)"
-                record["note"] = interval_caveat(bootstrap_method, base.get("n_items"))
+                record["note"] = "; ".join(result.caveats)
             else:
                 record["value"] = alpha_of(values, level, reference)
             if np.isnan(record["value"]):

@@ -128,7 +128,7 @@ def crossed(
 
 
 def two_way_function(
-    data: Crossed, fixed: tuple[float, float] | None = None, copies: str = "distinct"
+    data: Crossed, fixed: tuple[float, float] | None = None, copies: str = "once"
 ) -> tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], int]:
     """(alphas_of(item_weights, rater_weights), cells per resample) of the two-way resampling.
 
@@ -272,7 +272,7 @@ def two_way_bootstrap(
     n_resamples: int,
     rng: np.random.Generator,
     fixed: tuple[float, float] | None = None,
-    copies: str = "distinct",
+    copies: str = "once",
 ) -> np.ndarray:
     """``n_resamples`` alphas of two-way resamples: per chunk, the item draws then the rater
     draws (one sequential stream: same seed, same output)."""
@@ -298,7 +298,7 @@ def _counts(rng: np.random.Generator, n_units: int, count: int) -> np.ndarray:
 
 
 def two_way_jackknife(
-    data: Crossed, fixed: tuple[float, float] | None = None, copies: str = "distinct"
+    data: Crossed, fixed: tuple[float, float] | None = None, copies: str = "once"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Jackknife alphas leaving out one item (or group of items), and one rater (or group)."""
     alphas_of, width = two_way_function(data, fixed, copies)

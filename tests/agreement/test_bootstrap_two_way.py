@@ -2,7 +2,8 @@
 
 Two-way: every resampled alpha equals the oracle's alpha (tests/agreement/oracle.py, loops over
 pairs of judgments) of the explicitly materialised resample: w_u copies of each item, and in each
-copy r_j copies of each rater's judgment. BCa: scipy.stats.bootstrap(method="BCa") given the same
+copy one judgment of every drawn rater (copies="once", the default) or r_j copies of it
+(copies="distinct"). BCa: scipy.stats.bootstrap(method="BCa") given the same
 resampled alphas (its ``bootstrap_result`` argument) and the same statistic.
 """
 
@@ -59,7 +60,7 @@ def test_two_way_resamples_equal_the_oracle_on_materialised_resamples(level, ref
     item_copies, rater_copies = _counts(rng, 12, 5), _counts(rng, 5, 5)
     ref = None if expected_from is None else (expected_from["item"], expected_from["value"])
     for sample, items, raters in zip(result.samples, item_copies, rater_copies):
-        resample = materialised(table, items, raters)
+        resample = materialised(table, items, np.minimum(raters, 1))  # copies="once"
         truth = oracle_alpha(list(resample["item"]), list(resample["value"]), level, ref)
         if np.isnan(truth):
             assert np.isnan(sample)
@@ -70,24 +71,25 @@ def test_two_way_resamples_equal_the_oracle_on_materialised_resamples(level, ref
     )
 
 
-def test_two_way_labels_and_copies_once():
+def test_two_way_labels_and_copies_distinct():
     table = sparse_crossed(10, 4, seed=1)
     labels = table.assign(value=table["value"].map({1: "a", 2: "b", 3: "c", 4: "d", 5: "e"}))
     plain = bootstrap_alpha(table, level="nominal", method="two-way", n_resamples=20, seed=2)
     named = bootstrap_alpha(labels, level="nominal", method="two-way", n_resamples=20, seed=2)
     np.testing.assert_allclose(named.samples, plain.samples, rtol=0, atol=1e-12)
-    # copies="once": a rater drawn twice counts once, i.e. the materialised 0/1 rater copies
+    # copies="distinct": a rater drawn twice gives two pairable values in each of its items
     from mer_datasets.agreement.alpha import long_values
     from mer_datasets.agreement.bootstrap import bootstrap_alpha_of
 
-    once = bootstrap_alpha_of(
+    distinct = bootstrap_alpha_of(
         long_values(table, level="interval"), level="interval", method="two-way", n_resamples=4,
-        seed=5, raters=table["rater"].to_numpy(), copies="once",
+        seed=5, raters=table["rater"].to_numpy(), copies="distinct",
     )  # fmt: skip
     rng = np.random.default_rng(5)
     item_copies, rater_copies = _counts(rng, 10, 4), _counts(rng, 4, 4)
-    for sample, items, raters in zip(once.samples, item_copies, rater_copies):
-        resample = materialised(table, items, np.minimum(raters, 1))
+    assert (rater_copies > 1).any()
+    for sample, items, raters in zip(distinct.samples, item_copies, rater_copies):
+        resample = materialised(table, items, raters)
         assert sample == pytest.approx(krippendorff_alpha(resample, level="interval"), abs=1e-9)
 
 
