@@ -40,6 +40,7 @@ that 22 excerpts is a small sample of music.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -380,6 +381,11 @@ def _chunks(n_resamples: int, cells_per_resample: int) -> list[int]:
     return [min(size, n_resamples - start) for start in range(0, n_resamples, size)]
 
 
+#: Threads that draw, count and reduce chunks of resamples in parallel (numpy releases the GIL
+#: while drawing, counting and multiplying). The numbers do not depend on it (see _resampled).
+_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
 def _resampled(
     rng: np.random.Generator,
     n_items: int,
@@ -387,26 +393,49 @@ def _resampled(
     cells_per_resample: int,
     alphas_of: Callable[[np.ndarray], np.ndarray],
 ) -> np.ndarray:
-    """The resampled alphas: ``alphas_of`` of the item multiplicities W (one row per resample),
-    chunk by chunk (each chunk's arrays about ``_CHUNK_CELLS`` x ``cells_per_resample`` cells)."""
-    chunks = _chunks(n_resamples, cells_per_resample)
-    if len(chunks) == 1:  # nothing to overlap: no worker thread, no BLAS thread limits to set
-        return alphas_of(_count_draws(_draw_items(rng, n_items, n_resamples), n_items))
+    """The resampled alphas: ``alphas_of`` of the item multiplicities W (one row per resample).
+
+    Draw chunks of about ``_CHUNK_CELLS`` weights, each reduced in sub-chunks whose arrays hold
+    about ``_CHUNK_CELLS`` x ``cells_per_resample`` cells. The draws depend on the number of
+    items, resamples and the seed only (not on the level's route or the thread count): one draw
+    chunk (up to ~2600 resamples of 200 items) draws from ``rng`` itself; with several, chunk c
+    draws from its own generator ``rng.spawn(chunks)[c]`` and chunks run on ``_THREADS``
+    threads. (Since issue 13: before, one sequential stream, so a seed now gives other numbers
+    on data with more than one draw chunk.)"""
+    chunks = _chunks(n_resamples, n_items)
+    if len(chunks) == 1:
+        weights = _count_draws(_draw_items(rng, n_items, n_resamples), n_items)
+        return _reduced(weights, cells_per_resample, alphas_of)
     from concurrent.futures import ThreadPoolExecutor
 
+    generators = rng.spawn(len(chunks))
+    starts = np.cumsum([0, *chunks[:-1]])
     samples = np.empty(n_resamples)
-    start = 0
-    # One worker thread draws the next chunk (numpy releases the GIL while drawing) while this
-    # one counts and reduces: the draws stay in one sequential stream, so same seed, same output.
-    with ThreadPoolExecutor(max_workers=1) as drawer, _single_threaded_blas():
-        pending = drawer.submit(_draw_items, rng, n_items, chunks[0])
-        for index, count in enumerate(chunks):
-            weights = pending.result()
-            if index + 1 < len(chunks):
-                pending = drawer.submit(_draw_items, rng, n_items, chunks[index + 1])
-            samples[start : start + count] = alphas_of(_count_draws(weights, n_items))
-            start += count
+
+    def run(index: int) -> None:
+        count, start = chunks[index], int(starts[index])
+        weights = _count_draws(_draw_items(generators[index], n_items, count), n_items)
+        samples[start : start + count] = _reduced(weights, cells_per_resample, alphas_of)
+
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool, _single_threaded_blas():
+        for done in pool.map(run, range(len(chunks))):
+            del done
     return samples
+
+
+def _reduced(
+    weights: np.ndarray, cells_per_resample: int, alphas_of: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``alphas_of`` of the rows of ``weights`` in sub-chunks of bounded memory."""
+    sizes = _chunks(weights.shape[0], cells_per_resample)
+    if len(sizes) == 1:
+        return alphas_of(weights)
+    out = np.empty(weights.shape[0])
+    start = 0
+    for count in sizes:
+        out[start : start + count] = alphas_of(weights[start : start + count])
+        start += count
+    return out
 
 
 def _items_bootstrap(
@@ -611,15 +640,11 @@ def _krippendorff_bootstrap(
             cell_probabilities.size if cell_probabilities is not None else moments[2]
         )
         draws = int(min(25 * cells, n_pairs)) if capped else int(n_pairs)
-        if cell_probabilities is not None and cell_probabilities.size + 1 <= _MAX_EXACT_CELLS:
+        exact = cell_probabilities is not None and cell_probabilities.size + 1 <= _MAX_EXACT_CELLS
+        if exact and (cell_probabilities.size < _MULTINOMIAL_CELLS or draws < _NORMAL_DRAWS):
             probabilities = np.append(cell_probabilities, max(0.0, 1.0 - cell_probabilities.sum()))
             probabilities /= probabilities.sum()
-            sums = np.empty(n_resamples)
-            start = 0
-            for count in _chunks(n_resamples, probabilities.size):  # bounded memory
-                counts = rng.multinomial(draws, probabilities, size=count)
-                sums[start : start + count] = counts[:, :-1] @ cell_delta2
-                start += count
+            sums = _sums_of_draws(rng, draws, probabilities, cell_delta2, n_resamples)
         else:
             mean, second = moments[0], moments[1]
             spread = np.sqrt(max(second - mean * mean, 0.0) * draws)
@@ -631,6 +656,35 @@ def _krippendorff_bootstrap(
     ones = np.flatnonzero(samples == 1.0)[:indeterminate]
     samples[ones] = 0.0
     return samples
+
+
+#: Exact (multinomial) draws up to this many cells, or when fewer than ``_NORMAL_DRAWS`` pairs
+#: are drawn (there are never more non-empty cells than pairs): numpy draws one binomial per
+#: cell, so 1000 resamples of ~900 cells took ~0.7-1.7 s on the shared 2-core machine, against
+#: 0.02 s for the item bootstrap (issue 13). Beyond both, the sum of the M iid delta2 draws is
+#: drawn from its normal approximation with the exact mean and variance, as for more than
+#: 4096 cells; with M >= 1000 draws the sum's skewness is at most 1/sqrt(M) times one draw's.
+_MULTINOMIAL_CELLS = 256
+_NORMAL_DRAWS = 1000
+
+
+def _sums_of_draws(
+    rng: np.random.Generator,
+    draws: int,
+    probabilities: np.ndarray,
+    cell_delta2: np.ndarray,
+    n_resamples: int,
+) -> np.ndarray:
+    """Sums of ``draws`` iid delta2 values drawn with ``probabilities`` (the last cell: all
+    agreeing pairs, delta2 0) for each resample: multinomial counts per cell, in chunks of
+    bounded memory."""
+    sums = np.empty(n_resamples)
+    start = 0
+    for count in _chunks(n_resamples, probabilities.size):
+        counts = rng.multinomial(draws, probabilities, size=count)
+        sums[start : start + count] = counts[:, :-1] @ cell_delta2
+        start += count
+    return sums
 
 
 def _count_off_diagonal_cells(item_value_counts, m: np.ndarray, size: int) -> int:
