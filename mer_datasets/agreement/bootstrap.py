@@ -80,10 +80,14 @@ from .resampling import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-METHODS: tuple[str, ...] = ("items", "two-way", "krippendorff")
+METHODS: tuple[str, ...] = ("auto", "items", "two-way", "krippendorff")
 INTERVALS: tuple[str, ...] = ("percentile", "bca")
 #: The defaults, chosen from the coverage study (docs/guide/agreement.md, "Confidence intervals").
-DEFAULT_METHOD = "items"
+DEFAULT_METHOD = "auto"
+#: ``auto``: the two-way bootstrap when every row's rater is known and the data have at most
+#: this many judgments (its cost is O(N) per resample: ~0.75 s CPU for 1000 resamples of 10^5
+#: judgments), else the item bootstrap (O(items) per resample) with its caveat.
+AUTO_TWO_WAY_JUDGMENTS = 1_000_000
 DEFAULT_INTERVAL = "percentile"
 #: Most resamples one call accepts: percentile intervals are stable to ~1e-3 long before this,
 #: and the resampled alphas (returned) take 8 bytes each.
@@ -151,6 +155,10 @@ def bootstrap_alpha(
     "capped", see above).
     """
     raters = None
+    if method == "auto" and rater in data.columns:
+        from .alpha import codes_of
+
+        raters = codes_of(data[rater])
     if method == "two-way":
         from .alpha import codes_of
 
@@ -211,6 +219,18 @@ def bootstrap_alpha_of(
             "interval='bca' needs a jackknife over the resampled units; Krippendorff's "
             "bootstrap resamples pairs of values: use interval='percentile' with it"
         )
+    notes: tuple[str, ...] = ()
+    if method == "auto":
+        method = "two-way"
+        if raters is None or np.any(np.asarray(raters) < 0):
+            method = "items"
+            notes = ("raters unknown: the item bootstrap was used (auto)",)
+        elif np.asarray(raters).size > AUTO_TWO_WAY_JUDGMENTS:
+            method = "items"
+            notes = (
+                f"more than {AUTO_TWO_WAY_JUDGMENTS:,} judgments: the item bootstrap was used "
+                "(auto; the two-way bootstrap costs O(judgments) per resample)",
+            )
     if method == "two-way" and raters is None:
         raise AgreementError("method='two-way' resamples raters and needs the rater of each row")
     if draws not in ("pairs", "capped"):
@@ -246,7 +266,7 @@ def bootstrap_alpha_of(
         low, high = _percentile_interval(samples, confidence)
     return BootstrapResult(
         estimate, low, high, method, n_resamples, confidence, seed, samples, interval,
-        interval_caveats(method, p.n_items),
+        notes + interval_caveats(method, p.n_items),
     )  # fmt: skip
 
 

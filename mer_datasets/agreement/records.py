@@ -61,7 +61,7 @@ def check_arguments(
     levels: Any = None,
     dimensions: Any = None,
     bootstrap: Any = 0,
-    bootstrap_method: Any = "items",
+    bootstrap_method: Any = "auto",
     seed: Any = 0,
 ) -> None:
     """Refuse arguments of the wrong type or value before any work, with a typed error.
@@ -102,7 +102,7 @@ def agreement_records(
     *,
     levels: dict[str, str] | None = None,
     bootstrap: int = 1000,
-    bootstrap_method: str = "items",
+    bootstrap_method: str = "auto",
     seed: int | None = 0,
     duplicates: str = "latest",
     expected: str = "group",
@@ -175,7 +175,7 @@ def _metric_records(
         try:
             if bootstrap > 0:
                 raters = None
-                if bootstrap_method == "two-way":  # rater codes of the same rows as values
+                if bootstrap_method in ("two-way", "auto"):  # rater codes of the rows of values
                     rows = selection.rows if subset is None else selection.rows[subset]
                     raters = judgments.rater[rows]
                 result = bootstrap_alpha_of(
