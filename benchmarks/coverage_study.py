@@ -136,7 +136,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "coverage.md"))
     parser.add_argument("--check-truth", action="store_true", help="also verify the true alpha")
+    parser.add_argument(
+        "--summarise", metavar="FILE", help="print the ranges per family of FILE's table and exit"
+    )
     args = parser.parse_args()
+    if args.summarise:
+        print(summary(Path(args.summarise).read_text()))
+        return
     designs = all_designs() if args.designs == "all" else args.designs.split(",")
     methods = tuple(args.methods.split(","))
     for method in methods:
@@ -196,6 +202,39 @@ def coverage_table(rows, designs, methods) -> tuple[str, dict]:
     return "\n".join(lines) + "\n", figures
 
 
+FAMILIES = (
+    ("no rater effects, 20 items", lambda kind, i, k, b: kind == "c" and not b and i == 20),
+    ("no rater effects, 50-200 items", lambda kind, i, k, b: kind == "c" and not b and i >= 50),
+    ("crossed, rater biases, 20 items", lambda kind, i, k, b: kind == "c" and b and i == 20),
+    ("crossed, rater biases, 50-200 items", lambda kind, i, k, b: kind == "c" and b and i >= 50),
+    ("pool of raters, rater biases", lambda kind, i, k, b: kind == "p"),
+)
+
+
+def summary(text: str) -> str:
+    """Min-max coverage per family of designs and method, from a results table (markdown)."""
+    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    methods = header[6:]
+    rows = []
+    for line in lines[1:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if cells[0][:1] not in "cp" or "x" not in cells[0]:
+            continue
+        rows.append((parse_design(cells[0]), [float(c.split()[0]) for c in cells[6:]]))
+    out = ["| designs | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
+    for family, chosen in FAMILIES:
+        picked = [values for design, values in rows if chosen(*design)]
+        if not picked:
+            continue
+        cells = []
+        for column in range(len(methods)):
+            values = [row[column] for row in picked]
+            cells.append(f"{min(values):.2f}-{max(values):.2f}")
+        out.append(f"| {family} ({len(picked)}) | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def report(rows, designs, methods, args, seconds) -> str:
     table, _ = coverage_table(rows, designs, methods)
     command = (
@@ -213,7 +252,9 @@ def report(rows, designs, methods, args, seconds) -> str:
         f"{args.datasets} data sets per design, {args.resamples} resamples, nominal 95%.\n\n"
         "Each cell: coverage (share of data sets whose 95% interval contains the true alpha) "
         "and, in parentheses, the mean interval width. Monte-Carlo standard error of a coverage "
-        f"near 0.95: {np.sqrt(0.95 * 0.05 / max(args.datasets, 1)):.3f}.\n\n" + table
+        f"near 0.95: {np.sqrt(0.95 * 0.05 / max(args.datasets, 1)):.3f}.\n\n"
+        "Summary (lowest-highest coverage over the designs of each family; number of designs in "
+        "parentheses):\n\n" + summary(table) + "\nAll designs:\n\n" + table
     )
 
 

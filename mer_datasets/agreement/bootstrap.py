@@ -1,8 +1,12 @@
 """Bootstrap confidence intervals of Krippendorff's alpha, vectorized and seedable.
 
-Two procedures, always named in the output:
+Three procedures and two kinds of interval, always named in the output (``ci_method``, e.g.
+"bootstrap-two-way-percentile"); ``auto`` (the default) picks one of the first two:
 
-* ``items`` (default): resample the *items* (excerpts) with replacement and recompute alpha
+* ``two-way`` (resampling.py): resample items and raters independently with replacement (a
+  rater drawn more than once counts once in each item); for crossed designs and raters with
+  systematic biases, which the item bootstrap treats as fixed.
+* ``items``: resample the *items* (excerpts) with replacement and recompute alpha
   exactly on each resample. Judgments of one item are dependent (same excerpt, same context), so
   the item is the sampling unit; this is the ordinary cluster (case) bootstrap. It is vectorized
   over per-item sufficient statistics: a resample is a vector w of item multiplicities and every
@@ -16,7 +20,8 @@ Two procedures, always named in the output:
   p^T A p with A_u = (m_u diag(N_u) - N_u N_u^T) / (m_u - 1), a quadratic form in the positions
   p recomputed per resample (few values), or recomputed from the judgments weighted by their
   item's multiplicity, O(N + V) per resample (sliders). Chunks of 4 MiB of weights; at most
-  ``MAX_RESAMPLES`` resamples.
+  ``MAX_RESAMPLES`` resamples. Chunks of resamples draw from ``rng.spawn``'d generators and
+  run on up to 4 threads (same numbers whatever the thread count).
 * ``krippendorff``: Krippendorff's own algorithm (Hayes & Krippendorff 2007; Krippendorff,
   "Algorithm for bootstrapping Krippendorff's c-alpha", 2016): D_e is held fixed and M pairs of
   values are drawn from the coincidence matrix with probabilities o_ck / n (unordered cells:
@@ -26,12 +31,17 @@ Two procedures, always named in the output:
   the share sum_c (o_cc / n)^M of all-agreeing resamples is set to 0 (alpha indeterminate).
   Nominal sums are drawn exactly as Binomial(M, D_o). With more than 4096 non-empty cells (e.g.
   continuous sliders) the sum of M iid draws is drawn from its normal approximation with the
-  exact mean and variance (M is then in the hundreds of thousands).
+  exact mean and variance (M is then in the hundreds of thousands), and so is it with more
+  than 256 cells and at least 1000 pairs (``_sums_of_draws``: one binomial per cell was 40x the
+  cost of the item bootstrap).
 
-Both report percentile intervals (the (1 - confidence) / 2 and (1 + confidence) / 2 quantiles of
-the resampled alphas; resamples where alpha is undefined are ignored).
+Intervals: ``percentile`` (the (1 - confidence) / 2 and (1 + confidence) / 2 quantiles of the
+resampled alphas; resamples where alpha is undefined are ignored) or ``bca`` (bias-corrected
+and accelerated, resampling.py; items and two-way only).
 
-Why items is the default: the pairable-value bootstrap treats every pair of judgments as
+Why ``auto`` (two-way when raters are known) is the default: the coverage study
+(benchmarks/coverage_study.py, docs/guide/agreement.md "Confidence intervals"). Why not
+Krippendorff's bootstrap: the pairable-value bootstrap treats every pair of judgments as
 independent and so ignores that all judgments of an excerpt move together. On the ISMIR 2020 data
 (22 excerpts, 126 listeners) it gives intervals tens of times narrower than resampling the
 excerpts (joy, ordinal: about [0.37, 0.38] against [0.21, 0.50]); the second honestly reflects
