@@ -66,6 +66,12 @@ def parse_design(name: str) -> tuple[str, int, int, bool]:
     return kind, int(items), int(raters), biased
 
 
+def set_rater_variance(variance: float) -> None:
+    """Set var_b of the biased designs (in every worker: the Pool's initializer)."""
+    global RATER_VARIANCE
+    RATER_VARIANCE = variance
+
+
 def true_alpha(biased: bool) -> float:
     var_b = RATER_VARIANCE if biased else 0.0
     return VAR_T / (VAR_T + var_b + VAR_E)
@@ -134,12 +140,16 @@ def main() -> None:
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--rater-variance", type=float, default=RATER_VARIANCE, help="var_b of the biased designs"
+    )
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "coverage.md"))
     parser.add_argument("--check-truth", action="store_true", help="also verify the true alpha")
     parser.add_argument(
         "--summarise", metavar="FILE", help="print the ranges per family of FILE's table and exit"
     )
     args = parser.parse_args()
+    set_rater_variance(args.rater_variance)
     if args.summarise:
         print(summary(Path(args.summarise).read_text()))
         return
@@ -156,7 +166,7 @@ def main() -> None:
     ]
     start = time.perf_counter()
     rows: list[tuple] = []
-    with Pool(args.jobs) as pool:
+    with Pool(args.jobs, initializer=set_rater_variance, initargs=(args.rater_variance,)) as pool:
         for part in pool.imap_unordered(run_one, tasks, chunksize=4):
             rows.extend(part)
     seconds = time.perf_counter() - start
@@ -240,7 +250,7 @@ def report(rows, designs, methods, args, seconds) -> str:
     command = (
         f"python benchmarks/coverage_study.py --datasets {args.datasets} --resamples "
         f"{args.resamples} --designs {args.designs} --methods {','.join(methods)} "
-        f"--jobs {args.jobs} --seed {args.seed}"
+        f"--jobs {args.jobs} --seed {args.seed} --rater-variance {args.rater_variance}"
     )
     return (
         "# Coverage of bootstrap intervals of Krippendorff's alpha\n\n"
