@@ -94,7 +94,8 @@ METHODS: tuple[str, ...] = ("auto", "items", "two-way", "krippendorff")
 INTERVALS: tuple[str, ...] = ("percentile", "bca")
 #: The defaults, chosen from the coverage study (docs/guide/agreement.md, "Confidence intervals").
 DEFAULT_METHOD = "auto"
-#: ``auto``: the two-way bootstrap when every row's rater is known and the data have at most
+#: ``auto``: the two-way bootstrap when every row's rater is known, there are 3 raters or more
+#: (with 2, half the two-way resamples hold one rater and no pair) and the data have at most
 #: this many judgments (its cost is O(N) per resample: ~0.75 s CPU for 1000 resamples of 10^5
 #: judgments), else the item bootstrap (O(items) per resample) with its caveat.
 AUTO_TWO_WAY_JUDGMENTS = 1_000_000
@@ -235,6 +236,9 @@ def bootstrap_alpha_of(
         if raters is None or np.any(np.asarray(raters) < 0):
             method = "items"
             notes = ("raters unknown: the item bootstrap was used (auto)",)
+        elif np.unique(np.asarray(raters)).size < 3:
+            method = "items"
+            notes = ("fewer than 3 raters: the item bootstrap was used (auto)",)
         elif np.asarray(raters).size > AUTO_TWO_WAY_JUDGMENTS:
             method = "items"
             notes = (
@@ -276,17 +280,19 @@ def bootstrap_alpha_of(
         low, high = _percentile_interval(samples, confidence)
     return BootstrapResult(
         estimate, low, high, method, n_resamples, confidence, seed, samples, interval,
-        notes + interval_caveats(method, p.n_items),
+        notes + interval_caveats(method, p.n_items, _undefined_share(samples)),
     )  # fmt: skip
 
 
-def interval_caveats(method: str, n_items: int | None) -> tuple[str, ...]:
+def interval_caveats(method: str, n_items: int | None, undefined: float = 0.0) -> tuple[str, ...]:
     """The warnings an interval of ``method`` on ``n_items`` pairable items must carry.
 
-    Why: the coverage study (benchmarks/results/coverage.md, 400 simulated data sets per design,
-    1000 resamples): Krippendorff's bootstrap covered 0.14-0.76 of the nominal 95% (intervals
-    3-10 times too narrow), the item bootstrap 0.78-0.89 when raters had fixed biases, and every
-    method less than nominal with 20 items."""
+    ``undefined``: the share of resamples whose alpha is undefined (e.g. the two-way bootstrap
+    drew a single rater). Why these: the coverage study (benchmarks/results/coverage.md,
+    docs/guide/agreement.md "Confidence intervals"): Krippendorff's bootstrap covered 0.14-0.76
+    of the nominal 95% in issue 13 (intervals 3-10 times too narrow), the item bootstrap as
+    little as 0.6-0.8 when raters had random biases, and with 20 items every method's alpha was
+    biased low (the item bootstrap covered 0.87-0.92)."""
     notes = []
     if method == "krippendorff":
         notes.append(
@@ -303,7 +309,16 @@ def interval_caveats(method: str, n_items: int | None) -> tuple[str, ...]:
             f"small design ({n_items} < {SMALL_DESIGN_ITEMS} items): the interval under-covers "
             "(alpha is biased low with few items)"
         )
+    if undefined > 0.05:
+        notes.append(
+            f"alpha undefined in {undefined:.0%} of resamples (too few raters or items drawn): "
+            "the interval comes from the rest"
+        )
     return tuple(notes)
+
+
+def _undefined_share(samples: np.ndarray) -> float:
+    return float(np.mean(~np.isfinite(samples))) if samples.size else 0.0
 
 
 def _crossed_of(

@@ -173,3 +173,11 @@ def test_leave_out_weights_groups_units_beyond_the_limit():
     assert grouped.shape == (200, 450)
     np.testing.assert_array_equal((grouped == 0).sum(axis=0), np.ones(450))
     np.testing.assert_array_equal(leave_out_weights(450, 10, 20), grouped[10:20])
+
+
+def test_a_two_rater_design_says_how_many_resamples_were_undefined():
+    # crossed, 2 raters: a two-way resample draws one rater (no pair) with probability 1/2
+    result = bootstrap_alpha(sparse_crossed(40, 2, seed=4), level="interval", method="two-way")
+    share = float(np.mean(np.isnan(result.samples)))
+    assert 0.4 < share < 0.6
+    assert any(f"undefined in {share:.0%} of resamples" in note for note in result.caveats)
