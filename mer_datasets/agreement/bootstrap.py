@@ -236,15 +236,15 @@ def bootstrap_alpha_of(
         if raters is None or np.any(np.asarray(raters) < 0):
             method = "items"
             notes = ("raters unknown: the item bootstrap was used (auto)",)
-        elif np.unique(np.asarray(raters)).size < 3:
-            method = "items"
-            notes = ("fewer than 3 raters: the item bootstrap was used (auto)",)
         elif np.asarray(raters).size > AUTO_TWO_WAY_JUDGMENTS:
             method = "items"
             notes = (
                 f"more than {AUTO_TWO_WAY_JUDGMENTS:,} judgments: the item bootstrap was used "
                 "(auto; the two-way bootstrap costs O(judgments) per resample)",
             )
+        elif np.unique(np.asarray(raters)).size < 3:
+            method = "items"
+            notes = ("fewer than 3 raters: the item bootstrap was used (auto)",)
     if method == "two-way" and raters is None:
         raise AgreementError("method='two-way' resamples raters and needs the rater of each row")
     if draws not in ("pairs", "capped"):
