@@ -123,7 +123,9 @@ def test_items_bca_equals_scipy_bca_on_the_same_resamples(level):
 
     table = sparse_crossed(30, 4, seed=5)
     table = table[table["item"] != 0]  # every item pairable: the same units resampled
-    result = bootstrap_alpha(table, level=level, interval="bca", n_resamples=400, seed=3)
+    result = bootstrap_alpha(
+        table, level=level, method="items", interval="bca", n_resamples=400, seed=3
+    )
     groups = {item: rows for item, rows in table.groupby("item")}
     ids = np.array(sorted(groups))
 
