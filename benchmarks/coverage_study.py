@@ -223,7 +223,11 @@ FAMILIES = (
 
 def summary(text: str) -> str:
     """Min-max coverage per family of designs and method, from a results table (markdown)."""
-    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    lines = text.splitlines()
+    lines = [
+        line for line in lines[lines.index(next(x for x in lines if x.startswith("| design |"))) :]
+    ]
+    lines = [line for line in lines if line.startswith("| ")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     methods = header[6:]
     rows = []
