@@ -49,8 +49,10 @@ import numpy as np
 from ..errors import AgreementError
 from .alpha import expected_sums, ordinal_positions, ratio_delta2
 
-#: Cells (float64) per array in one chunk of resamples (4 MiB).
-_CHUNK_CELLS = 1 << 19
+#: Cells (float64) of all the arrays of one chunk of resamples together (8 MiB): ``width``
+#: counts every B x items and B x groups array of a resample (cache-sized chunks measured
+#: faster than 32 MiB ones).
+_CHUNK_CELLS = 1 << 20
 #: Above this many units, the jackknife leaves out groups of units (delete-a-group jackknife):
 #: the acceleration is a third-moment estimate that needs no more than a few hundred groups.
 MAX_JACKKNIFE_GROUPS = 200
@@ -233,24 +235,39 @@ def two_way_function(
             return alpha_vector(observed, np.full(count, fixed[0]), n, np.full(count, fixed[1]))
         return alpha_vector(observed, expected, n, n)
 
-    width = data.n_items * 10 + (0 if moments_only else data.group_starts.size * 4)
+    width = data.n_items * 8 + (0 if moments_only else data.group_starts.size * 6)
     if pairs is not None:
         width += 2 * pairs[0].size
     return alphas_of, width
 
 
+#: Largest dense raters x columns matrix (float64 cells) of the per-rater sums: crossed designs
+#: (few raters) multiply by it with BLAS; many raters use segment sums of gathered weights.
+_DENSE_RATER_CELLS = 1 << 21
+
+
 def _rater_sums(rows, columns, weights, n_rows: int, n_columns: int):
-    """The sparse n_columns x n_rows matrix S^T of sums of ``weights`` (default 1) per
-    (row, column) pair, so that r @ S = (S^T @ r^T)^T (:func:`_product`)."""
-    from scipy import sparse
+    """What r @ S needs, S the n_rows x n_columns matrix of the sums of ``weights`` (default 1)
+    per (row, column): S itself when small, else (rows, weights, column starts) of the entries
+    sorted by column (every column has an entry). numpy only: the CLI's fast path imports no
+    scipy (tests/agreement/test_cached_path.py)."""
+    data = np.ones(rows.size) if weights is None else np.asarray(weights, dtype=np.float64)
+    if n_rows * n_columns <= _DENSE_RATER_CELLS:
+        dense = np.zeros((n_rows, n_columns))
+        np.add.at(dense, (rows, columns), data)
+        return dense
+    order = np.argsort(columns, kind="stable")
+    columns = columns[order]
+    starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+    return rows[order], data[order], starts
 
-    data = np.ones(rows.size) if weights is None else weights
-    return sparse.csr_matrix((data, (columns, rows)), shape=(n_columns, n_rows))
 
-
-def _product(r: np.ndarray, transposed) -> np.ndarray:
-    """r @ S for B x J rater weights r and S^T given as a sparse matrix (B x columns, C order)."""
-    return np.ascontiguousarray((transposed @ r.T).T)
+def _product(r: np.ndarray, matrix) -> np.ndarray:
+    """r @ S for B x J rater weights r (S from :func:`_rater_sums`)."""
+    if isinstance(matrix, np.ndarray):
+        return r @ matrix
+    rows, data, starts = matrix
+    return np.add.reduceat(r[:, rows] * data, starts, axis=1)
 
 
 def _group_pairs(data: Crossed):
@@ -304,14 +321,17 @@ def two_way_bootstrap(
 ) -> np.ndarray:
     """``n_resamples`` alphas of two-way resamples: per chunk, the item draws then the rater
     draws (one sequential stream: same seed, same output)."""
+    from .bootstrap import _single_threaded_blas
+
     alphas_of, width = two_way_function(data, fixed, copies)
     samples = np.empty(n_resamples)
     start = 0
-    for count in chunk_sizes(n_resamples, width):
-        items = _counts(rng, data.n_items, count)
-        raters = _counts(rng, data.n_raters, count)
-        samples[start : start + count] = alphas_of(items, raters)
-        start += count
+    with _single_threaded_blas():
+        for count in chunk_sizes(n_resamples, width):
+            items = _counts(rng, data.n_items, count)
+            raters = _counts(rng, data.n_raters, count)
+            samples[start : start + count] = alphas_of(items, raters)
+            start += count
     return samples
 
 
@@ -399,18 +419,19 @@ def bca_interval(
     z0 = Phi^-1(share of finite samples strictly below the estimate), as scipy.stats.bootstrap
     computes it; that share is kept within [1/(2B), 1 - 1/(2B)] so that an estimate outside all
     resamples gives the most extreme percentiles, not nan."""
-    from scipy.special import ndtr, ndtri
+    from statistics import NormalDist
 
+    normal = NormalDist()
     finite = samples[np.isfinite(samples)]
     if finite.size == 0 or not np.isfinite(estimate):
         return float("nan"), float("nan")
     share = np.count_nonzero(finite < estimate) / finite.size
     half = 0.5 / finite.size
-    z0 = float(ndtri(min(max(share, half), 1.0 - half)))
+    z0 = normal.inv_cdf(min(max(share, half), 1.0 - half))
     tail = (1.0 - confidence) / 2.0
     levels = []
-    for z in (ndtri(tail), ndtri(1.0 - tail)):
+    for z in (normal.inv_cdf(tail), normal.inv_cdf(1.0 - tail)):
         shifted = z0 + z
-        levels.append(float(ndtr(z0 + shifted / (1.0 - accel * shifted))))
+        levels.append(normal.cdf(z0 + shifted / (1.0 - accel * shifted)))
     low, high = np.quantile(finite, levels)
     return float(low), float(high)

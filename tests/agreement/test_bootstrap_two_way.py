@@ -183,3 +183,14 @@ def test_a_two_rater_design_says_how_many_resamples_were_undefined():
     share = float(np.mean(np.isnan(result.samples)))
     assert 0.4 < share < 0.6
     assert any(f"undefined in {share:.0%} of resamples" in note for note in result.caveats)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_dense_and_segment_rater_sums_give_the_same_resamples(level, monkeypatch):
+    from mer_datasets.agreement import resampling
+
+    table = sparse_crossed(30, 6, seed=8)
+    dense = bootstrap_alpha(table, level=level, method="two-way", n_resamples=30, seed=1)
+    monkeypatch.setattr(resampling, "_DENSE_RATER_CELLS", 0)  # many-raters route
+    segments = bootstrap_alpha(table, level=level, method="two-way", n_resamples=30, seed=1)
+    np.testing.assert_allclose(segments.samples, dense.samples, rtol=0, atol=1e-12)
