@@ -225,7 +225,7 @@ class MERDataset:
         by: str | None = None,
         where: str | None = None,
         bootstrap: int = 1000,
-        bootstrap_method: str = "items",
+        bootstrap_method: str = "auto",
         seed: int | None = 0,
         duplicates: str = "latest",
         expected: str = "group",

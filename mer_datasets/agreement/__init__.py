@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "BootstrapResult",
     "Derivation",
     "DerivedJudgments",
     "RatingProtocols",
@@ -44,6 +45,7 @@ _EXPORTS = {
     "to_json_records": "report",
     "krippendorff_alpha": "alpha",
     "bootstrap_alpha": "bootstrap",
+    "BootstrapResult": "bootstrap",
     "fleiss_kappa": "kappa",
     "consensus_entropy": "entropy",
     "rating_spread": "entropy",

@@ -55,7 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="bootstrap resamples (0: no CI; default 1000)",
     )
-    parser.add_argument("--bootstrap-method", choices=["items", "krippendorff"], default="items")
+    parser.add_argument(
+        "--bootstrap-method",
+        choices=["auto", "items", "two-way", "krippendorff"],
+        default="auto",
+        help="auto (default): two-way (items x raters) when raters are known, else items; "
+        "krippendorff is known to under-cover (docs/guide/agreement.md)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--metrics",

@@ -63,7 +63,7 @@ def check_arguments(
     levels: Any = None,
     dimensions: Any = None,
     bootstrap: Any = 0,
-    bootstrap_method: Any = "items",
+    bootstrap_method: Any = "auto",
     seed: Any = 0,
 ) -> None:
     """Refuse arguments of the wrong type or value before any work, with a typed error.
@@ -104,7 +104,7 @@ def agreement_records(
     *,
     levels: dict[str, str] | None = None,
     bootstrap: int = 1000,
-    bootstrap_method: str = "items",
+    bootstrap_method: str = "auto",
     seed: int | None = 0,
     duplicates: str = "latest",
     expected: str = "group",
@@ -176,13 +176,17 @@ def _metric_records(
         }
         try:
             if bootstrap > 0:
+                raters = None
+                if bootstrap_method in ("two-way", "auto"):  # rater codes of the rows of values
+                    rows = selection.rows if subset is None else selection.rows[subset]
+                    raters = judgments.rater[rows]
                 result = bootstrap_alpha_of(
                     values, level=level, reference=reference, n_resamples=bootstrap,
-                    method=bootstrap_method, seed=seed,
+                    method=bootstrap_method, seed=seed, raters=raters,
                 )  # fmt: skip
                 record.update(value=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high)
                 record["ci_method"] = f"{result.ci_method} ({bootstrap} resamples, 95%)"
-                record["note"] = interval_caveat(bootstrap_method, base.get("n_items"))
+                record["note"] = "; ".join(result.caveats)
             else:
                 record["value"] = alpha_of(values, level, reference)
             if np.isnan(record["value"]):

@@ -223,7 +223,7 @@ def agreement_report(
     by: str | None = None,
     where: str | None = None,
     bootstrap: int = 1000,
-    bootstrap_method: str = "items",
+    bootstrap_method: str = "auto",
     seed: int | None = 0,
     duplicates: str = "latest",
     expected: str = "group",

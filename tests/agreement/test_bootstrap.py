@@ -24,7 +24,7 @@ def synthetic(n_items: int, n_raters: int, seed: int = 0) -> pd.DataFrame:
 @pytest.mark.parametrize("level", LEVELS)
 def test_item_resamples_equal_alpha_recomputed_on_explicitly_resampled_tables(level):
     table = synthetic(25, 4, seed=3)
-    result = bootstrap_alpha(table, level=level, n_resamples=6, seed=11)
+    result = bootstrap_alpha(table, level=level, n_resamples=6, seed=11, method="items")
     weights = _item_weights(np.random.default_rng(11), table["item"].nunique(), 6)
     for sample, row in zip(result.samples, weights):
         copies = [
@@ -49,21 +49,25 @@ def test_same_seed_same_output_and_different_seed_different_output():
     first = bootstrap_alpha(table, level="interval", seed=5)
     again = bootstrap_alpha(table, level="interval", seed=5)
     other = bootstrap_alpha(table, level="interval", seed=6)
-    assert np.array_equal(first.samples, again.samples)
-    assert not np.array_equal(first.samples, other.samples)
+    assert np.array_equal(first.samples, again.samples, equal_nan=True)  # two-way (auto)
+    assert not np.array_equal(first.samples, other.samples, equal_nan=True)
 
 
 def test_every_result_names_its_method():
     table = synthetic(20, 3)
     assert (
-        bootstrap_alpha(table, level="nominal", n_resamples=50).ci_method
+        bootstrap_alpha(table, level="nominal", n_resamples=50, method="items").ci_method
         == "bootstrap-items-percentile"
     )
+    assert (
+        bootstrap_alpha(table, level="nominal", n_resamples=50).ci_method
+        == "bootstrap-two-way-percentile"
+    )  # auto: raters known
     result = bootstrap_alpha(table, level="nominal", n_resamples=50, method="krippendorff")
     assert result.ci_method == "bootstrap-krippendorff-percentile"
 
 
-@pytest.mark.parametrize("method", ["items", "krippendorff"])
+@pytest.mark.parametrize("method", ["items", "two-way", "krippendorff"])
 def test_the_bootstrap_refuses_infinite_values_and_is_scale_free(method):
     table = synthetic(30, 4, seed=2)
     bad = table.assign(value=table["value"].where(table.index != 5, np.inf))

@@ -73,8 +73,13 @@ def test_the_report_and_the_cli_give_cronbach_alpha_only_when_asked(tmp_path):
 
 def test_every_bootstrap_interval_carries_its_known_coverage_caveat():
     small = long(ratings(0, n=12))
-    items = agreement_report(small, bootstrap=50, metrics=["krippendorff_alpha"]).iloc[0]["note"]
+    items = agreement_report(
+        small, bootstrap=50, bootstrap_method="items", metrics=["krippendorff_alpha"]
+    ).iloc[0]["note"]
     assert "small design (12 < 30 items)" in items and "raters treated as fixed" in items
+    default = agreement_report(small, bootstrap=50, metrics=["krippendorff_alpha"]).iloc[0]
+    assert default["ci_method"].startswith("bootstrap-two-way-")
+    assert "small design (12 < 30 items)" in default["note"]
     large = long(ratings(0, n=40))
     kripp = agreement_report(
         large, bootstrap=50, bootstrap_method="krippendorff", metrics=["krippendorff_alpha"]

@@ -175,13 +175,18 @@ def test_string_items_are_resampled_in_order_of_first_appearance():
 
 
 @pytest.mark.parametrize("level", LEVELS)
-def test_chunk_size_changes_neither_the_draws_nor_the_resampled_alphas(level, monkeypatch):
+def test_the_number_of_threads_changes_neither_the_draws_nor_the_resampled_alphas(
+    level, monkeypatch
+):
+    # Many chunks (each from its own spawned generator), 1 or 4 threads: identical samples.
     table = make_table("compact_int", "likert", seed=6)
-    whole = bootstrap_alpha(table, level=level, n_resamples=40, seed=3)
     monkeypatch.setattr(bootstrap_module, "_CHUNK_CELLS", 7)
-    chunked = bootstrap_alpha(table, level=level, n_resamples=40, seed=3)
-    # Same draws; only the summation order of the matrix products differs (last bits).
-    assert chunked.samples == pytest.approx(whole.samples, abs=1e-12)
+    monkeypatch.setattr(bootstrap_module, "_THREADS", 1)
+    serial = bootstrap_alpha(table, level=level, n_resamples=40, seed=3)
+    monkeypatch.setattr(bootstrap_module, "_THREADS", 4)
+    threaded = bootstrap_alpha(table, level=level, n_resamples=40, seed=3)
+    np.testing.assert_array_equal(threaded.samples, serial.samples)
+    assert np.unique(serial.samples).size > 20  # one resample per chunk: the generators differ
 
 
 @pytest.mark.parametrize("value_kind", ["likert", "continuous"])
