@@ -79,6 +79,7 @@ from .alpha import (
 )
 from .resampling import (
     Crossed,
+    _single_threaded_blas,
     acceleration,
     bca_interval,
     crossed,
@@ -625,21 +626,6 @@ def _ordinal_alphas_per_judgment(p: Pairable):
         return _alpha_vector(observed, expected, n, n)
 
     return alphas, 2 * n_items + 3 * n_values
-
-
-def _single_threaded_blas():
-    """One BLAS thread while multiplying chunks of weights (when threadpoolctl is installed).
-
-    The products are small and memory-bound: on a 2-core machine shared with other processes,
-    multi-threaded BLAS made the whole bootstrap about 1.5-2x slower (benchmarks/results).
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional accelerator
-        from contextlib import nullcontext
-
-        return nullcontext()
-    return threadpool_limits(1, user_api="blas")
 
 
 def _alpha_vector(

@@ -245,34 +245,6 @@ def _metric_records(
     return out
 
 
-#: Below this many items the item bootstrap's percentile interval under-covers (alpha is biased
-#: low with few items); see docs/guide/agreement.md.
-SMALL_DESIGN_ITEMS = 30
-
-
-def interval_caveat(method: str, n_items: Any) -> str:
-    """The warning every bootstrap interval carries where it is known to under-cover.
-
-    Why: the figures of issue 13's simulation (400 data sets per design, 1000 resamples): the item
-    bootstrap covered 0.91-0.95 of the nominal 95% with 50-200 items, 0.87-0.92 with 20 items and
-    0.78-0.89 when raters had fixed biases (it treats raters as fixed); Krippendorff's own
-    bootstrap covered 0.14-0.76 (intervals 3-10 times too narrow)."""
-    notes = []
-    if method == "krippendorff":
-        notes.append(
-            "Krippendorff's bootstrap is known to under-cover badly (0.14-0.76 of nominal 95% in "
-            "simulation; intervals 3-10x too narrow): prefer --bootstrap-method items"
-        )
-    else:
-        notes.append("raters treated as fixed: under-covers when raters have systematic biases")
-    if n_items is not None and n_items < SMALL_DESIGN_ITEMS:
-        notes.append(
-            f"small design ({n_items} < {SMALL_DESIGN_ITEMS} items): the interval under-covers "
-            "(about 0.87-0.92 of nominal 95% at 20 items)"
-        )
-    return "; ".join(notes)
-
-
 def _group_test_records(
     judgments: Judgments, selection: Selection, common: dict[str, Any]
 ) -> list[dict[str, Any]]:

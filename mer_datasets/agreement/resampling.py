@@ -321,7 +321,6 @@ def two_way_bootstrap(
 ) -> np.ndarray:
     """``n_resamples`` alphas of two-way resamples: per chunk, the item draws then the rater
     draws (one sequential stream: same seed, same output)."""
-    from .bootstrap import _single_threaded_blas
 
     alphas_of, width = two_way_function(data, fixed, copies)
     samples = np.empty(n_resamples)
@@ -435,3 +434,18 @@ def bca_interval(
         levels.append(normal.cdf(z0 + shifted / (1.0 - accel * shifted)))
     low, high = np.quantile(finite, levels)
     return float(low), float(high)
+
+
+def _single_threaded_blas():
+    """One BLAS thread while multiplying chunks of weights (when threadpoolctl is installed).
+
+    The products are small and memory-bound: on a 2-core machine shared with other processes,
+    multi-threaded BLAS made the whole bootstrap about 1.5-2x slower (benchmarks/results).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional accelerator
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")

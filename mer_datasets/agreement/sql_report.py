@@ -335,7 +335,13 @@ def alpha_result(
     confidence: float = 0.95,
 ):
     """Alpha with its item-bootstrap interval (a :class:`~.bootstrap.BootstrapResult`)."""
-    from .bootstrap import BootstrapResult, _items_bootstrap, _percentile_interval
+    from .bootstrap import (
+        BootstrapResult,
+        _items_bootstrap,
+        _percentile_interval,
+        _undefined_share,
+        interval_caveats,
+    )
 
     fixed = reference = None
     if group is not None and against_all:
@@ -354,7 +360,10 @@ def alpha_result(
         rng = np.random.default_rng(seed)
         samples = _items_bootstrap(pair, stats, fixed, n_resamples, rng)
     low, high = _percentile_interval(samples, confidence)
-    return BootstrapResult(estimate, low, high, "items", n_resamples, confidence, seed, samples)
+    caveats = interval_caveats("items", len(stats.m), _undefined_share(samples))
+    return BootstrapResult(
+        estimate, low, high, "items", n_resamples, confidence, seed, samples, caveats=caveats
+    )
 
 
 def with_judgments(p: Pairable) -> Pairable:
@@ -475,7 +484,7 @@ def report_records(
     from ..errors import FleissDesignError
     from .duplicates import check_policy
     from .icc import FORMS as ICC_FORMS
-    from .records import RECORD_COLUMNS, check_arguments, check_options, interval_caveat
+    from .records import RECORD_COLUMNS, check_arguments, check_options
 
     chosen = check_options(expected, metrics)
     check_arguments(
@@ -504,7 +513,7 @@ def report_records(
                 source, p, code, base, chosen=chosen, explicit=metrics is not None,
                 against_all=code is not None and expected == "all", bootstrap=bootstrap,
                 bootstrap_method=bootstrap_method, seed=seed, forms=ICC_FORMS,
-                caveat=interval_caveat, fleiss_error=FleissDesignError,
+                caveat=_interval_note, fleiss_error=FleissDesignError,
             )  # fmt: skip
         if by is not None and "group_tests" in chosen and level != "nominal":
             records.append({**common, "metric": "group_tests", "value": float("nan"),
@@ -514,6 +523,23 @@ def report_records(
             for record in records[start:]:
                 record["note"] = "; ".join(filter(None, [fallback, record.get("note")]))
     return [{column: record.get(column) for column in RECORD_COLUMNS} for record in records]
+
+
+#: Why ``auto`` means the item bootstrap here: the two-way bootstrap reweights every judgment in
+#: every resample, which needs the judgments in memory; the item bootstrap needs only the
+#: per-item statistics the queries return.
+AUTO_OUT_OF_CORE = (
+    "auto: the out-of-core engines resample items only (the two-way bootstrap needs every "
+    "judgment in memory)"
+)
+
+
+def _interval_note(method: str, result: Any) -> str:
+    """The note of an out-of-core alpha interval: the item bootstrap's caveats (a
+    :class:`~.bootstrap.BootstrapResult`'s, on the pairable items as in memory), and why ``auto``
+    did not choose the two-way bootstrap."""
+    fallback = (AUTO_OUT_OF_CORE,) if method == "auto" else ()
+    return "; ".join(fallback + tuple(result.caveats))
 
 
 def _metric_records(
@@ -527,7 +553,7 @@ def _metric_records(
     if "krippendorff_alpha" in chosen:
         record = {**base, "metric": "krippendorff_alpha",
                   "expected_from": "data" if group is None else ("all" if against_all else "group")}  # fmt: skip
-        if bootstrap > 0 and bootstrap_method != "items":
+        if bootstrap > 0 and bootstrap_method not in ("items", "auto"):
             result = alpha_result(
                 source, p, group, against_all=against_all, n_resamples=0, seed=seed
             )
@@ -541,7 +567,7 @@ def _metric_records(
             if bootstrap > 0:
                 record.update(ci_low=result.ci_low, ci_high=result.ci_high)
                 record["ci_method"] = f"{result.ci_method} ({bootstrap} resamples, 95%)"
-                record["note"] = caveat(bootstrap_method, base.get("n_items"))
+                record["note"] = caveat(bootstrap_method, result)
         if np.isnan(record["value"]) and not record.get("note", "").startswith("--bootstrap"):
             record["note"] = "undefined: no item with 2 judgments or no variation in the values"
         out.append(record)

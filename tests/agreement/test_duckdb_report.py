@@ -43,9 +43,12 @@ def crowd_table(seed: int, labels: bool = False, complete: bool = False) -> pd.D
     return pd.DataFrame(rows)
 
 
-def report(capsys, path, engine, *options):
+def report(capsys, path, engine, *options, method="items"):
+    """The JSON records of one engine; ``method`` items by default, the one bootstrap both
+    engines draw (``auto`` is two-way in memory, items out of core: see the test below)."""
+    chosen = () if method is None else ("--bootstrap-method", method)
     argv = ["agreement", str(path), "--item", "song", "--rater", "listener", "--bootstrap", "40",
-            "--format", "json", "--engine", engine, *options]  # fmt: skip
+            "--format", "json", "--engine", engine, *chosen, *options]  # fmt: skip
     assert main(argv) == 0, capsys.readouterr().err
     return json.loads(capsys.readouterr().out)
 
@@ -178,3 +181,18 @@ def test_items_report_equals_memory(tmp_path, capsys, labels, options):
     memory = report(capsys, path, "memory", "--items", *options)
     assert memory and {"rank", "single_rater"} <= set(memory[0])
     assert_same_items(memory, report(capsys, path, "duckdb", "--items", *options))
+
+
+def test_auto_out_of_core_is_the_item_bootstrap_and_says_why(tmp_path, capsys):
+    """In memory ``auto`` picks the two-way bootstrap for this crossed design; the SQL engines
+    can only resample items (per-item statistics), so they give the item interval and a note."""
+    path = tmp_path / "crowd.parquet"
+    crowd_table(3).to_parquet(path)
+    items = report(capsys, path, "memory", "--metrics", "krippendorff_alpha")
+    two_way = report(capsys, path, "memory", "--metrics", "krippendorff_alpha", method=None)
+    duck = report(capsys, path, "duckdb", "--metrics", "krippendorff_alpha", method=None)
+    for ours, theirs, memory_auto in zip(duck, items, two_way, strict=True):
+        assert "two-way" in memory_auto["ci_method"] and "items" in ours["ci_method"]
+        assert same(ours["ci_low"], theirs["ci_low"]) and same(ours["ci_high"], theirs["ci_high"])
+        assert ours["note"].startswith("auto: the out-of-core engines resample items only")
+        assert "raters treated as fixed" in ours["note"]
