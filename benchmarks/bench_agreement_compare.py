@@ -2,7 +2,7 @@
 
 A script, not a test: ``python benchmarks/bench_agreement_compare.py --before REV [--after REV]
 [--what alpha|bootstrap] [--out FILE]``. The two revisions' ``agreement/alpha.py``,
-``agreement/bootstrap.py`` and ``errors.py`` (they import nothing else) are written to a temporary
+``agreement/bootstrap.py``, ``agreement/resampling.py`` and ``errors.py`` (they import nothing else) are written to a temporary
 directory as two packages and run in one process on the same tables (``bench_agreement.synthetic``),
 in alternation, best CPU time (``time.process_time``) of ``--repeats``: on a machine shared with
 other processes, CPU time is far steadier than wall time. "same" = same alpha (1e-12) or the same
@@ -33,21 +33,27 @@ FILES = (
     "mer_datasets/errors.py",
     "mer_datasets/agreement/alpha.py",
     "mer_datasets/agreement/bootstrap.py",
+    "mer_datasets/agreement/resampling.py",  # since the two-way bootstrap (absent before: skipped)
 )
 
 
 def package(root: Path, name: str, revision: str | None) -> None:
-    """Write the revision's three modules (None: the working tree) as package ``name``."""
+    """Write the revision's modules (None: the working tree) as package ``name``."""
     (root / name / "agreement").mkdir(parents=True)
     (root / name / "__init__.py").write_text("")
     (root / name / "agreement" / "__init__.py").write_text("")
     for path in FILES:
         if revision is None:
+            if not Path(path).exists():
+                continue
             text = Path(path).read_text(encoding="utf-8")
         else:
-            text = subprocess.run(
-                ["git", "show", f"{revision}:{path}"], check=True, capture_output=True, text=True
-            ).stdout
+            shown = subprocess.run(
+                ["git", "show", f"{revision}:{path}"], capture_output=True, text=True
+            )
+            if shown.returncode != 0:  # a module the older revision did not have yet
+                continue
+            text = shown.stdout
         (root / name / path.removeprefix("mer_datasets/")).write_text(text, encoding="utf-8")
 
 
