@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mer_datasets"
 #: Layers from the bottom up; a module (or a package, meaning all of its modules) may import
 #: modules of its own layer or of a lower one. The most specific prefix decides.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "config", "resources", "paths"),
+    ("errors", "config", "resources", "paths", "lazy"),
     ("catalog",),
     ("tables",),
     (

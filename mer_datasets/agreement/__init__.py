@@ -8,7 +8,7 @@ works on tables and arrays handed to it (``tests/test_import_layers.py``).
 
 from __future__ import annotations
 
-from typing import Any
+from ..lazy import lazy_exports
 
 __all__ = [
     "BootstrapResult",
@@ -67,9 +67,4 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:  # lazy: keep `import mer_datasets.agreement` light
-    if name in _EXPORTS:
-        from importlib import import_module
-
-        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -481,7 +481,6 @@ def report_records(
 ) -> list[dict[str, Any]]:
     """The agreement records (records.RECORD_COLUMNS) of ``source``, as the in-memory
     :func:`~.records.agreement_records` computes them (module docstring: what differs)."""
-    from ..errors import FleissDesignError
     from .duplicates import check_policy
     from .icc import FORMS as ICC_FORMS
     from .records import RECORD_COLUMNS, check_arguments, check_options
@@ -513,7 +512,6 @@ def report_records(
                 source, p, code, base, chosen=chosen, explicit=metrics is not None,
                 against_all=code is not None and expected == "all", bootstrap=bootstrap,
                 bootstrap_method=bootstrap_method, seed=seed, forms=ICC_FORMS,
-                caveat=_interval_note, fleiss_error=FleissDesignError,
             )  # fmt: skip
         if by is not None and "group_tests" in chosen and level != "nominal":
             records.append({**common, "metric": "group_tests", "value": float("nan"),
@@ -544,8 +542,9 @@ def _interval_note(method: str, result: Any) -> str:
 
 def _metric_records(
     source, p, group, base, *, chosen, explicit, against_all, bootstrap, bootstrap_method, seed,
-    forms, caveat, fleiss_error,
+    forms,
 ) -> list[dict[str, Any]]:  # fmt: skip
+    from ..errors import FleissDesignError
     from .icc import COLUMNS as ICC_COLUMNS
 
     out: list[dict[str, Any]] = []
@@ -567,7 +566,7 @@ def _metric_records(
             if bootstrap > 0:
                 record.update(ci_low=result.ci_low, ci_high=result.ci_high)
                 record["ci_method"] = f"{result.ci_method} ({bootstrap} resamples, 95%)"
-                record["note"] = caveat(bootstrap_method, result)
+                record["note"] = _interval_note(bootstrap_method, result)
         if np.isnan(record["value"]) and not record.get("note", "").startswith("--bootstrap"):
             record["note"] = "undefined: no item with 2 judgments or no variation in the values"
         out.append(record)
@@ -587,7 +586,7 @@ def _metric_records(
     if level == "nominal" and "fleiss_kappa" in chosen:
         try:
             out.append({**base, "metric": "fleiss_kappa", "value": kappa(source, p, group)})
-        except fleiss_error as error:
+        except FleissDesignError as error:
             if explicit:
                 out.append(
                     {**base, "metric": "fleiss_kappa", "value": float("nan"), "note": str(error)}

@@ -8,7 +8,7 @@ names below resolve to the submodules' own functions, signatures and all.
 
 from __future__ import annotations
 
-from typing import Any
+from ..lazy import lazy_exports
 
 __all__ = [
     "build_datasheet",
@@ -31,9 +31,4 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:  # lazy: matplotlib and pandas load only when used
-    if name in _EXPORTS:
-        from importlib import import_module
-
-        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -436,7 +436,7 @@ def agreement_section(
                 by=column,
                 bootstrap=bootstrap,
                 seed=seed,
-                protocols=agreement_context(dataset.info)["protocols"],
+                **agreement_context(dataset.info),
             )
         else:
             frame = dataset.agreement(by=column, bootstrap=bootstrap, seed=seed)

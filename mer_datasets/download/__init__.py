@@ -9,7 +9,7 @@ The public names below are imported lazily so that ``import mer_datasets`` stays
 
 from __future__ import annotations
 
-from typing import Any
+from ..lazy import lazy_exports
 
 __all__ = [
     "ExtractionLimits",
@@ -34,9 +34,4 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:  # lazy: keep `import mer_datasets.download` light
-    if name in _EXPORTS:
-        from importlib import import_module
-
-        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

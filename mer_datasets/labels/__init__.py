@@ -11,7 +11,7 @@ See docs/labels.md for every category, its placement and its source.
 
 from __future__ import annotations
 
-from typing import Any
+from ..lazy import lazy_exports
 
 __all__ = [
     "category_quadrants",
@@ -36,9 +36,4 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:  # lazy: keep `import mer_datasets.labels` light
-    if name in _EXPORTS:
-        from importlib import import_module
-
-        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

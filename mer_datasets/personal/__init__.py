@@ -22,7 +22,7 @@ must not pay for pandas (``tests/agreement/test_cached_path.py``).
 
 from __future__ import annotations
 
-from typing import Any
+from ..lazy import lazy_exports
 
 __all__ = [
     "Aggregation",
@@ -73,9 +73,4 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:  # lazy: keep `import mer_datasets.personal` light
-    if name in _EXPORTS:
-        from importlib import import_module
-
-        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
