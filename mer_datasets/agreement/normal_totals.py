@@ -70,21 +70,32 @@ class NormalLimit:
         )
 
 
-def normal_limit(features: np.ndarray, finish: Callable[[np.ndarray], np.ndarray]) -> NormalLimit:
-    """The normal limit of the item bootstrap of ``finish(W^T features)`` and its skewness."""
-    features = np.asarray(features, dtype=np.float64)
-    n_items = features.shape[0]
-    center = features.sum(axis=0)
+def normal_limit(
+    rows: Callable[[int, int], np.ndarray],
+    n_items: int,
+    finish: Callable[[np.ndarray], np.ndarray],
+) -> NormalLimit:
+    """The normal limit of the item bootstrap of ``finish(W^T F)`` and its skewness; ``rows(start,
+    stop)`` gives F's rows of those items (read three times, ``_ROWS`` items at a time)."""
+    center = sum(_chunks(rows, n_items, lambda part: part.sum(axis=0)))
     mean = center / n_items
-    covariance = np.zeros((features.shape[1], features.shape[1]))
-    for start in range(0, n_items, _ROWS):
-        centred = features[start : start + _ROWS] - mean
-        covariance += centred.T @ centred
+    covariance = sum(_chunks(rows, n_items, lambda part: (part - mean).T @ (part - mean)))
     eigenvalues, eigenvectors = np.linalg.eigh(covariance)
     keep = eigenvalues > eigenvalues.max(initial=0.0) * 1e-14
     factor = eigenvectors[:, keep] * np.sqrt(eigenvalues[keep])
     gradient = _gradient(center, np.sqrt(np.clip(np.diag(covariance), 0.0, None)), finish)
-    return NormalLimit(center, factor, finish, _skewness(features, mean, gradient), n_items)
+    skewness = _skewness(rows, n_items, mean, gradient)
+    return NormalLimit(center, factor, finish, skewness, n_items)
+
+
+def of_matrix(features: np.ndarray, finish: Callable[[np.ndarray], np.ndarray]) -> NormalLimit:
+    """:func:`normal_limit` of a feature matrix held whole."""
+    features = np.asarray(features, dtype=np.float64)
+    return normal_limit(lambda start, stop: features[start:stop], features.shape[0], finish)
+
+
+def _chunks(rows: Callable[[int, int], np.ndarray], n_items: int, reduce) -> list:
+    return [reduce(rows(start, min(start + _ROWS, n_items))) for start in range(0, n_items, _ROWS)]
 
 
 def _gradient(
@@ -104,18 +115,20 @@ def _gradient(
     return gradient
 
 
-def _skewness(features: np.ndarray, mean: np.ndarray, gradient: np.ndarray) -> float:
+def _skewness(
+    rows: Callable[[int, int], np.ndarray], n_items: int, mean: np.ndarray, gradient: np.ndarray
+) -> float:
     """Bootstrap skewness of sum_u W_u a_u, a_u the influence of item u; NaN when the gradient is
     undefined (alpha undefined at the estimate), 0 when alpha does not move to first order."""
     if not np.all(np.isfinite(gradient)):
         return float("nan")
-    second = third = 0.0
-    for start in range(0, features.shape[0], _ROWS):
-        influence = (features[start : start + _ROWS] - mean) @ gradient
+
+    def moments(part: np.ndarray) -> np.ndarray:
+        influence = (part - mean) @ gradient
         squared = influence * influence
-        second += float(squared.sum())
-        third += float(np.dot(squared, influence))
-    n_items = features.shape[0]
+        return np.array([squared.sum(), np.dot(squared, influence)])
+
+    second, third = sum(_chunks(rows, n_items, moments))
     if second == 0.0:
         return 0.0
-    return (third / n_items) / (second / n_items) ** 1.5 / np.sqrt(n_items)
+    return float((third / n_items) / (second / n_items) ** 1.5 / np.sqrt(n_items))

@@ -34,7 +34,7 @@ def test_moments_equal_the_multinomial_formula():
     """Mean 1^T F and covariance F^T (I - 11^T/n) F, computed densely and independently."""
     rng = np.random.default_rng(0)
     features = rng.gamma(2.0, size=(60, 4)) * [1, 5, 20, 0.1]
-    limit = normal_totals.normal_limit(features, lambda totals: totals[:, 0])
+    limit = normal_totals.of_matrix(features, lambda totals: totals[:, 0])
     n = features.shape[0]
     centring = np.eye(n) - np.ones((n, n)) / n
     np.testing.assert_allclose(limit.center, features.T @ np.ones(n), rtol=1e-12)
@@ -47,7 +47,7 @@ def test_skewness_matches_exact_resamples_of_a_linear_statistic():
     """gamma = mean(c^3) / mean(c^2)^1.5 / sqrt(n) against 20,000 exact multinomial resamples."""
     rng = np.random.default_rng(1)
     features = rng.exponential(size=(400, 1))
-    limit = normal_totals.normal_limit(features, lambda totals: totals[:, 0])
+    limit = normal_totals.of_matrix(features, lambda totals: totals[:, 0])
     weights = rng.multinomial(400, np.full(400, 1 / 400), size=20_000)
     exact = scipy_stats.skew(weights @ features[:, 0])
     assert limit.skewness == pytest.approx(exact, abs=0.05)
@@ -101,7 +101,7 @@ def test_auto_keeps_exact_draws_when_the_totals_are_skewed(monkeypatch):
     values[items == 3000] = rng.choice([-4.0, 4.0], size=2000)
     data = LongValues(items, 3001, x=values)
     route = bootstrap._items_route(*bootstrap.statistics_of(data, "interval", None)[:2], None)
-    assert not normal_totals.normal_limit(route.features, route.finish).applies
+    assert not normal_totals.normal_limit(route.rows, route.n_items, route.finish).applies
     auto = bootstrap_alpha_of(data, level="interval", method="items", n_resamples=100)
     forced = bootstrap_alpha_of(
         data, level="interval", method="items", n_resamples=100, totals="normal"
@@ -130,3 +130,25 @@ def test_coverage_of_the_limit_on_crowds_with_known_truth():
         )  # fmt: skip
         hits += result.ci_low <= truth <= result.ci_high
     assert abs(hits / 400 - 0.95) <= 0.033
+
+
+def test_ordinal_limit_read_in_chunks_equals_the_whole_matrix(monkeypatch):
+    """Past ``_MAX_FEATURE_CELLS`` the ordinal features are never held whole: exact draws go per
+    judgment and the limit reads the rows in chunks, with the same mean, covariance and draws."""
+    data = crowd(np.random.default_rng(6), 2000, "ordinal")
+    whole = bootstrap_alpha_of(
+        data, level="ordinal", method="items", n_resamples=300, seed=2, totals="normal"
+    )
+    monkeypatch.setattr(bootstrap, "_MAX_FEATURE_CELLS", 1000)
+    monkeypatch.setattr(normal_totals, "_ROWS", 128)
+    p, stats, _ = bootstrap.statistics_of(data, "ordinal", None)
+    route = bootstrap._items_route(p, stats, None)
+    assert route.rows is not None and route.width == 2 * 2000 + 3 * p.values.size  # per judgment
+    chunked = bootstrap_alpha_of(
+        data, level="ordinal", method="items", n_resamples=300, seed=2, totals="normal"
+    )
+    np.testing.assert_allclose(chunked.samples, whole.samples, rtol=1e-9)
+    exact = bootstrap_alpha_of(
+        data, level="ordinal", method="items", n_resamples=300, seed=2, totals="exact"
+    )
+    assert exact.totals == "exact" and np.isfinite(exact.samples).all()
