@@ -17,11 +17,12 @@ per-(item, value) sums, never the judgments themselves:
 * ``--where``: the same whitelisted expression written as SQL (sql_where.py); ``--by``: one query
   per group value;
 * ``--items``: per-item spread (``GROUP BY item``) and consensus entropy (``GROUP BY item,
-  value``), ranked in pandas on one row per item (:func:`items_frame`).
+  value``), ranked in pandas on one row per item (:func:`items_frame`);
+* ``--raters``: per-rater sums with each judgment's item totals joined and its rank within the
+  rater as a window (sql_raters.py).
 
 Not computed out of core, and said so in a record's note (never silently left out): Cronbach's
-alpha, the group tests, Krippendorff's bootstrap (``--bootstrap-method krippendorff``); the
-``--raters`` report is refused with the reason (use ``--engine memory``).
+alpha, the group tests, Krippendorff's bootstrap (``--bootstrap-method krippendorff``).
 Values are taken as stored (no ``--na`` markers, no trimming of text cells, ids compared as
 stored); --where names are the file's columns, with the canonical role names (track_id,
 rater_id, value, label, dimension) for the role columns, not the sibling-dimension names.
@@ -102,6 +103,9 @@ class Plan:
     #: distinct (item, rater) cells before the duplicates policy (= after it, when it keeps one
     #: judgment per cell): the complete-design test of the ICC without another GROUP BY
     cells: int = -1
+    #: the ``base`` CTE alone (i, r, v, t, g, _row before the duplicates policy): the test-retest
+    #: figures of ``--raters`` read the repeated judgments from it
+    base: str = ""
 
 
 def where_columns(source: Source, roles: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -220,7 +224,7 @@ def plan(
             f"(PARTITION BY i, r ORDER BY t {direction}, _row {step}) AS k FROM base) d "
             "WHERE k = 1)"
         )
-    result = Plan(f"{base}, {j}", numeric, level, n_duplicates, policy)
+    result = Plan(f"{base}, {j}", numeric, level, n_duplicates, policy, base=base)
     result.cells = int(cells["cells"][0])
     if level in ("interval", "ratio"):
         largest = _number(cells["largest"][0]) or 0.0
@@ -594,6 +598,29 @@ def _metric_records(
     return out
 
 
+def dimension_plans(
+    source: Source,
+    roles: dict[str, str],
+    *,
+    dimensions: list[str] | None,
+    levels: dict[str, str] | None,
+    where: str | None,
+    duplicates: str,
+    order: str | None,
+):
+    """(name, level, :class:`Plan`) of each dimension, sorted by name (the in-memory per-item and
+    per-rater reports' order), after the filter and the duplicates policy."""
+    for dimension in dimension_values(source, roles):
+        name = roles["value"] if dimension is None else str(dimension)
+        if dimensions and name not in dimensions:
+            continue
+        default = "interval" if is_number(source.columns[roles["value"]]) else "nominal"
+        level = (levels or {}).get(name, default)
+        p = plan(source, roles, dimension=dimension, level=level, where=where,
+                 duplicates=duplicates, order=order)  # fmt: skip
+        yield name, level, p
+
+
 def items_frame(
     source: Source,
     roles: dict[str, str],
@@ -617,14 +644,10 @@ def items_frame(
 
     check_ids(source, roles)
     parts = []
-    for dimension in dimension_values(source, roles):
-        name = roles["value"] if dimension is None else str(dimension)
-        if dimensions and name not in dimensions:
-            continue
-        default = "interval" if is_number(source.columns[roles["value"]]) else "nominal"
-        level = (levels or {}).get(name, default)
-        p = plan(source, roles, dimension=dimension, level=level, where=where,
-                 duplicates=duplicates, order=order)  # fmt: skip
+    for name, level, p in dimension_plans(
+        source, roles, dimensions=dimensions, levels=levels, where=where, duplicates=duplicates,
+        order=order,
+    ):  # fmt: skip
         if level in ("nominal", "ordinal"):
             part = rank_items_by_entropy(_entropy(source, p), item="track_id")
             if level == "ordinal":
