@@ -86,14 +86,6 @@ def sql_records(source: Any, args: argparse.Namespace) -> Any:
         raise AgreementError("--derive is computed in memory only: use --engine memory")
     roles, levels = _roles_and_levels(source, args)
     if args.items:
-        if (
-            getattr(args, "sd_ddof", 1) != 1
-            or getattr(args, "quantile_method", "linear") != "linear"
-        ):
-            raise AgreementError(
-                "out of core, --items has the sample SD (--sd-ddof 1) and linear quartiles only: "
-                "use --engine memory for other conventions"
-            )
         return sql_items(source, args)
     if args.raters:
         return sql_raters(source, args)
@@ -113,7 +105,8 @@ def sql_items(source: Any, args: argparse.Namespace) -> Any:
     roles, levels = _roles_and_levels(source, args)
     return items_frame(
         source, roles, dimensions=args.dimensions, levels=levels, where=args.where,
-        duplicates=args.duplicates,
+        duplicates=args.duplicates, sd_ddof=getattr(args, "sd_ddof", 1),
+        quantile_method=getattr(args, "quantile_method", "linear"),
     )  # fmt: skip
 
 

@@ -630,10 +630,13 @@ def items_frame(
     where: str | None = None,
     duplicates: str = "latest",
     order: str | None = "timestamp",
+    sd_ddof: int = 1,
+    quantile_method: str = "linear",
 ) -> Any:
     """The per-item report (:func:`~.report.items_report`'s columns and order) from GROUP BY item
-    (numeric spread: n, raters, mean, std, quartiles, min, max) and GROUP BY item, value (label
-    entropy, modal label) queries; the ranking is done in pandas on one row per item.
+    (numeric spread: n, raters, mean, std, quartiles, min, max, under the convention ``sd_ddof``
+    and ``quantile_method``: sql_spread.py) and GROUP BY item, value (label entropy, modal label)
+    queries; the ranking is done in pandas on one row per item.
 
     Items whose sort key (entropy or std) ties to the last bits may come in another order than in
     memory: SQL sums in another order than pandas (the figures agree to 1e-9)."""
@@ -641,7 +644,10 @@ def items_frame(
 
     from .entropy import rank_items_by_entropy, rank_items_by_spread
     from .report import _ranked, _stacked
+    from .spread import SpreadConvention
+    from .sql_spread import spread_frame
 
+    convention = SpreadConvention(sd_ddof=sd_ddof, quantile_method=quantile_method)
     check_ids(source, roles)
     parts = []
     for name, level, p in dimension_plans(
@@ -651,31 +657,15 @@ def items_frame(
         if level in ("nominal", "ordinal"):
             part = rank_items_by_entropy(_entropy(source, p), item="track_id")
             if level == "ordinal":
-                spread = _spread(source, p).drop(columns="n_raters")
+                spread = spread_frame(source, p, convention).drop(columns="n_raters")
                 part = part.merge(spread, on="track_id", how="left")
         else:
-            part = rank_items_by_spread(_spread(source, p), item="track_id")
+            part = rank_items_by_spread(spread_frame(source, p, convention), item="track_id")
         parts.append(_ranked(part).assign(dimension=name, level=level))
-    return _stacked(parts, "track_id") if parts else pd.DataFrame(columns=["dimension", "track_id"])
-
-
-def _spread(source: Source, p: Plan) -> Any:
-    import pandas as pd
-
-    rows = source.run(
-        f"WITH {p.ctes} SELECT CAST(i AS {source.text_type}) AS track_id, count(*) AS n, "
-        "count(DISTINCT r) AS n_raters, avg(v) AS mean, stddev_samp(v) AS std, "
-        f"{source.quantile('v', 0.25)} AS q25, {source.quantile('v', 0.5)} AS median, "
-        f"{source.quantile('v', 0.75)} AS q75, min(v) AS min, max(v) AS max "
-        "FROM j GROUP BY i ORDER BY 1"
-    )
-    frame = pd.DataFrame(rows)
-    frame.insert(frame.columns.get_loc("q75") + 1, "iqr", frame["q75"] - frame["q25"])
-    for column in ("mean", "std", "q25", "median", "q75", "iqr", "min", "max"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    for column in ("n", "n_raters"):
-        frame[column] = frame[column].astype("int64")
-    frame.loc[frame["n"] < 2, "std"] = np.nan  # pandas' ddof=1 std of one value (SQL says 0)
+    if not parts:
+        return pd.DataFrame(columns=["dimension", "track_id"])
+    frame = _stacked(parts, "track_id")
+    frame.attrs["context"] = [convention.describe()] if "std" in frame.columns else []
     return frame
 
 
