@@ -25,7 +25,8 @@ Not computed out of core, and said so in a record's note (never silently left ou
 alpha, the group tests, Krippendorff's bootstrap (``--bootstrap-method krippendorff``).
 Values are taken as stored (no ``--na`` markers, no trimming of text cells, ids compared as
 stored); --where names are the file's columns, with the canonical role names (track_id,
-rater_id, value, label, dimension) for the role columns, not the sibling-dimension names.
+rater_id, value, label, dimension) for the role columns, and the sibling dimensions of the same
+``annotation_id`` (a LEFT JOIN per named sibling: sql_where.sibling_joins).
 """
 
 from __future__ import annotations
@@ -131,6 +132,23 @@ def where_columns(source: Source, roles: dict[str, str]) -> dict[str, tuple[str,
     return names
 
 
+def named_columns(
+    source: Source, roles: dict[str, str], where: str | None, by: str | None
+) -> tuple[dict[str, tuple[str, str]], str]:
+    """(:func:`where_columns` plus the sibling dimensions ``where``/``by`` name, the JOINs that
+    bring those in): sql_where.sibling_joins."""
+    names = where_columns(source, roles)
+    if not (where or by):
+        return names, ""
+    from .sql_where import referenced, sibling_joins
+
+    wanted = referenced(where, by) - set(names)
+    if not wanted or "dimension" not in roles:
+        return names, ""
+    joins, siblings = sibling_joins(source, roles, wanted, dimension_values(source, roles))
+    return {**names, **siblings}, joins
+
+
 def plan(
     source: Source,
     roles: dict[str, str],
@@ -162,10 +180,11 @@ def plan(
         literal = str(dimension).replace("'", "''")
         text = source.text_type
         conditions.append(f"CAST({q(roles['dimension'])} AS {text}) = '{literal}'")
+    names, joins = named_columns(source, roles, where, by)
     if where:
         from .sql_where import where_sql
 
-        conditions.append(where_sql(where, where_columns(source, roles), q))
+        conditions.append(where_sql(where, names, q))
     x = f"CAST({v} AS DOUBLE)" if numeric else v
     r = q(rater) if rater and rater in columns else f"CAST(NULL AS {source.text_type})"
     t = q(order) if order and order in columns else "CAST(NULL AS TIMESTAMP)"
@@ -178,7 +197,6 @@ def plan(
         t = f"CAST({q(order)} AS TIMESTAMP)"  # ISO 8601 text, as in memory
     g = f"CAST(NULL AS {source.text_type})"
     if by is not None:
-        names = where_columns(source, roles)
         if by not in names:
             from .where import unknown_column_message
 
@@ -186,7 +204,7 @@ def plan(
         g = names[by][0]
     base = (
         f"base AS (SELECT {q(item)} AS i, {r} AS r, {x} AS v, {t} AS t, {g} AS g, _row "
-        f"FROM {source.table} WHERE {' AND '.join(conditions)})"
+        f"FROM {source.table}{joins} WHERE {' AND '.join(conditions)})"
     )
     # one pass: the (item, rater) cells, the repeated ones, and the largest magnitude
     cells = source.run(
@@ -504,6 +522,8 @@ def report_records(
         level = (levels or {}).get(name, default)
         p = plan(source, roles, dimension=dimension, level=level, where=where,
                  duplicates=duplicates, by=by, order=order)  # fmt: skip
+        if where and p.cells == 0:
+            continue  # the filter left no judgment: in memory the dimension is gone too
         common = {"dimension": name, "level": level, "by": by, "duplicates_policy": p.policy,
                   "n_duplicates": p.n_duplicates}  # fmt: skip
         start = len(records)
@@ -618,7 +638,8 @@ def dimension_plans(
         level = (levels or {}).get(name, default)
         p = plan(source, roles, dimension=dimension, level=level, where=where,
                  duplicates=duplicates, order=order)  # fmt: skip
-        yield name, level, p
+        if not (where and p.cells == 0):  # a dimension the filter emptied is gone in memory
+            yield name, level, p
 
 
 def items_frame(

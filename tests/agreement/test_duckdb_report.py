@@ -84,6 +84,7 @@ OPTIONS = [
     ("--where", "familiarity >= 3 and lang != 'en'"),
     ("--where", "not (familiarity == null or lang in ['es']) or genre == 'pop'"),
     ("--where", "familiarity != 2"),
+    ("--where", "dimension == 'valence'"),
     ("--by", "genre"),
     ("--by", "genre", "--expected", "all"),
     ("--level", "ordinal", "--by", "genre", "--expected", "all"),
