@@ -99,3 +99,20 @@ def test_raters_report_equals_memory(spark, tmp_path, capsys):
     crowd_table(8, labels=True).to_parquet(path)
     memory = report(capsys, path, "memory", "--raters")
     assert_same_raters(memory, report(capsys, path, "spark", "--raters"))
+
+
+def test_spread_conventions_and_sibling_where_equal_memory(spark, tmp_path, capsys):
+    """Spark runs sql_spread's order-statistic query (an inline VALUES table of positions) and
+    sql_where's sibling join as DuckDB does."""
+    from .test_sql_where import records_table
+
+    path = tmp_path / "records.parquet"
+    records_table(3).to_parquet(path)
+    for method in ("median_unbiased", "nearest"):
+        options = ("--items", "--sd-ddof", "0", "--quantile-method", method)
+        memory = report(capsys, path, "memory", *options)
+        assert_same_items(memory, report(capsys, path, "spark", *options))
+    options = ("--where", "arousal > 0 and valence != 0.5", "--bootstrap", "0")
+    assert_same_report(
+        report(capsys, path, "memory", *options), report(capsys, path, "spark", *options)
+    )
