@@ -187,14 +187,7 @@ def plan(
         conditions.append(where_sql(where, names, q))
     x = f"CAST({v} AS DOUBLE)" if numeric else v
     r = q(rater) if rater and rater in columns else f"CAST(NULL AS {source.text_type})"
-    t = q(order) if order and order in columns else "CAST(NULL AS TIMESTAMP)"
-    order_kind = columns.get(order or "", "").upper()
-    if (
-        order_kind
-        and not is_number(order_kind)
-        and not order_kind.startswith(("TIMESTAMP", "DATE"))
-    ):
-        t = f"CAST({q(order)} AS TIMESTAMP)"  # ISO 8601 text, as in memory
+    t = _order_column(source, order)
     g = f"CAST(NULL AS {source.text_type})"
     if by is not None:
         if by not in names:
@@ -227,21 +220,7 @@ def plan(
     policy = duplicates
     if policy == "mean" and not numeric and n_duplicates:
         policy = "latest"  # no mean of labels (as in memory): the latest, and the record says so
-    if policy == "all" or n_duplicates == 0:
-        j = "j AS (SELECT i, r, v, g, _row FROM base)"
-    elif policy == "mean":
-        j = (
-            "j AS (SELECT i, r, avg(v) AS v, min_by(g, _row) AS g, min(_row) AS _row "
-            "FROM base GROUP BY i, r)"
-        )
-    else:
-        direction = "DESC NULLS LAST" if policy == "latest" else "ASC NULLS FIRST"
-        step = "DESC" if policy == "latest" else "ASC"
-        j = (
-            "j AS (SELECT i, r, v, g, _row FROM (SELECT i, r, v, g, _row, row_number() OVER "
-            f"(PARTITION BY i, r ORDER BY t {direction}, _row {step}) AS k FROM base) d "
-            "WHERE k = 1)"
-        )
+    j = _resolved(policy if n_duplicates else "all")
     result = Plan(f"{base}, {j}", numeric, level, n_duplicates, policy, base=base)
     result.cells = int(cells["cells"][0])
     if level in ("interval", "ratio"):
@@ -251,6 +230,36 @@ def plan(
             if not -64 <= exponent <= 64:  # alpha.finite_scaled: one exact power of two
                 result.scale = math.ldexp(1.0, -exponent)
     return result
+
+
+def _order_column(source: Source, order: str | None) -> str:
+    """The SQL of the ``order`` column (timestamps) that orders repeated judgments; NULL when the
+    input has none; ISO 8601 text read as a timestamp, as in memory."""
+    if not order or order not in source.columns:
+        return "CAST(NULL AS TIMESTAMP)"
+    kind = source.columns[order].upper()
+    if not is_number(kind) and not kind.startswith(("TIMESTAMP", "DATE")):
+        return f"CAST({source.quote(order)} AS TIMESTAMP)"
+    return source.quote(order)
+
+
+def _resolved(policy: str) -> str:
+    """The ``j`` CTE: one judgment per (item, rater) by the duplicates ``policy`` (``all``: every
+    row): the latest/first by the timestamp, then the row; the mean of the values."""
+    if policy == "all":
+        return "j AS (SELECT i, r, v, g, _row FROM base)"
+    if policy == "mean":
+        return (
+            "j AS (SELECT i, r, avg(v) AS v, min_by(g, _row) AS g, min(_row) AS _row "
+            "FROM base GROUP BY i, r)"
+        )
+    direction = "DESC NULLS LAST" if policy == "latest" else "ASC NULLS FIRST"
+    step = "DESC" if policy == "latest" else "ASC"
+    return (
+        "j AS (SELECT i, r, v, g, _row FROM (SELECT i, r, v, g, _row, row_number() OVER "
+        f"(PARTITION BY i, r ORDER BY t {direction}, _row {step}) AS k FROM base) d "
+        "WHERE k = 1)"
+    )
 
 
 def _subset(p: Plan, group: int | None) -> str:
