@@ -199,24 +199,8 @@ def plan(
         f"base AS (SELECT {q(item)} AS i, {r} AS r, {x} AS v, {t} AS t, {g} AS g, _row "
         f"FROM {source.table}{joins} WHERE {' AND '.join(conditions)})"
     )
-    # one pass: the (item, rater) cells, the repeated ones, and the largest magnitude
-    cells = source.run(
-        f"WITH {base} SELECT count(*) AS cells, "
-        "sum(CASE WHEN c > 1 THEN 1 ELSE 0 END) AS repeated, max(a) AS largest, "
-        "sum(f) AS infinite FROM (SELECT count(*) AS c, max(abs(v)) AS a, "
-        "sum(CASE WHEN abs(v) = CAST('Infinity' AS DOUBLE) THEN 1 ELSE 0 END) AS f "
-        "FROM base GROUP BY i, r) d"
-        if numeric
-        else f"WITH {base} SELECT count(*) AS cells, sum(CASE WHEN c > 1 THEN 1 ELSE 0 END) "
-        "AS repeated FROM (SELECT count(*) AS c FROM base GROUP BY i, r) d"
-    )
+    cells = _cells(source, base, numeric, value)
     n_duplicates = int(_number(cells["repeated"][0]) or 0)
-    infinite = int(_number(cells["infinite"][0]) or 0) if numeric else 0
-    if infinite:
-        raise AgreementError(
-            f"column {value!r}: {infinite} value(s) are not finite; agreement needs finite "
-            "values (leave the cell empty for a missing judgment)"
-        )
     policy = duplicates
     if policy == "mean" and not numeric and n_duplicates:
         policy = "latest"  # no mean of labels (as in memory): the latest, and the record says so
@@ -230,6 +214,28 @@ def plan(
             if not -64 <= exponent <= 64:  # alpha.finite_scaled: one exact power of two
                 result.scale = math.ldexp(1.0, -exponent)
     return result
+
+
+def _cells(source: Source, base: str, numeric: bool, value: str) -> dict[str, np.ndarray]:
+    """One pass over ``base``: the (item, rater) cells, the repeated ones and (numbers) the
+    largest magnitude; infinite values are refused, as in memory."""
+    cells = source.run(
+        f"WITH {base} SELECT count(*) AS cells, "
+        "sum(CASE WHEN c > 1 THEN 1 ELSE 0 END) AS repeated, max(a) AS largest, "
+        "sum(f) AS infinite FROM (SELECT count(*) AS c, max(abs(v)) AS a, "
+        "sum(CASE WHEN abs(v) = CAST('Infinity' AS DOUBLE) THEN 1 ELSE 0 END) AS f "
+        "FROM base GROUP BY i, r) d"
+        if numeric
+        else f"WITH {base} SELECT count(*) AS cells, sum(CASE WHEN c > 1 THEN 1 ELSE 0 END) "
+        "AS repeated FROM (SELECT count(*) AS c FROM base GROUP BY i, r) d"
+    )
+    infinite = int(_number(cells["infinite"][0]) or 0) if numeric else 0
+    if infinite:
+        raise AgreementError(
+            f"column {value!r}: {infinite} value(s) are not finite; agreement needs finite "
+            "values (leave the cell empty for a missing judgment)"
+        )
+    return cells
 
 
 def _order_column(source: Source, order: str | None) -> str:
