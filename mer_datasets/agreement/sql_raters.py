@@ -16,9 +16,14 @@ finishes as raters.py does:
   order, before the duplicates policy; ``test_retest_alpha`` is alpha with each repeated
   (rater, item) pair as one unit, through the same queries as the report's alpha.
 
-Leave-one-out means of different items that are equal in exact arithmetic but summed in another
-order may differ in the last bit, and so rank differently from memory in ``loo_spearman`` (as
-the ``--items`` ranking may); every other figure agrees with memory to 1e-9.
+Leave-one-out means of different items that are equal in exact arithmetic (frequent with ratings
+rounded to a few decimals) come out of sums added in another order than pandas adds them, so they
+may differ from memory's in the last bit, tie where memory does not (or the reverse) and rank
+differently: ``loo_spearman`` would then differ from memory's beyond rounding. It is computed
+only when that cannot happen (no two leave-one-out means of different items of a rater within
+the summation-order rounding bound, or values that add exactly: multiples of 1/1024 such as
+integer ratings); otherwise it is NaN and the ``note`` column says why. Every other figure
+agrees with memory to 1e-9.
 """
 
 from __future__ import annotations
@@ -71,7 +76,10 @@ def raters_frame(
             test_retest_alpha=_alpha(source, _repeated_units(source, p)),
         )
         parts.append(part.iloc[natural_order(part[RATER])].reset_index(drop=True))
-    return _stacked(parts, RATER)
+    frame = _stacked(parts, RATER)
+    if "note" in frame.columns:  # what was not computed, and why: last, after the figures
+        frame = frame[[c for c in frame.columns if c != "note"] + ["note"]]
+    return frame
 
 
 def _alpha(source: Source, p: Plan) -> float:
@@ -128,7 +136,46 @@ def _leave_one_out(source: Source, p: Plan) -> Any:
     spearman = pearson_from_sums(n, *(column[k] for k in ("a", "b", "ab", "aa", "bb")))
     with np.errstate(divide="ignore", invalid="ignore"):
         mad = column["d"] / n
-    return _attach(frame, rows[RATER], loo_pearson=pearson, loo_spearman=spearman, loo_mad=mad)
+    ambiguous = _ambiguous_ranks(source, p)
+    if ambiguous:
+        spearman = np.full_like(n, np.nan)
+    frame = _attach(frame, rows[RATER], loo_pearson=pearson, loo_spearman=spearman, loo_mad=mad)
+    if ambiguous:
+        frame["note"] = (
+            f"loo_spearman not computed out of core: {ambiguous} leave-one-out mean(s) of "
+            "different items tie with another of the same rater up to the rounding of their "
+            "item sums, which the engines add in different orders, so their ranks are not "
+            "reproducible (values that are multiples of 1/1024, e.g. integer ratings, always "
+            "are); use --engine memory for it"
+        )
+    return frame
+
+
+#: Values that are multiples of 1/2^10 below this bound (times the item size) add exactly in
+#: any order, so leave-one-out means and their ties are the same bits in every engine.
+DYADIC = 1024.0
+
+
+def _ambiguous_ranks(source: Source, p: Plan) -> int:
+    """How many leave-one-out means (per rater, sorted) lie within the summation-order rounding
+    bound of their neighbour from another item: their ties and order, hence loo_spearman, may
+    differ from memory's. 0 when the values add exactly (multiples of 1/1024, bounded)."""
+    eps = float(np.finfo(np.float64).eps)
+    rows = source.run(
+        f"WITH {p.ctes}, ia AS (SELECT i, sum(v) AS s, count(*) AS m FROM j GROUP BY i), "
+        "jl AS (SELECT j.r, j.i, j.v AS x, ia.m, (ia.s - j.v) / CAST(ia.m - 1 AS DOUBLE) AS y "
+        "FROM j JOIN ia ON j.i = ia.i WHERE ia.m >= 2), "
+        f"tl AS (SELECT CAST({8 * eps!r} AS DOUBLE) * max(m) * max(abs(x)) AS tol, "
+        f"max(m) * max(abs(x)) * {DYADIC!r} AS top, sum(CASE WHEN x * {DYADIC!r} = "
+        f"floor(x * {DYADIC!r}) THEN 0 ELSE 1 END) AS inexact FROM jl), "
+        "ny AS (SELECT i, y, lag(y) OVER (PARTITION BY r ORDER BY y) AS py, "
+        "lag(i) OVER (PARTITION BY r ORDER BY y) AS pi FROM jl) "
+        "SELECT (SELECT count(*) FROM ny, tl WHERE py IS NOT NULL AND y - py <= tl.tol AND "
+        "NOT (y = py AND i = pi)) AS near, min(tl.inexact) AS inexact, min(tl.top) AS top FROM tl"
+    )
+    near = int(rows["near"][0] or 0)
+    exact = int(rows["inexact"][0] or 0) == 0 and float(rows["top"][0] or 0.0) < 2.0**53
+    return 0 if exact else near
 
 
 def _attach(frame: Any, raters: np.ndarray, **columns: np.ndarray) -> Any:
