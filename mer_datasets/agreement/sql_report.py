@@ -145,7 +145,9 @@ def named_columns(
     wanted = referenced(where, by) - set(names)
     if not wanted or "dimension" not in roles:
         return names, ""
-    joins, siblings = sibling_joins(source, roles, wanted, dimension_values(source, roles))
+    number = is_number(source.columns[roles["value"]])
+    dimensions = dimension_values(source, roles)
+    joins, siblings = sibling_joins(source, roles, wanted, dimensions, number)
     return {**names, **siblings}, joins
 
 

@@ -192,12 +192,13 @@ def referenced(expression: str | None, by: str | None = None) -> set[str]:
 
 
 def sibling_joins(
-    source, roles: Mapping[str, str], wanted: set[str], dimensions: list
+    source, roles: Mapping[str, str], wanted: set[str], dimensions: list, number: bool
 ) -> tuple[str, dict[str, tuple[str, str]]]:
     """LEFT JOINs giving each judgment the value of sibling dimensions ``wanted`` in its source
     record, and their (SQL expression, kind) for ``--where``/``--by``, as the in-memory table
     has them (report._with_siblings): the record is the ``annotation_id``, and the value is the
-    one of the record's last row of that dimension, in file order."""
+    one of the record's last row of that dimension, in file order (``number``: whether the value
+    column is numeric)."""
     siblings = sorted(wanted & {str(d) for d in dimensions if d is not None})
     if not siblings:
         return "", {}
@@ -210,11 +211,8 @@ def sibling_joins(
             f"input has none; add an {RECORD!r} column, or filter on the input's own columns"
         )
     _require_records(source)
-    from .sql_report import is_number
-
     value = roles["value"]
     kind = source.columns[value].upper()
-    number = is_number(kind)
     cell = f"CAST({q(value)} AS DOUBLE)" if number else f"CAST({q(value)} AS {text})"
     if kind.startswith(("FLOAT", "DOUBLE", "REAL")):
         cell = f"CASE WHEN isnan({q(value)}) THEN NULL ELSE {cell} END"
