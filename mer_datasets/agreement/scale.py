@@ -86,9 +86,9 @@ def sql_records(source: Any, args: argparse.Namespace) -> Any:
         raise AgreementError("--derive is computed in memory only: use --engine memory")
     roles, levels = _roles_and_levels(source, args)
     if args.items:
-        return sql_items(source, args)
+        return sql_items(source, args, roles, levels)
     if args.raters:
-        return sql_raters(source, args)
+        return sql_raters(source, args, roles, levels)
     return report_records(
         source, roles, dimensions=args.dimensions, levels=levels, where=args.where, by=args.by,
         duplicates=args.duplicates, bootstrap=args.bootstrap,
@@ -98,11 +98,14 @@ def sql_records(source: Any, args: argparse.Namespace) -> Any:
     )  # fmt: skip
 
 
-def sql_items(source: Any, args: argparse.Namespace) -> Any:
+def sql_items(
+    source: Any, args: argparse.Namespace, roles: dict | None = None, levels: dict | None = None
+) -> Any:
     """The ``--items`` table (a DataFrame, report.items_report's columns) out of core."""
     from .sql_report import items_frame
 
-    roles, levels = _roles_and_levels(source, args)
+    if roles is None or levels is None:
+        roles, levels = _roles_and_levels(source, args)
     return items_frame(
         source, roles, dimensions=args.dimensions, levels=levels, where=args.where,
         duplicates=args.duplicates, sd_ddof=getattr(args, "sd_ddof", 1),
@@ -110,11 +113,14 @@ def sql_items(source: Any, args: argparse.Namespace) -> Any:
     )  # fmt: skip
 
 
-def sql_raters(source: Any, args: argparse.Namespace) -> Any:
+def sql_raters(
+    source: Any, args: argparse.Namespace, roles: dict | None = None, levels: dict | None = None
+) -> Any:
     """The ``--raters`` table (a DataFrame, report.raters_report's columns) out of core."""
     from .sql_raters import raters_frame
 
-    roles, levels = _roles_and_levels(source, args)
+    if roles is None or levels is None:
+        roles, levels = _roles_and_levels(source, args)
     return raters_frame(
         source, roles, dimensions=args.dimensions, levels=levels, where=args.where,
         duplicates=args.duplicates,
