@@ -16,8 +16,9 @@ per-(item, value) sums, never the judgments themselves:
   the timestamp then the row, ``mean`` averages them (``GROUP BY item, rater``);
 * ``--where``: the same whitelisted expression written as SQL (sql_where.py); ``--by``: one query
   per group value;
-* ``--items``: per-item spread (``GROUP BY item``) and consensus entropy (``GROUP BY item,
-  value``), ranked in pandas on one row per item (:func:`items_frame`);
+* ``--items``: per-item spread (``GROUP BY item``; every ``--sd-ddof``/``--quantile-method``:
+  sql_spread.py) and consensus entropy (``GROUP BY item, value``), ranked in pandas on one row
+  per item (:func:`items_frame`);
 * ``--raters``: per-rater sums with each judgment's item totals joined and its rank within the
   rater as a window (sql_raters.py).
 
