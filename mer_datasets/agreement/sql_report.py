@@ -373,14 +373,16 @@ def alpha_result(
     n_resamples: int,
     seed: int | None,
     confidence: float = 0.95,
+    totals: str = "auto",
 ):
-    """Alpha with its item-bootstrap interval (a :class:`~.bootstrap.BootstrapResult`)."""
+    """Alpha with its item-bootstrap interval (a :class:`~.bootstrap.BootstrapResult`);
+    ``totals`` as in :func:`~.bootstrap.items_resamples`."""
     from .bootstrap import (
         BootstrapResult,
-        _items_bootstrap,
         _percentile_interval,
         _undefined_share,
         interval_caveats,
+        items_resamples,
     )
 
     fixed = reference = None
@@ -392,18 +394,21 @@ def alpha_result(
     estimate = alpha_from_sums(
         float(stats.within.sum()), expected, int(round(stats.m.sum())), n_ref
     )
+    limit = None
     if n_resamples == 0 or np.isnan(estimate):
         samples = np.full(n_resamples, np.nan)
     else:
-        if p.level == "ordinal" and fixed is None:
-            pair = with_judgments(pair)
         rng = np.random.default_rng(seed)
-        samples = _items_bootstrap(pair, stats, fixed, n_resamples, rng)
+        samples, limit = items_resamples(
+            pair, stats, fixed, n_resamples, rng, totals, judged=lambda: with_judgments(pair)
+        )
     low, high = _percentile_interval(samples, confidence)
     caveats = interval_caveats("items", len(stats.m), _undefined_share(samples))
     return BootstrapResult(
-        estimate, low, high, "items", n_resamples, confidence, seed, samples, caveats=caveats
-    )
+        estimate, low, high, "items", n_resamples, confidence, seed, samples,
+        caveats=(limit.note, *caveats) if limit else caveats,
+        totals="normal" if limit else "exact",
+    )  # fmt: skip
 
 
 def with_judgments(p: Pairable) -> Pairable:
