@@ -233,6 +233,8 @@ class MERDataset:
         derive: str | list[str] | None = None,
         mappings: dict[str, dict[str, str]] | None = None,
         pool_protocols: bool = False,
+        bootstrap_interval: str = "percentile",
+        bootstrap_totals: str = "auto",
     ) -> pd.DataFrame:
         """Agreement per dimension (and group): :func:`mer_datasets.agreement.agreement_report` on
         this dataset's judgments, ``levels`` defaulting to the catalog's (:func:`default_levels`).
@@ -260,6 +262,8 @@ class MERDataset:
             derive=derive,
             mappings=mappings,
             pool_protocols=pool_protocols,
+            bootstrap_interval=bootstrap_interval,
+            bootstrap_totals=bootstrap_totals,
             **agreement_context(self.info),
         )
 

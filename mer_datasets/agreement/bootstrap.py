@@ -78,7 +78,7 @@ from .alpha import (
     triples,
     value_totals,
 )
-from .normal_totals import NORMAL_TOTALS_ITEMS, NormalLimit, normal_limit
+from .normal_totals import MAX_LIMIT_FEATURES, NORMAL_TOTALS_ITEMS, NormalLimit, normal_limit
 from .resampling import (
     Crossed,
     _single_threaded_blas,
@@ -278,12 +278,11 @@ def bootstrap_alpha_of(
     if n_resamples == 0 or np.isnan(estimate):
         samples = np.full(n_resamples, np.nan)
     elif method == "items":
-        samples, limit = items_resamples(p, stats, fixed, n_resamples, rng, totals)
-        if limit is not None:
-            drawn, notes = "normal", (*notes, limit.note)
+        samples, limit, drawn_notes = items_resamples(p, stats, fixed, n_resamples, rng, totals)
+        notes = (*notes, *drawn_notes)
+        drawn = "exact" if limit is None else "normal"
         if interval == "bca":
-            route = _items_route(p, stats, fixed)
-            accel = acceleration(jackknife_in_chunks(p.n_items, route.width, route.alphas_of))
+            accel = item_acceleration(p, stats, fixed)
     elif method == "two-way":
         table = _crossed_of(data, raters, level, reference)
         samples = two_way_bootstrap(table, n_resamples, rng, fixed, copies)
@@ -512,10 +511,10 @@ def items_resamples(
     totals: str = "auto",
     *,
     judged: Callable[[], Pairable] | None = None,
-) -> tuple[np.ndarray, NormalLimit | None]:
-    """The item bootstrap's resampled alphas (also used by the DuckDB and Spark engines) and,
-    when they were drawn from the normal limit of the per-item totals, that limit and its check
-    (normal_totals.py). ``totals``: "exact" (multinomial item draws), "normal" (the limit
+) -> tuple[np.ndarray, NormalLimit | None, tuple[str, ...]]:
+    """The item bootstrap's resampled alphas (also used by the DuckDB and Spark engines), the
+    normal limit of the per-item totals when they were drawn from it (normal_totals.py), and the
+    notes every output of them carries (the limit's, or why "normal" could not be honoured). ``totals``: "exact" (multinomial item draws), "normal" (the limit
     whenever alpha is a function of per-item feature sums) or "auto" (the limit from
     ``NORMAL_TOTALS_ITEMS`` items when its skewness check passes). ``judged``: ``p`` with its
     per-judgment codes, built only if exact ordinal draws on many values need them (out of core
@@ -524,14 +523,40 @@ def items_resamples(
         raise AgreementError(f"unknown totals {totals!r}; expected one of {', '.join(TOTALS)}")
     route = _items_route(p, stats, fixed, judged)
     wanted = totals == "normal" or (totals == "auto" and p.n_items >= NORMAL_TOTALS_ITEMS)
-    if wanted and route.rows is not None:
+    unavailable = _limit_unavailable(route)
+    if wanted and unavailable is None:
         # One BLAS thread: the products are small (measured 3x faster on the shared machine)
         # and the numbers do not depend on the thread count.
         with _single_threaded_blas():
             limit = normal_limit(route.rows, route.n_items, route.finish)
             if totals == "normal" or limit.applies:
-                return limit.draw(rng, n_resamples), limit
-    return _resampled(rng, p.n_items, n_resamples, route.width, route.alphas_of), None
+                return limit.draw(rng, n_resamples), limit, (limit.note,)
+    notes: tuple[str, ...] = ()
+    if totals == "normal" and unavailable is not None:
+        notes = (f"normal limit of the totals not available ({unavailable}): items drawn exactly",)
+    samples = _resampled(rng, p.n_items, n_resamples, route.width, route.alphas_of)
+    return samples, None, notes
+
+
+def _limit_unavailable(route: _ItemsRoute) -> str | None:
+    """Why the normal limit cannot be drawn for ``route``, or None: it needs alpha as a function
+    of per-item sums of at most ``MAX_LIMIT_FEATURES`` features (its covariance is d x d)."""
+    if route.rows is None:
+        return "alpha is not a function of per-item sums of few features here"
+    if route.n_features > MAX_LIMIT_FEATURES:
+        return f"{route.n_features:,} features per item, more than {MAX_LIMIT_FEATURES:,}"
+    return None
+
+
+def item_acceleration(
+    p: Pairable,
+    stats: ItemStatistics,
+    fixed: tuple[float, int] | None,
+    judged: Callable[[], Pairable] | None = None,
+) -> float:
+    """BCa's acceleration of the item bootstrap: the jackknife over (groups of) items."""
+    route = _items_route(p, stats, fixed, judged)
+    return acceleration(jackknife_in_chunks(p.n_items, route.width, route.alphas_of))
 
 
 @dataclass(frozen=True)
@@ -548,6 +573,7 @@ class _ItemsRoute:
     n_items: int = 0
     finish: Callable[[np.ndarray], np.ndarray] | None = None
     rows: Callable[[int, int], np.ndarray] | None = None
+    n_features: int = 0
 
 
 def _of_features(features: np.ndarray, finish, width: int) -> _ItemsRoute:
@@ -557,6 +583,7 @@ def _of_features(features: np.ndarray, finish, width: int) -> _ItemsRoute:
         features.shape[0],
         finish,
         lambda start, stop: features[start:stop],
+        features.shape[1],
     )
 
 
@@ -664,7 +691,7 @@ def _ordinal_alphas(
     if m.size * columns > _MAX_FEATURE_CELLS:  # exact draws per judgment; the limit by chunks
         exact = cache(lambda: _ordinal_alphas_per_judgment(judged() if judged else p).alphas_of)
         width = 2 * m.size + 3 * n_values  # as _ordinal_alphas_per_judgment's
-        return _ItemsRoute(lambda weights: exact()(weights), width, m.size, alphas, rows)
+        return _ItemsRoute(lambda weights: exact()(weights), width, m.size, alphas, rows, columns)
     return _of_features(rows(0, m.size), alphas, m.size + 4 * columns)
 
 

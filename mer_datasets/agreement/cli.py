@@ -62,6 +62,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="auto (default): two-way (items x raters) when raters are known, else items; "
         "krippendorff is known to under-cover (docs/guide/agreement.md)",
     )
+    parser.add_argument(
+        "--bootstrap-interval",
+        choices=["percentile", "bca"],
+        default="percentile",
+        help="percentile (default) or bca: bias-corrected and accelerated (items and two-way)",
+    )
+    parser.add_argument(
+        "--bootstrap-totals",
+        choices=["auto", "exact", "normal"],
+        default="auto",
+        help="how the item bootstrap draws: auto (default) draws its totals from their normal "
+        "limit from 100,000 items when that is within the Monte Carlo error; exact draws items",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--metrics",
@@ -388,7 +401,8 @@ def _records_from_judgments(
     options = dict(
         levels=levels, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
         seed=args.seed, duplicates=args.duplicates, expected=args.expected,
-        metrics=chosen_metrics(args),
+        metrics=chosen_metrics(args), bootstrap_interval=args.bootstrap_interval,
+        bootstrap_totals=args.bootstrap_totals,
     )  # fmt: skip
     if protocols is None:
         return agreement_records(judgments, **options)
@@ -461,6 +475,7 @@ def _report_from_tables(
         annotations, raters, by=args.by, bootstrap=args.bootstrap, bootstrap_method=args.bootstrap_method,
         seed=args.seed, expected=args.expected, metrics=chosen_metrics(args), derive=derive,
         pool_protocols=getattr(args, "pool_protocols", False), **extra, **common,
+        bootstrap_interval=args.bootstrap_interval, bootstrap_totals=args.bootstrap_totals,
     )  # fmt: skip
     context = [*context, *frame.attrs.get("context", [])]
     return render_records(to_json_records(frame), args.format, context)

@@ -32,6 +32,10 @@ import numpy as np
 #: From this many items the item bootstrap draws its totals from the normal limit (``auto``) when
 #: the skewness check passes: below it the exact draws cost under ~0.7 s per 1000 resamples.
 NORMAL_TOTALS_ITEMS = 100_000
+#: Most features per item (d) the limit takes: its covariance is d x d and its eigendecomposition
+#: O(d^3) (1024: 8 MiB, well under a second). Ordinal data on up to 43 values fit (1 + V +
+#: V (V + 1) / 2 features); sliders with hundreds of values keep the exact draws.
+MAX_LIMIT_FEATURES = 1024
 #: Largest |skewness| of the linearised resampled alpha for which the limit is used (see above).
 MAX_SKEWNESS = 0.05
 #: Rows of the feature matrix centred at a time (bounded memory on 10^7 items).

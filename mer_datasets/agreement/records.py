@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import AgreementError
 from .alpha import LEVELS, alpha_of, factorize
-from .bootstrap import METHODS, bootstrap_alpha_of, check_resamples
+from .bootstrap import INTERVALS, METHODS, TOTALS, bootstrap_alpha_of, check_resamples
 from .duplicates import check_policy
 from .groups import EXPECTED_CHOICES
 from .icc import COLUMNS as ICC_COLUMNS
@@ -65,6 +65,8 @@ def check_arguments(
     bootstrap: Any = 0,
     bootstrap_method: Any = "auto",
     seed: Any = 0,
+    bootstrap_interval: Any = "percentile",
+    bootstrap_totals: Any = "auto",
 ) -> None:
     """Refuse arguments of the wrong type or value before any work, with a typed error.
 
@@ -95,6 +97,20 @@ def check_arguments(
         raise AgreementError(
             f"unknown bootstrap_method {bootstrap_method!r}; expected one of {', '.join(METHODS)}"
         )
+    if bootstrap_interval not in INTERVALS:
+        raise AgreementError(
+            f"unknown bootstrap_interval {bootstrap_interval!r}; expected one of "
+            f"{', '.join(INTERVALS)}"
+        )
+    if bootstrap_interval == "bca" and bootstrap_method == "krippendorff":
+        raise AgreementError(
+            "bootstrap_interval='bca' needs a jackknife over resampled units; Krippendorff's "
+            "bootstrap resamples pairs of values: use the percentile interval with it"
+        )
+    if bootstrap_totals not in TOTALS:
+        raise AgreementError(
+            f"unknown bootstrap_totals {bootstrap_totals!r}; expected one of {', '.join(TOTALS)}"
+        )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
         raise AgreementError(f"seed must be a whole number or None, got {seed!r}")
 
@@ -109,13 +125,16 @@ def agreement_records(
     duplicates: str = "latest",
     expected: str = "group",
     metrics: list[str] | tuple[str, ...] | None = None,
+    bootstrap_interval: str = "percentile",
+    bootstrap_totals: str = "auto",
 ) -> list[dict[str, Any]]:
     """The records of :func:`~mer_datasets.agreement.report.agreement_report` (same arguments;
     groups come from ``judgments.group``), as plain dicts in the order of :data:`RECORD_COLUMNS`."""
     chosen = check_options(expected, metrics)
     check_arguments(
-        levels=levels, bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed
-    )
+        levels=levels, bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed,
+        bootstrap_interval=bootstrap_interval, bootstrap_totals=bootstrap_totals,
+    )  # fmt: skip
     check_policy(duplicates)
     by = judgments.by
     records: list[dict[str, Any]] = []
@@ -130,7 +149,8 @@ def agreement_records(
         }
         options = dict(
             chosen=chosen, explicit=metrics is not None, bootstrap=bootstrap,
-            bootstrap_method=bootstrap_method, seed=seed,
+            bootstrap_method=bootstrap_method, seed=seed, interval=bootstrap_interval,
+            totals=bootstrap_totals,
         )  # fmt: skip
         start = len(records)
         records += _metric_records(judgments, selection, None, None, None, common, **options)
@@ -162,6 +182,8 @@ def _metric_records(
     bootstrap: int,
     bootstrap_method: str,
     seed: int | None,
+    interval: str = "percentile",
+    totals: str = "auto",
 ) -> list[dict[str, Any]]:
     level = selection.level
     base = {**common, "group": group, **selection.counts(judgments, subset)}
@@ -182,7 +204,8 @@ def _metric_records(
                     raters = judgments.rater[rows]
                 result = bootstrap_alpha_of(
                     values, level=level, reference=reference, n_resamples=bootstrap,
-                    method=bootstrap_method, seed=seed, raters=raters,
+                    method=bootstrap_method, seed=seed, raters=raters, interval=interval,
+                    totals=totals,
                 )  # fmt: skip
                 record.update(value=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high)
                 record["ci_method"] = f"{result.ci_method} ({bootstrap} resamples, 95%)"

@@ -235,11 +235,14 @@ def agreement_report(
     mappings: dict[str, dict[str, str]] | None = None,
     protocols: RatingProtocols | None = None,
     pool_protocols: bool = False,
+    bootstrap_interval: str = "percentile",
+    bootstrap_totals: str = "auto",
 ) -> pd.DataFrame:
     """Tidy agreement records (columns :data:`RECORD_COLUMNS`), one per dimension x group x metric.
 
-    Krippendorff's alpha for every dimension (percentile bootstrap CI, ``ci_method`` names the
-    procedure; ``bootstrap=0`` for none); ICC forms for interval dimensions (F-based CIs); Fleiss'
+    Krippendorff's alpha for every dimension (bootstrap CI, ``ci_method`` names the procedure;
+    ``bootstrap=0`` for none; ``bootstrap_interval`` "percentile" or "bca", ``bootstrap_totals``
+    "auto", "exact" or "normal": how the item bootstrap draws, bootstrap.items_resamples); ICC forms for interval dimensions (F-based CIs); Fleiss'
     kappa for nominal dimensions when every item has the same number of raters. With ``by``, each
     group gets its own records (``group`` = its value; the all-raters record has group None) and
     alpha's D_e comes from the group (``expected="group"``) or all data (``"all"``).
@@ -256,7 +259,10 @@ def agreement_report(
     from .derived import parse_derivations
     from .protocols import protocol_parts, protocols_note
 
-    check_arguments(bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed)
+    check_arguments(
+        bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed,
+        bootstrap_interval=bootstrap_interval, bootstrap_totals=bootstrap_totals,
+    )  # fmt: skip
     derivations = parse_derivations(derive)
     extra = (protocols.column,) if protocols is not None else ()
     derived = dict(derive=derivations, midpoints=midpoints, vocabularies=vocabularies, mappings=mappings)  # fmt: skip
@@ -275,7 +281,8 @@ def agreement_report(
         part_records = agreement_records(
             Judgments.from_frame(part, by=by), levels=levels, bootstrap=bootstrap,
             bootstrap_method=bootstrap_method, seed=seed, duplicates=duplicates,
-            expected=expected, metrics=metrics,
+            expected=expected, metrics=metrics, bootstrap_interval=bootstrap_interval,
+            bootstrap_totals=bootstrap_totals,
         )  # fmt: skip
         for record in part_records:
             record["protocol"] = protocol

@@ -93,6 +93,7 @@ def sql_records(source: Any, args: argparse.Namespace) -> Any:
         source, roles, dimensions=args.dimensions, levels=levels, where=args.where, by=args.by,
         duplicates=args.duplicates, bootstrap=args.bootstrap,
         bootstrap_method=args.bootstrap_method, seed=args.seed, expected=args.expected,
+        bootstrap_interval=args.bootstrap_interval, bootstrap_totals=args.bootstrap_totals,
         metrics=[m.strip() for m in args.metrics.split(",") if m.strip()]
         if getattr(args, "metrics", None) else None,
     )  # fmt: skip

@@ -97,6 +97,8 @@ def spark_records(
     expected: str = "group",
     metrics: list[str] | tuple[str, ...] | None = None,
     order: str | None = "timestamp",
+    bootstrap_interval: str = "percentile",
+    bootstrap_totals: str = "auto",
 ) -> list[dict[str, Any]]:
     """The agreement records (:data:`~.records.RECORD_COLUMNS`) of the judgments in Spark
     DataFrame ``frame``: one row per judgment, columns named by ``item``, ``rater``, ``value``
@@ -118,7 +120,8 @@ def spark_records(
     return report_records(
         source, roles, dimensions=dimensions, levels=levels, where=where, by=by,
         duplicates=duplicates, bootstrap=bootstrap, seed=seed, expected=expected,
-        metrics=metrics, order=order,
+        metrics=metrics, order=order, bootstrap_interval=bootstrap_interval,
+        bootstrap_totals=bootstrap_totals,
     )  # fmt: skip
 
 

@@ -374,16 +374,19 @@ def alpha_result(
     seed: int | None,
     confidence: float = 0.95,
     totals: str = "auto",
+    interval: str = "percentile",
 ):
     """Alpha with its item-bootstrap interval (a :class:`~.bootstrap.BootstrapResult`);
-    ``totals`` as in :func:`~.bootstrap.items_resamples`."""
+    ``totals`` as in :func:`~.bootstrap.items_resamples`, ``interval`` "percentile" or "bca"."""
     from .bootstrap import (
         BootstrapResult,
         _percentile_interval,
         _undefined_share,
         interval_caveats,
+        item_acceleration,
         items_resamples,
     )
+    from .resampling import bca_interval
 
     fixed = reference = None
     if group is not None and against_all:
@@ -394,19 +397,23 @@ def alpha_result(
     estimate = alpha_from_sums(
         float(stats.within.sum()), expected, int(round(stats.m.sum())), n_ref
     )
-    limit = None
+    limit, notes = None, ()
     if n_resamples == 0 or np.isnan(estimate):
         samples = np.full(n_resamples, np.nan)
     else:
         rng = np.random.default_rng(seed)
-        samples, limit = items_resamples(
+        samples, limit, notes = items_resamples(
             pair, stats, fixed, n_resamples, rng, totals, judged=lambda: with_judgments(pair)
         )
-    low, high = _percentile_interval(samples, confidence)
+    if interval == "bca" and n_resamples and not np.isnan(estimate):
+        accel = item_acceleration(pair, stats, fixed, judged=lambda: with_judgments(pair))
+        low, high = bca_interval(samples, estimate, accel, confidence)
+    else:
+        low, high = _percentile_interval(samples, confidence)
     caveats = interval_caveats("items", len(stats.m), _undefined_share(samples))
     return BootstrapResult(
-        estimate, low, high, "items", n_resamples, confidence, seed, samples,
-        caveats=(limit.note, *caveats) if limit else caveats,
+        estimate, low, high, "items", n_resamples, confidence, seed, samples, interval,
+        caveats=(*notes, *caveats),
         totals="normal" if limit else "exact",
     )  # fmt: skip
 
@@ -523,6 +530,8 @@ def report_records(
     expected: str = "group",
     metrics: list[str] | tuple[str, ...] | None = None,
     order: str | None = "timestamp",
+    bootstrap_interval: str = "percentile",
+    bootstrap_totals: str = "auto",
 ) -> list[dict[str, Any]]:
     """The agreement records (records.RECORD_COLUMNS) of ``source``, as the in-memory
     :func:`~.records.agreement_records` computes them (module docstring: what differs)."""
@@ -532,8 +541,9 @@ def report_records(
 
     chosen = check_options(expected, metrics)
     check_arguments(
-        levels=levels, bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed
-    )
+        levels=levels, bootstrap=bootstrap, bootstrap_method=bootstrap_method, seed=seed,
+        bootstrap_interval=bootstrap_interval, bootstrap_totals=bootstrap_totals,
+    )  # fmt: skip
     check_policy(duplicates)
     check_ids(source, roles)
     records: list[dict[str, Any]] = []
@@ -559,6 +569,7 @@ def report_records(
                 source, p, code, base, chosen=chosen, explicit=metrics is not None,
                 against_all=code is not None and expected == "all", bootstrap=bootstrap,
                 bootstrap_method=bootstrap_method, seed=seed, forms=ICC_FORMS,
+                interval=bootstrap_interval, totals=bootstrap_totals,
             )  # fmt: skip
         if by is not None and "group_tests" in chosen and level != "nominal":
             records.append({**common, "metric": "group_tests", "value": float("nan"),
@@ -589,7 +600,7 @@ def _interval_note(method: str, result: Any) -> str:
 
 def _metric_records(
     source, p, group, base, *, chosen, explicit, against_all, bootstrap, bootstrap_method, seed,
-    forms,
+    forms, interval="percentile", totals="auto",
 ) -> list[dict[str, Any]]:  # fmt: skip
     from ..errors import FleissDesignError
     from .icc import COLUMNS as ICC_COLUMNS
@@ -607,8 +618,9 @@ def _metric_records(
                           note=f"--bootstrap-method {bootstrap_method} {NOT_OUT_OF_CORE}")  # fmt: skip
         else:
             result = alpha_result(
-                source, p, group, against_all=against_all, n_resamples=bootstrap, seed=seed
-            )
+                source, p, group, against_all=against_all, n_resamples=bootstrap, seed=seed,
+                totals=totals, interval=interval,
+            )  # fmt: skip
             record["value"] = result.estimate
             if bootstrap > 0:
                 record.update(ci_low=result.ci_low, ci_high=result.ci_high)

@@ -91,6 +91,11 @@ OPTIONS = [
     ("--level", "nominal"),
     ("--level", "ratio", "--dimension", "valence"),
     ("--metrics", "krippendorff_alpha,icc1_k,icc2_k,icc3_k"),
+    ("--bootstrap-interval", "bca"),
+    ("--bootstrap-interval", "bca", "--level", "ordinal", "--by", "genre", "--expected", "all"),
+    ("--bootstrap-totals", "normal"),
+    ("--bootstrap-totals", "normal", "--level", "ordinal"),
+    ("--bootstrap-totals", "normal", "--level", "nominal", "--bootstrap-interval", "bca"),
 ]
 
 

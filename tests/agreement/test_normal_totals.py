@@ -152,3 +152,17 @@ def test_ordinal_limit_read_in_chunks_equals_the_whole_matrix(monkeypatch):
         data, level="ordinal", method="items", n_resamples=300, seed=2, totals="exact"
     )
     assert exact.totals == "exact" and np.isfinite(exact.samples).all()
+
+
+def test_normal_on_too_many_features_says_so_and_draws_items():
+    """Ordinal sliders (hundreds of distinct values) have 1 + V + V(V+1)/2 features per item,
+    far over ``MAX_LIMIT_FEATURES``: "normal" cannot be honoured, the output says why."""
+    rng = np.random.default_rng(8)
+    items = np.repeat(np.arange(40), 5)
+    data = LongValues(items, 40, x=np.round(rng.normal(size=items.size), 2))
+    result = bootstrap_alpha_of(
+        data, level="ordinal", method="items", n_resamples=50, totals="normal"
+    )
+    assert result.totals == "exact" and result.ci_method == "bootstrap-items-percentile"
+    (note,) = [c for c in result.caveats if "normal limit" in c]
+    assert "features per item, more than 1,024" in note and "items drawn exactly" in note
