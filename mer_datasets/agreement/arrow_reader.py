@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .judgments import MAX_MAGNITUDE, Coded, Judgments
+from .judgments import MAX_MAGNITUDE, Coded, Judgments, recode
 from .userfile import ROLES, Columns, ReadOptions
 
 
@@ -38,6 +38,11 @@ def _id_codes(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     if column.null_count:
         return None
+    if pa.types.is_integer(kind):
+        dense = integer_id_codes(_numbers(column))
+        if dense is not None:
+            codes, ids = dense
+            return codes, np.asarray([str(i) for i in ids.tolist()], dtype=object)
     encoded = pc.dictionary_encode(
         column.combine_chunks() if hasattr(column, "combine_chunks") else column
     )
@@ -48,6 +53,91 @@ def _id_codes(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
     return codes, np.asarray(names, dtype=object)
+
+
+def _numbers(column: Any) -> np.ndarray:
+    """A numeric Arrow column (a ChunkedArray or an Array) as numpy, NaN for nulls (then as
+    float64): a view of Arrow's buffer when it has one chunk and no nulls (read-only).
+
+    Why not pyarrow's ``to_numpy``: its conversion code imports pandas (0.2-0.3 s of a CLI call
+    that needs no pandas); integer and floating buffers are numpy arrays as they are."""
+    import pyarrow as pa
+
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    kind = array.type
+    if pa.types.is_integer(kind):
+        dtype = np.dtype(f"{'i' if pa.types.is_signed_integer(kind) else 'u'}{kind.bit_width // 8}")
+    elif pa.types.is_float32(kind) or pa.types.is_float64(kind):
+        dtype = np.dtype(f"f{kind.bit_width // 8}")
+    else:  # half floats and the like: pyarrow's own conversion
+        return np.asarray(array.to_numpy(zero_copy_only=False))
+    start, size = array.offset, len(array)
+    data = array.buffers()[1]
+    values = (
+        np.frombuffer(data, dtype=dtype, count=start + size)[start:]
+        if data is not None
+        else np.zeros(size, dtype=dtype)
+    )
+    if not array.null_count:
+        return values
+    valid = np.unpackbits(
+        np.frombuffer(array.buffers()[0], dtype=np.uint8), count=start + size, bitorder="little"
+    )[start:].view(bool)
+    values = values.astype(np.float64)  # a copy: never written into Arrow's buffer
+    values[~valid] = np.nan
+    return values
+
+
+def integer_id_codes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(codes by first appearance, the distinct ids in that order) of integer ids without
+    missing ones, as ``dictionary_encode`` gives them, when the ids fill a dense range (at most
+    4n + 2^20 wide: row numbers, counters); None for sparse ids (hashes, 64-bit keys).
+
+    Why: ids that already are small numbers need no hash table (Arrow's dictionary_encode: 0.15
+    s a column at 10^7, plus the int32 -> intp copy of its indices); shifted by their smallest
+    value they are compact codes, and :func:`~.judgments.recode` numbers them by first
+    appearance in O(n), without a copy when they come in that order already."""
+    if ids.size == 0 or ids.dtype.kind not in "iu":
+        return None
+    lowest, highest = int(ids.min()), int(ids.max())
+    if highest - lowest > 4 * ids.size + (1 << 20) or highest > np.iinfo(np.intp).max:
+        return None
+    shifted = ids.astype(np.intp, copy=False)
+    if lowest:
+        shifted = shifted - lowest  # a new array (never writes into the caller's ids)
+    codes, order = recode(shifted)
+    return codes, order.astype(np.int64) + lowest
+
+
+def read_columns(path: str | Path, names: list[str]) -> Any:
+    """The named columns of one Parquet file as a pyarrow Table.
+
+    Why ``ParquetFile`` and not ``pyarrow.parquet.read_table``: read_table goes through
+    ``pyarrow.dataset``, whose import also imports pandas (0.3-0.7 s of a CLI call), and it
+    returns 128 Ki-row chunks that must be concatenated; for one file the Parquet reader itself
+    gives the same table as one chunk per column."""
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as parquet:
+        return parquet.read(columns=names)
+
+
+def _plain_values(value: np.ndarray, nulls: int) -> bool:
+    """Whether the values hold no stored NaN (only the ``nulls`` missing cells read as NaN), no
+    inf and no magnitude above ``MAX_MAGNITUDE`` (else the full reader refuses the file with its
+    errors). Without nulls two reductions decide it (a NaN makes the minimum NaN), no
+    temporary array."""
+    if value.size == 0:
+        return True
+    if not nulls:
+        lowest, highest = float(value.min()), float(value.max())
+        return not np.isnan(lowest) and max(-lowest, highest) <= MAX_MAGNITUDE
+    if int(np.count_nonzero(np.isnan(value))) != nulls:  # a stored NaN: the reader refuses it
+        return False
+    with np.errstate(invalid="ignore"):
+        return not (
+            np.isinf(value).any() or bool(np.nanmax(np.abs(value), initial=0.0) > MAX_MAGNITUDE)
+        )
 
 
 def parquet_judgments(
@@ -82,7 +172,7 @@ def parquet_judgments(
     value_type = schema.field(chosen["value"]).type
     if not (pa.types.is_integer(value_type) or pa.types.is_floating(value_type)):
         return None
-    table = pq.read_table(path, columns=list(dict.fromkeys(chosen.values())))
+    table = read_columns(path, list(dict.fromkeys(chosen.values())))
     ids = {}
     for role in ("item", "rater", "dimension"):
         if role in chosen:
@@ -93,18 +183,18 @@ def parquet_judgments(
     if table.num_rows == 0:
         return None
     nulls = table.column(chosen["value"]).null_count
-    value = table.column(chosen["value"]).to_numpy().astype(np.float64, copy=False)
+    value = _numbers(table.column(chosen["value"])).astype(np.float64, copy=False)
     del table
-    if int(np.count_nonzero(np.isnan(value))) != nulls:  # a stored NaN: the reader refuses it
+    if not _plain_values(value, nulls):
         return None
-    with np.errstate(invalid="ignore"):
-        if np.isinf(value).any() or bool(np.nanmax(np.abs(value), initial=0.0) > MAX_MAGNITUDE):
-            return None
     if "dimension" in ids:
         dimension = Coded(*ids["dimension"])
+        numeric = np.bincount(
+            dimension.codes, weights=~np.isnan(value), minlength=dimension.names.size
+        )
     else:
         dimension = Coded(np.zeros(value.size, dtype=np.intp), np.asarray(["value"], dtype=object))
-    numeric = np.bincount(dimension.codes, weights=~np.isnan(value), minlength=dimension.names.size)
+        numeric = np.array([value.size - nulls])
     levels = {
         str(name): "interval" if numeric[code] > 0 else "nominal"
         for code, name in enumerate(dimension.names)
