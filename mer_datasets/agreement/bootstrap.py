@@ -77,6 +77,7 @@ from .alpha import (
     triples,
     value_totals,
 )
+from .normal_totals import NORMAL_TOTALS_ITEMS, NormalLimit, normal_limit
 from .resampling import (
     Crossed,
     _single_threaded_blas,
@@ -93,6 +94,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 METHODS: tuple[str, ...] = ("auto", "items", "two-way", "krippendorff")
 INTERVALS: tuple[str, ...] = ("percentile", "bca")
+#: How the item bootstrap draws its resampled totals (normal_totals.py): "auto" draws from their
+#: normal limit from ``NORMAL_TOTALS_ITEMS`` items when its skewness check passes.
+TOTALS: tuple[str, ...] = ("auto", "exact", "normal")
 #: The defaults, chosen from the coverage study (docs/guide/agreement.md, "Confidence intervals").
 DEFAULT_METHOD = "auto"
 #: ``auto``: the two-way bootstrap when every row's rater is known, there are 3 raters or more
@@ -133,11 +137,15 @@ class BootstrapResult:
     samples: np.ndarray = field(repr=False)
     interval: str = "percentile"
     caveats: tuple[str, ...] = ()
+    #: "exact" item draws, or "normal": totals drawn from their normal limit (normal_totals.py).
+    totals: str = "exact"
 
     @property
     def ci_method(self) -> str:
-        """E.g. ``"bootstrap-items-percentile"``: what the interval is, for every output record."""
-        return f"bootstrap-{self.method}-{self.interval}"
+        """E.g. ``"bootstrap-items-percentile"``: what the interval is, for every output record
+        (``"bootstrap-items-normal-totals-percentile"`` when drawn from the normal limit)."""
+        drawn = "-normal-totals" if self.totals == "normal" else ""
+        return f"bootstrap-{self.method}{drawn}-{self.interval}"
 
 
 def bootstrap_alpha(
@@ -154,6 +162,7 @@ def bootstrap_alpha(
     confidence: float = 0.95,
     draws: str = "pairs",
     interval: str = DEFAULT_INTERVAL,
+    totals: str = "auto",
 ) -> BootstrapResult:
     """Bootstrap interval of :func:`~mer_datasets.agreement.alpha.krippendorff_alpha`.
 
@@ -164,7 +173,9 @@ def bootstrap_alpha(
     accelerated; items and two-way only). With ``expected_from``, D_e (and the ordinal metric)
     come from that table and are held fixed across resamples. Same seed, same output. ``draws``
     sets the number M of pairs per resample of the ``krippendorff`` method ("pairs" or
-    "capped", see above).
+    "capped", see above). ``totals`` is how the item bootstrap draws ("auto", "exact",
+    "normal"; normal_totals.py): from 100,000 items, "auto" draws the resampled totals from their
+    normal limit when that is within the Monte Carlo error of exact draws.
     """
     raters = None
     if method == "auto" and rater in data.columns:
@@ -195,6 +206,7 @@ def bootstrap_alpha(
         draws=draws,
         raters=raters,
         interval=interval,
+        totals=totals,
     )
 
 
@@ -211,13 +223,16 @@ def bootstrap_alpha_of(
     raters: np.ndarray | None = None,
     interval: str = DEFAULT_INTERVAL,
     copies: str = "once",
+    totals: str = "auto",
 ) -> BootstrapResult:
     """:func:`bootstrap_alpha` of arrays; ``reference`` plays the part of ``expected_from``.
 
     ``raters``: integer rater codes of the rows of ``data`` (-1 = unknown: a rater of its own),
     needed by ``method="two-way"``; ``copies`` is its rule for a rater drawn more than once
-    (resampling.py)."""
+    (resampling.py); ``totals`` how the item bootstrap draws (:func:`items_resamples`)."""
     check_level(level)
+    if totals not in TOTALS:
+        raise AgreementError(f"unknown totals {totals!r}; expected one of {', '.join(TOTALS)}")
     if method not in METHODS:
         raise AgreementError(
             f"unknown bootstrap method {method!r}; expected one of {', '.join(METHODS)}"
@@ -258,11 +273,13 @@ def bootstrap_alpha_of(
     p, stats, expected = statistics_of(data, level, reference, coded=method == "krippendorff")
     estimate = alpha_from_sums(float(stats.within.sum()), expected[0], p.n, expected[1])
     fixed = expected if reference is not None else None
-    accel = 0.0
+    accel, drawn = 0.0, "exact"
     if n_resamples == 0 or np.isnan(estimate):
         samples = np.full(n_resamples, np.nan)
     elif method == "items":
-        samples = _items_bootstrap(p, stats, fixed, n_resamples, rng)
+        samples, limit = items_resamples(p, stats, fixed, n_resamples, rng, totals)
+        if limit is not None:
+            drawn, notes = "normal", (*notes, limit.note)
         if interval == "bca":
             alphas_of, width = _items_function(p, stats, fixed)
             accel = acceleration(jackknife_in_chunks(p.n_items, width, alphas_of))
@@ -281,7 +298,7 @@ def bootstrap_alpha_of(
         low, high = _percentile_interval(samples, confidence)
     return BootstrapResult(
         estimate, low, high, method, n_resamples, confidence, seed, samples, interval,
-        notes + interval_caveats(method, p.n_items, _undefined_share(samples)),
+        notes + interval_caveats(method, p.n_items, _undefined_share(samples)), drawn,
     )  # fmt: skip
 
 
@@ -492,13 +509,73 @@ def _items_bootstrap(
     n_resamples: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """The item bootstrap's resampled alphas (also used by the DuckDB engine)."""
-    alphas_of, width = _items_function(p, stats, fixed)
-    return _resampled(rng, p.n_items, n_resamples, width, alphas_of)
+    """The item bootstrap's exact resampled alphas (multinomial item draws)."""
+    return items_resamples(p, stats, fixed, n_resamples, rng, "exact")[0]
+
+
+def items_resamples(
+    p: Pairable,
+    stats: ItemStatistics,
+    fixed: tuple[float, int] | None,
+    n_resamples: int,
+    rng: np.random.Generator,
+    totals: str = "auto",
+) -> tuple[np.ndarray, NormalLimit | None]:
+    """The item bootstrap's resampled alphas (also used by the DuckDB and Spark engines) and,
+    when they were drawn from the normal limit of the per-item totals, that limit and its check
+    (normal_totals.py). ``totals``: "exact" (multinomial item draws), "normal" (the limit
+    whenever alpha is a function of per-item feature sums) or "auto" (the limit from
+    ``NORMAL_TOTALS_ITEMS`` items when its skewness check passes)."""
+    if totals not in TOTALS:
+        raise AgreementError(f"unknown totals {totals!r}; expected one of {', '.join(TOTALS)}")
+    route = _items_route(p, stats, fixed)
+    wanted = totals == "normal" or (totals == "auto" and p.n_items >= NORMAL_TOTALS_ITEMS)
+    if wanted and route.rows is not None:
+        # One BLAS thread: the products are small (measured 3x faster on the shared machine)
+        # and the numbers do not depend on the thread count.
+        with _single_threaded_blas():
+            limit = normal_limit(route.rows, route.n_items, route.finish)
+            if totals == "normal" or limit.applies:
+                return limit.draw(rng, n_resamples), limit
+    return _resampled(rng, p.n_items, n_resamples, route.width, route.alphas_of), None
+
+
+@dataclass(frozen=True)
+class _ItemsRoute:
+    """How one level's alpha follows from the item multiplicities W of a resample.
+
+    ``alphas_of`` (W -> alphas) and ``width`` (cells per resample of its arrays) always;
+    ``finish`` (totals W F, resamples x d -> alphas) and ``rows`` (start, stop -> the feature
+    rows F of those items) when alpha is a function of weighted feature sums alone, which is
+    what the normal limit needs (``rows`` lets it read F in chunks, never whole)."""
+
+    alphas_of: Callable[[np.ndarray], np.ndarray]
+    width: int
+    n_items: int = 0
+    finish: Callable[[np.ndarray], np.ndarray] | None = None
+    rows: Callable[[int, int], np.ndarray] | None = None
+
+
+def _of_features(features: np.ndarray, finish, width: int) -> _ItemsRoute:
+    return _ItemsRoute(
+        lambda weights: finish(weights @ features),
+        width,
+        features.shape[0],
+        finish,
+        lambda start, stop: features[start:stop],
+    )
 
 
 def _items_function(p: Pairable, stats: ItemStatistics, fixed: tuple[float, int] | None):
-    """(alphas_of(item weights), cells per resample) of the item bootstrap: weighted sums W @ [m, within, ...] of the engine's per-item statistics.
+    """(alphas_of(item weights), cells per resample) of the item bootstrap (BCa's jackknife)."""
+    route = _items_route(p, stats, fixed)
+    return route.alphas_of, route.width
+
+
+def _items_route(
+    p: Pairable, stats: ItemStatistics, fixed: tuple[float, int] | None
+) -> _ItemsRoute:
+    """The item bootstrap of one level: weighted sums W @ [m, within, ...] of the engine's per-item statistics.
 
     ``fixed`` (expected_from) holds D_e: only m and within are resampled. Otherwise the finish
     needs the resample's moments (interval) or value counts W N (nominal, ratio); ordinal data
@@ -506,28 +583,25 @@ def _items_function(p: Pairable, stats: ItemStatistics, fixed: tuple[float, int]
     level, m = stats.level, stats.m
     n_items = m.size
     if fixed is not None:
-        features = np.column_stack([m, stats.within])
         expected, n_ref = float(fixed[0]), float(fixed[1])
 
-        def fixed_alphas(weights: np.ndarray) -> np.ndarray:
-            totals = weights @ features
+        def fixed_alphas(totals: np.ndarray) -> np.ndarray:
             count = totals.shape[0]
             return _alpha_vector(
                 totals[:, 1], np.full(count, expected), totals[:, 0], np.full(count, n_ref)
             )
 
-        return fixed_alphas, n_items + 8
+        return _of_features(np.column_stack([m, stats.within]), fixed_alphas, n_items + 8)
     if level == "ordinal":
         return _ordinal_alphas(p, stats)
     if level == "interval":
-        features = np.column_stack([m, stats.within, stats.moments])
 
-        def interval_alphas(weights: np.ndarray) -> np.ndarray:
-            totals = weights @ features
+        def interval_alphas(totals: np.ndarray) -> np.ndarray:
             n = totals[:, 0]
             return _alpha_vector(totals[:, 1], expected_sums(level, n, totals[:, 2:], None), n, n)
 
-        return interval_alphas, n_items + 24
+        features = np.column_stack([m, stats.within, stats.moments])
+        return _of_features(features, interval_alphas, n_items + 24)
     counts, values = stats.counts, stats.values
     delta2 = None
     if level == "ratio":
@@ -538,20 +612,23 @@ def _items_function(p: Pairable, stats: ItemStatistics, fixed: tuple[float, int]
                 "interval level"
             )
         delta2 = ratio_delta2(values[:, None], values[None, :])
-    dense = isinstance(counts, np.ndarray)
-    features = np.column_stack([m, stats.within, counts] if dense else [m, stats.within])
+    width = n_items + 4 * (2 + values.size)
 
-    def count_alphas(weights: np.ndarray) -> np.ndarray:
-        totals = weights @ features
+    def count_alphas(totals: np.ndarray, value_counts: np.ndarray | None = None) -> np.ndarray:
         n = totals[:, 0]
-        value_counts = totals[:, 2:] if dense else value_totals(counts, weights)
+        value_counts = totals[:, 2:] if value_counts is None else value_counts
         expected = expected_sums(level, n, None, value_counts, values, delta2)
         return _alpha_vector(totals[:, 1], expected, n, n)
 
-    return count_alphas, n_items + 4 * (2 + values.size)
+    if isinstance(counts, np.ndarray):
+        return _of_features(np.column_stack([m, stats.within, counts]), count_alphas, width)
+    features = np.column_stack([m, stats.within])
+    return _ItemsRoute(
+        lambda weights: count_alphas(weights @ features, value_totals(counts, weights)), width
+    )
 
 
-def _ordinal_alphas(p: Pairable, stats: ItemStatistics):
+def _ordinal_alphas(p: Pairable, stats: ItemStatistics) -> _ItemsRoute:
     """Ordinal item bootstrap, positions recomputed from each resample's value counts W N.
 
     Few values: features [m_u, N_u, upper triangle of A_u] with A_u = (m_u diag(N_u) -
@@ -561,22 +638,24 @@ def _ordinal_alphas(p: Pairable, stats: ItemStatistics):
     """
     m, n_values = stats.m, p.values.size
     columns = 1 + n_values + n_values * (n_values + 1) // 2
-    if p.counts is None or m.size * columns > _MAX_FEATURE_CELLS:
+    if p.counts is None:
         return _ordinal_alphas_per_judgment(p)
     counts = p.counts
     upper_rows, upper_cols = np.triu_indices(n_values)
-    inverse = 1.0 / (m - 1.0)
     on_diagonal = upper_rows == upper_cols
-    # A_u[c, k] for c <= k; off-diagonal cells doubled, as p^T A p counts (c, k) and (k, c).
-    pair_products = counts[:, upper_rows] * counts[:, upper_cols]
-    pair_products *= np.where(on_diagonal, -1.0, -2.0)
-    pair_products[:, on_diagonal] += m[:, None] * counts
-    pair_products *= inverse[:, None]
-    features = np.column_stack([m, counts, pair_products])
-    del pair_products
+    sign = np.where(on_diagonal, -1.0, -2.0)
 
-    def alphas(weights: np.ndarray) -> np.ndarray:
-        totals = weights @ features
+    def rows(start: int, stop: int) -> np.ndarray:
+        """Features of items start..stop-1: [m_u, N_u, upper triangle of A_u]."""
+        part, mass = counts[start:stop], m[start:stop]
+        # A_u[c, k] for c <= k; off-diagonal cells doubled, as p^T A p counts (c, k) and (k, c).
+        pair_products = part[:, upper_rows] * part[:, upper_cols]
+        pair_products *= sign
+        pair_products[:, on_diagonal] += mass[:, None] * part
+        pair_products /= (mass - 1.0)[:, None]
+        return np.column_stack([mass, part, pair_products])
+
+    def alphas(totals: np.ndarray) -> np.ndarray:
         n = totals[:, 0]
         value_counts = totals[:, 1 : 1 + n_values]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -589,10 +668,13 @@ def _ordinal_alphas(p: Pairable, stats: ItemStatistics):
         expected = 2.0 * n * np.einsum("bv,bv->b", value_counts, positions * positions)
         return _alpha_vector(observed, expected, n, n)
 
-    return alphas, m.size + 4 * columns
+    if m.size * columns > _MAX_FEATURE_CELLS:  # exact draws per judgment; the limit by chunks
+        exact = _ordinal_alphas_per_judgment(p)
+        return _ItemsRoute(exact.alphas_of, exact.width, m.size, alphas, rows)
+    return _of_features(rows(0, m.size), alphas, m.size + 4 * columns)
 
 
-def _ordinal_alphas_per_judgment(p: Pairable):
+def _ordinal_alphas_per_judgment(p: Pairable) -> _ItemsRoute:
     """Ordinal item bootstrap from the judgments themselves, for many distinct values (sliders).
 
     A resample weights judgment j by the multiplicity w_u of its item: the value counts are one
@@ -625,7 +707,7 @@ def _ordinal_alphas_per_judgment(p: Pairable):
             expected[row] = 2.0 * n[row] * np.dot(value_counts, positions * positions)
         return _alpha_vector(observed, expected, n, n)
 
-    return alphas, 2 * n_items + 3 * n_values
+    return _ItemsRoute(alphas, 2 * n_items + 3 * n_values)
 
 
 def _alpha_vector(
