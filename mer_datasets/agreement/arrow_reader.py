@@ -185,7 +185,13 @@ def parquet_judgments(
     value_type = schema.field(chosen["value"]).type
     if not (pa.types.is_integer(value_type) or pa.types.is_floating(value_type)):
         return None
-    table = read_columns(path, list(dict.fromkeys(chosen.values())))
+    return table_judgments(read_columns(path, list(dict.fromkeys(chosen.values()))), chosen)
+
+
+def table_judgments(table: Any, chosen: dict[str, str]) -> tuple[Judgments, dict[str, str]] | None:
+    """:func:`parquet_judgments` of the table read, ``chosen`` naming the column of each role
+    (item, rater, value, optionally dimension); None: the full reader must run. Separate so that
+    the benchmark (benchmarks/bench_crowd_scale.py) times reading and coding apart."""
     ids = {}
     for role in ("item", "rater", "dimension"):
         if role in chosen:
