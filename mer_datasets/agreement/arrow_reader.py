@@ -49,18 +49,45 @@ def _id_codes(column: Any, names: bool = True) -> tuple[np.ndarray, np.ndarray |
             if not names:
                 return codes, None
             return codes, np.asarray([str(i) for i in ids.tolist()], dtype=object)
-    encoded = pc.dictionary_encode(
-        column.combine_chunks() if hasattr(column, "combine_chunks") else column
-    )
+    encoded = pc.dictionary_encode(_one_array(column))
     codes = _numbers(encoded.indices).astype(np.intp, copy=False)
     if pa.types.is_integer(kind):
         if not names:
             return codes, None
         return codes, np.asarray([str(i) for i in encoded.dictionary.to_pylist()], dtype=object)
+    if not names:  # the check in Arrow: no Python string per distinct id
+        return None if _padded_or_empty(encoded.dictionary) else (codes, None)
     texts = encoded.dictionary.to_pylist()
     if any(text != text.strip() or not text for text in texts):
         return None
     return codes, np.asarray(texts, dtype=object)
+
+
+#: The characters ``str.strip()`` removes (``str.isspace``; tests/agreement/test_userfile_arrow.py
+#: recomputes them from the running Python).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _padded_or_empty(texts: Any) -> bool:
+    """Whether any of the (distinct) texts is empty or has leading or trailing whitespace, as
+    ``text != text.strip() or not text`` says it, computed in Arrow."""
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim(texts, characters=WHITESPACE)
+    padded = pc.any(pc.not_equal(trimmed, texts)).as_py()
+    return bool(padded or pc.any(pc.equal(pc.utf8_length(texts), 0)).as_py())
+
+
+def _one_array(column: Any) -> Any:
+    """A ChunkedArray as one Array (combine_chunks copies even a single chunk), an Array as is."""
+    import pyarrow as pa
+
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _numbers(column: Any) -> np.ndarray:
@@ -72,7 +99,7 @@ def _numbers(column: Any) -> np.ndarray:
     that needs no pandas); integer and floating buffers are numpy arrays as they are."""
     import pyarrow as pa
 
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = _one_array(column)
     kind = array.type
     if pa.types.is_integer(kind):
         dtype = np.dtype(f"{'i' if pa.types.is_signed_integer(kind) else 'u'}{kind.bit_width // 8}")

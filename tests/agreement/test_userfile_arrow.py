@@ -134,8 +134,11 @@ def test_integer_ids_are_coded_as_dictionary_encode_codes_them(case, dtype):
 def test_text_ids_and_missing_ids():
     import pyarrow as pa
 
-    codes, names = arrow_reader._id_codes(pa.chunked_array([["b", "a", "b"], ["c"]]), names=False)
+    column = pa.chunked_array([["b", "a", "b"], ["c"]])
+    codes, names = arrow_reader._id_codes(column)
     assert codes.tolist() == [0, 1, 0, 2] and names.tolist() == ["b", "a", "c"]
+    codes, names = arrow_reader._id_codes(column, names=False)
+    assert codes.tolist() == [0, 1, 0, 2] and names is None
     assert arrow_reader._id_codes(pa.chunked_array([[" a", "b"]])) is None  # padded: full reader
     assert arrow_reader._id_codes(pa.chunked_array([[1, None, 2]])) is None
     assert arrow_reader._id_codes(pa.chunked_array([[1.0, 2.0]])) is None
@@ -247,3 +250,25 @@ def test_dense_sorted_integer_ids_whole_report_as_the_full_reader(tmp_path, caps
     for method, fast in zip(("two-way", "items"), runs):
         options = ("--metrics", metrics, "--format", "json", "--bootstrap-method", method)
         assert output(capsys, path, *options) == fast
+
+
+def test_whitespace_is_what_str_strip_removes():
+    expected = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
+    assert arrow_reader.WHITESPACE == expected
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_padded_text_check_in_arrow_is_pythons(seed):
+    import pyarrow as pa
+
+    rng = np.random.default_rng(seed)
+    pieces = ["a", "b", "é", "x y", "", *arrow_reader.WHITESPACE, "\u200b"]  # \u200b: not space
+    texts = ["".join(rng.choice(pieces, size=rng.integers(0, 4))) for _ in range(6)]
+    texts = [t for t in dict.fromkeys(texts)]
+    python = any(text != text.strip() or not text for text in texts)
+    for kind in (pa.string(), pa.large_string()):
+        assert arrow_reader._padded_or_empty(pa.array(texts, type=kind)) is python
+        coded = arrow_reader._id_codes(pa.chunked_array([texts * 2], type=kind), names=False)
+        assert (coded is None) is python
+        if coded is not None:
+            assert coded[0].tolist() == list(range(len(texts))) * 2
