@@ -254,7 +254,7 @@ def test_dense_sorted_integer_ids_whole_report_as_the_full_reader(tmp_path, caps
 
 def test_whitespace_is_what_str_strip_removes():
     expected = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
-    assert arrow_reader.WHITESPACE == expected
+    assert expected == arrow_reader.WHITESPACE
 
 
 @pytest.mark.parametrize("seed", range(40))
