@@ -22,7 +22,15 @@ import numpy as np
 
 from ..errors import AgreementError
 from .alpha import LongValues, check_level, factorize
-from .duplicates import BLOCK, combine_codes, distinct_pairs, order_key, plan_duplicates
+from .duplicates import (
+    BLOCK,
+    DuplicatePlan,
+    combine_codes,
+    distinct_pairs,
+    order_key,
+    plan_duplicates,
+    plan_pairs,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -303,22 +311,25 @@ def select(
             rows, x = rows[keep], parsed[keep]
     if level == "ratio" and x is not None and x.size and float(x.min()) < 0:
         raise AgreementError(ratio_on_signed_values(name, float(x.min())))
-    if _distinct_cells(take_rows(judgments.rater, rows), take_rows(judgments.item, rows)):
-        # nothing to resolve
+    raters, items = take_rows(judgments.rater, rows), take_rows(judgments.item, rows)
+    if _distinct_cells(raters, items):  # nothing to resolve
         return Selection(name, level, value_column, rows, x, labels, label_names, 0, duplicates)
-    keys = combine_codes(judgments.rater[rows], judgments.item[rows])
-    if duplicates == "mean" and x is None and plan_duplicates(keys, policy="all").n_rows:
+    order = judgments.order[rows] if judgments.order is not None else None
+
+    def plan_of(policy: str, values: np.ndarray | None = None) -> DuplicatePlan:
+        plan = plan_pairs(raters, items, policy=policy, order=order, values=values)
+        if plan is None:  # codes too sparse for a bincount: sort the combined keys
+            keys = combine_codes(raters, items)
+            plan = plan_duplicates(keys, policy=policy, order=order, values=values)
+        return plan
+
+    if duplicates == "mean" and x is None and plan_of("all").n_rows:
         parsed = numeric_names(label_names)[labels]
         if np.isnan(parsed).any():  # no mean of labels: the latest judgment, and say so
             duplicates = "latest"
         else:
             x, labels, label_names = parsed, None, None
-    plan = plan_duplicates(
-        keys,
-        policy=duplicates if x is not None or duplicates != "mean" else "all",
-        order=judgments.order[rows] if judgments.order is not None else None,
-        values=x,
-    )
+    plan = plan_of(duplicates if x is not None or duplicates != "mean" else "all", x)
     if plan.rows.size != rows.size or plan.means is not None:
         rows = rows[plan.rows]
         if plan.means is not None:

@@ -209,3 +209,76 @@ def test_icc_of_compact_codes_is_icc_of_the_same_codes_with_gaps():
         compact = icc_of(v, i, r)
         gapped = icc_of(v, i * 5 + 2, r * 7 + 1)
         assert str(compact) == str(gapped)
+
+
+@pytest.mark.parametrize("policy", ["latest", "first", "mean", "all"])
+@pytest.mark.parametrize("ordering", [None, "int", "float"])
+@pytest.mark.parametrize("seed", range(15))
+def test_plan_pairs_is_the_sorted_plan(policy, ordering, seed):
+    """The O(n) plan of compact code pairs is plan_duplicates of the combined keys, to the bit:
+    the rows kept, the means (sums in row order, -0.0 of a group of one as the bincount gives
+    it) and the counts."""
+    from mer_datasets.agreement.duplicates import combine_codes, plan_duplicates, plan_pairs
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 70))
+    first = rng.integers(-1, rng.integers(1, 9), size=n)
+    second = rng.integers(-1, rng.integers(1, 9), size=n)
+    values = rng.choice(np.array([-0.0, 0.0, 0.1, 0.7, -2.5, 1e-300]), size=n)
+    order = None
+    if ordering == "int":
+        order = rng.integers(0, 4, size=n).astype(np.int64)
+        order[rng.random(n) < 0.2] = np.iinfo(np.int64).min  # missing: sorts first
+    elif ordering == "float":
+        order = rng.integers(0, 4, size=n).astype(np.float64)
+        order[rng.random(n) < 0.2] = np.nan
+    ours = plan_pairs(first, second, policy=policy, order=order, values=values)
+    theirs = plan_duplicates(
+        combine_codes(first, second), policy=policy, order=order, values=values
+    )
+    assert np.array_equal(ours.rows, theirs.rows) and ours.rows.dtype == theirs.rows.dtype
+    assert (ours.n_groups, ours.n_rows) == (theirs.n_groups, theirs.n_rows)
+    assert (ours.means is None) is (theirs.means is None)
+    if ours.means is not None:
+        assert ours.means.tobytes() == theirs.means.tobytes()  # signs of zeros included
+
+
+def test_plan_pairs_leaves_sparse_codes_and_refuses_mean_without_values():
+    from mer_datasets.agreement.duplicates import plan_pairs
+    from mer_datasets.errors import AgreementError
+
+    assert plan_pairs(np.array([0, 10**12]), np.array([0, 0])) is None
+    assert plan_pairs(np.array([0.5, 1.0]), np.array([0, 0])) is None
+    with pytest.raises(AgreementError, match="mean"):
+        plan_pairs(np.array([0, 0]), np.array([1, 1]), policy="mean")
+
+
+@pytest.mark.parametrize("policy", ["latest", "first", "mean", "all"])
+@pytest.mark.parametrize("labels", [False, True])
+def test_select_with_repeats_is_the_sorted_route(monkeypatch, policy, labels):
+    """select through the O(n) plan gives the Selection of the sorted plan (codes too sparse)."""
+    from mer_datasets.agreement import judgments as module
+
+    rng = np.random.default_rng(21)
+    n = 300
+    items, raters = rng.integers(0, 60, size=n), rng.integers(0, 5, size=n)
+    value = np.round(rng.normal(size=n), 1)
+    label = None
+    if labels:  # numbers as labels at the interval level: the mean of labels is defined
+        names = np.array(["1", "2", "3", "x"], dtype=object)
+        label = Coded(rng.integers(0, 3 if policy == "mean" else 4, size=n), names)
+    judgments = Judgments(
+        item=items.astype(np.intp), rater=raters.astype(np.intp),
+        dimension=Coded(np.zeros(n, dtype=np.intp), np.array(["v"], dtype=object)),
+        value=None if labels else value, label=label,
+        order=rng.integers(0, 3, size=n).astype(np.int64),
+    )  # fmt: skip
+    levels = {"v": "nominal"} if labels and policy != "mean" else None
+    ours = select(judgments, 0, levels, policy)
+    monkeypatch.setattr(module, "plan_pairs", lambda *a, **k: None)
+    theirs = select(judgments, 0, levels, policy)
+    assert ours.n_duplicates == theirs.n_duplicates > 0 and ours.policy == theirs.policy
+    assert np.array_equal(ours.rows, theirs.rows)
+    for field in ("x", "labels"):
+        a, b = getattr(ours, field), getattr(theirs, field)
+        assert (a is None and b is None) or a.tobytes() == b.tobytes()
