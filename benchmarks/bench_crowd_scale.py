@@ -68,7 +68,7 @@ record = {c: None for c in RECORD_COLUMNS}
 record.update(dimension="value", metric="krippendorff_alpha", level="interval", value=alpha,
               ci_low=result.ci_low, ci_high=result.ci_high)
 timed("render", lambda: render_records([record] * 4, "table", []))
-print(json.dumps({"times": times, "cpu": sum(cpu.values()), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"times": times, "cpu": sum(cpu.values()), "cpu_stages": cpu, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 STAGES_DUCKDB = r"""
