@@ -388,11 +388,14 @@ def recode(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return factorize(codes)
     top = int(valid.max())
     first = np.full(top + 1, valid.size, dtype=np.intp)
-    for start in range(0, valid.size, BLOCK):  # positions block by block: no 10^7 arange
-        stop = min(start + BLOCK, valid.size)
-        np.minimum.at(first, valid[start:stop], np.arange(start, stop, dtype=np.intp))
-    seen = np.flatnonzero(first < valid.size)
-    order = seen[np.argsort(first[seen], kind="stable")]
+    for start in range(0, valid.size, BLOCK):  # block by block: no 10^7 arange
+        block = valid[start : start + BLOCK]
+        fresh = np.flatnonzero(first[block] == valid.size)  # codes no earlier block had
+        if fresh.size:  # only their first positions can still change
+            np.minimum.at(first, block[fresh], fresh + start)
+    starts = np.zeros(valid.size, dtype=bool)  # first positions marked: no sort of them
+    starts[first[first < valid.size]] = True
+    order = valid[np.flatnonzero(starts)].astype(np.intp, copy=False)
     rank = np.empty(top + 1, dtype=np.intp)
     rank[order] = np.arange(order.size, dtype=np.intp)
     if present is None:
