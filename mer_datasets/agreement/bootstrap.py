@@ -53,6 +53,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -281,8 +282,8 @@ def bootstrap_alpha_of(
         if limit is not None:
             drawn, notes = "normal", (*notes, limit.note)
         if interval == "bca":
-            alphas_of, width = _items_function(p, stats, fixed)
-            accel = acceleration(jackknife_in_chunks(p.n_items, width, alphas_of))
+            route = _items_route(p, stats, fixed)
+            accel = acceleration(jackknife_in_chunks(p.n_items, route.width, route.alphas_of))
     elif method == "two-way":
         table = _crossed_of(data, raters, level, reference)
         samples = two_way_bootstrap(table, n_resamples, rng, fixed, copies)
@@ -502,17 +503,6 @@ def _reduced(
     return out
 
 
-def _items_bootstrap(
-    p: Pairable,
-    stats: ItemStatistics,
-    fixed: tuple[float, int] | None,
-    n_resamples: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """The item bootstrap's exact resampled alphas (multinomial item draws)."""
-    return items_resamples(p, stats, fixed, n_resamples, rng, "exact")[0]
-
-
 def items_resamples(
     p: Pairable,
     stats: ItemStatistics,
@@ -520,15 +510,19 @@ def items_resamples(
     n_resamples: int,
     rng: np.random.Generator,
     totals: str = "auto",
+    *,
+    judged: Callable[[], Pairable] | None = None,
 ) -> tuple[np.ndarray, NormalLimit | None]:
     """The item bootstrap's resampled alphas (also used by the DuckDB and Spark engines) and,
     when they were drawn from the normal limit of the per-item totals, that limit and its check
     (normal_totals.py). ``totals``: "exact" (multinomial item draws), "normal" (the limit
     whenever alpha is a function of per-item feature sums) or "auto" (the limit from
-    ``NORMAL_TOTALS_ITEMS`` items when its skewness check passes)."""
+    ``NORMAL_TOTALS_ITEMS`` items when its skewness check passes). ``judged``: ``p`` with its
+    per-judgment codes, built only if exact ordinal draws on many values need them (out of core
+    they are rebuilt from the counts)."""
     if totals not in TOTALS:
         raise AgreementError(f"unknown totals {totals!r}; expected one of {', '.join(TOTALS)}")
-    route = _items_route(p, stats, fixed)
+    route = _items_route(p, stats, fixed, judged)
     wanted = totals == "normal" or (totals == "auto" and p.n_items >= NORMAL_TOTALS_ITEMS)
     if wanted and route.rows is not None:
         # One BLAS thread: the products are small (measured 3x faster on the shared machine)
@@ -566,14 +560,11 @@ def _of_features(features: np.ndarray, finish, width: int) -> _ItemsRoute:
     )
 
 
-def _items_function(p: Pairable, stats: ItemStatistics, fixed: tuple[float, int] | None):
-    """(alphas_of(item weights), cells per resample) of the item bootstrap (BCa's jackknife)."""
-    route = _items_route(p, stats, fixed)
-    return route.alphas_of, route.width
-
-
 def _items_route(
-    p: Pairable, stats: ItemStatistics, fixed: tuple[float, int] | None
+    p: Pairable,
+    stats: ItemStatistics,
+    fixed: tuple[float, int] | None,
+    judged: Callable[[], Pairable] | None = None,
 ) -> _ItemsRoute:
     """The item bootstrap of one level: weighted sums W @ [m, within, ...] of the engine's per-item statistics.
 
@@ -593,7 +584,7 @@ def _items_route(
 
         return _of_features(np.column_stack([m, stats.within]), fixed_alphas, n_items + 8)
     if level == "ordinal":
-        return _ordinal_alphas(p, stats)
+        return _ordinal_alphas(p, stats, judged)
     if level == "interval":
 
         def interval_alphas(totals: np.ndarray) -> np.ndarray:
@@ -628,7 +619,9 @@ def _items_route(
     )
 
 
-def _ordinal_alphas(p: Pairable, stats: ItemStatistics) -> _ItemsRoute:
+def _ordinal_alphas(
+    p: Pairable, stats: ItemStatistics, judged: Callable[[], Pairable] | None = None
+) -> _ItemsRoute:
     """Ordinal item bootstrap, positions recomputed from each resample's value counts W N.
 
     Few values: features [m_u, N_u, upper triangle of A_u] with A_u = (m_u diag(N_u) -
@@ -639,7 +632,7 @@ def _ordinal_alphas(p: Pairable, stats: ItemStatistics) -> _ItemsRoute:
     m, n_values = stats.m, p.values.size
     columns = 1 + n_values + n_values * (n_values + 1) // 2
     if p.counts is None:
-        return _ordinal_alphas_per_judgment(p)
+        return _ordinal_alphas_per_judgment(judged() if judged else p)
     counts = p.counts
     upper_rows, upper_cols = np.triu_indices(n_values)
     on_diagonal = upper_rows == upper_cols
@@ -669,8 +662,9 @@ def _ordinal_alphas(p: Pairable, stats: ItemStatistics) -> _ItemsRoute:
         return _alpha_vector(observed, expected, n, n)
 
     if m.size * columns > _MAX_FEATURE_CELLS:  # exact draws per judgment; the limit by chunks
-        exact = _ordinal_alphas_per_judgment(p)
-        return _ItemsRoute(exact.alphas_of, exact.width, m.size, alphas, rows)
+        exact = cache(lambda: _ordinal_alphas_per_judgment(judged() if judged else p).alphas_of)
+        width = 2 * m.size + 3 * n_values  # as _ordinal_alphas_per_judgment's
+        return _ItemsRoute(lambda weights: exact()(weights), width, m.size, alphas, rows)
     return _of_features(rows(0, m.size), alphas, m.size + 4 * columns)
 
 

@@ -304,8 +304,9 @@ def run(
         else:
             from .spark_engine import spark_file_source as source_of
         result = sql_records(source_of(args.target), args)
-        if args.items:
-            text = _render_frame(result, args.format, request_context(args))
+        if args.items or args.raters:  # per-item / per-rater DataFrame
+            context = [*request_context(args), *result.attrs.get("context", [])]
+            text = _render_frame(result, args.format, context)
         else:
             text = render_records(result, args.format, request_context(args))
     elif cached is not None:

@@ -10,7 +10,7 @@ files keep the full report (ICC, Fleiss' kappa, duplicate resolution).
 The DuckDB (and Spark) report has the in-memory report's records (alpha with its item-bootstrap
 interval, ICC, Fleiss' kappa, ``--where``, ``--by``, the duplicates policies) computed by grouped
 queries (agreement/sql_report.py); what it does not compute out of core is named in a note or
-refused with the reason (``--raters``; ``--items`` is computed out of core).
+refused with the reason (``--items`` and ``--raters`` are computed out of core too).
 """
 
 from __future__ import annotations
@@ -79,27 +79,16 @@ def choose_engine(requested: str, target: str, is_file: bool) -> str:
 
 def sql_records(source: Any, args: argparse.Namespace) -> Any:
     """The report's records from an :class:`~.sql_report.Source` (DuckDB or Spark) and the CLI's
-    options (with ``--items``: the per-item DataFrame); ``--raters`` is refused with the reason."""
+    options (with ``--items`` or ``--raters``: the per-item or per-rater DataFrame)."""
     from .sql_report import report_records
 
-    if args.raters:
-        raise AgreementError(
-            "--raters is not computed out of core (leave-one-out and test-retest figures need "
-            "every rater's judgments in memory): use --engine memory"
-        )
     if getattr(args, "derive", None):
         raise AgreementError("--derive is computed in memory only: use --engine memory")
     roles, levels = _roles_and_levels(source, args)
     if args.items:
-        if (
-            getattr(args, "sd_ddof", 1) != 1
-            or getattr(args, "quantile_method", "linear") != "linear"
-        ):
-            raise AgreementError(
-                "out of core, --items has the sample SD (--sd-ddof 1) and linear quartiles only: "
-                "use --engine memory for other conventions"
-            )
-        return sql_items(source, args)
+        return sql_items(source, args, roles, levels)
+    if args.raters:
+        return sql_raters(source, args, roles, levels)
     return report_records(
         source, roles, dimensions=args.dimensions, levels=levels, where=args.where, by=args.by,
         duplicates=args.duplicates, bootstrap=args.bootstrap,
@@ -109,12 +98,30 @@ def sql_records(source: Any, args: argparse.Namespace) -> Any:
     )  # fmt: skip
 
 
-def sql_items(source: Any, args: argparse.Namespace) -> Any:
+def sql_items(
+    source: Any, args: argparse.Namespace, roles: dict | None = None, levels: dict | None = None
+) -> Any:
     """The ``--items`` table (a DataFrame, report.items_report's columns) out of core."""
     from .sql_report import items_frame
 
-    roles, levels = _roles_and_levels(source, args)
+    if roles is None or levels is None:
+        roles, levels = _roles_and_levels(source, args)
     return items_frame(
+        source, roles, dimensions=args.dimensions, levels=levels, where=args.where,
+        duplicates=args.duplicates, sd_ddof=getattr(args, "sd_ddof", 1),
+        quantile_method=getattr(args, "quantile_method", "linear"),
+    )  # fmt: skip
+
+
+def sql_raters(
+    source: Any, args: argparse.Namespace, roles: dict | None = None, levels: dict | None = None
+) -> Any:
+    """The ``--raters`` table (a DataFrame, report.raters_report's columns) out of core."""
+    from .sql_raters import raters_frame
+
+    if roles is None or levels is None:
+        roles, levels = _roles_and_levels(source, args)
+    return raters_frame(
         source, roles, dimensions=args.dimensions, levels=levels, where=args.where,
         duplicates=args.duplicates,
     )  # fmt: skip

@@ -16,15 +16,18 @@ per-(item, value) sums, never the judgments themselves:
   the timestamp then the row, ``mean`` averages them (``GROUP BY item, rater``);
 * ``--where``: the same whitelisted expression written as SQL (sql_where.py); ``--by``: one query
   per group value;
-* ``--items``: per-item spread (``GROUP BY item``) and consensus entropy (``GROUP BY item,
-  value``), ranked in pandas on one row per item (:func:`items_frame`).
+* ``--items``: per-item spread (``GROUP BY item``; every ``--sd-ddof``/``--quantile-method``:
+  sql_spread.py) and consensus entropy (``GROUP BY item, value``), ranked in pandas on one row
+  per item (:func:`items_frame`);
+* ``--raters``: per-rater sums with each judgment's item totals joined and its rank within the
+  rater as a window (sql_raters.py).
 
 Not computed out of core, and said so in a record's note (never silently left out): Cronbach's
-alpha, the group tests, Krippendorff's bootstrap (``--bootstrap-method krippendorff``); the
-``--raters`` report is refused with the reason (use ``--engine memory``).
+alpha, the group tests, Krippendorff's bootstrap (``--bootstrap-method krippendorff``).
 Values are taken as stored (no ``--na`` markers, no trimming of text cells, ids compared as
 stored); --where names are the file's columns, with the canonical role names (track_id,
-rater_id, value, label, dimension) for the role columns, not the sibling-dimension names.
+rater_id, value, label, dimension) for the role columns, and the sibling dimensions of the same
+``annotation_id`` (a LEFT JOIN per named sibling: sql_where.sibling_joins).
 """
 
 from __future__ import annotations
@@ -102,6 +105,9 @@ class Plan:
     #: distinct (item, rater) cells before the duplicates policy (= after it, when it keeps one
     #: judgment per cell): the complete-design test of the ICC without another GROUP BY
     cells: int = -1
+    #: the ``base`` CTE alone (i, r, v, t, g, _row before the duplicates policy): the test-retest
+    #: figures of ``--raters`` read the repeated judgments from it
+    base: str = ""
 
 
 def where_columns(source: Source, roles: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -125,6 +131,25 @@ def where_columns(source: Source, roles: dict[str, str]) -> dict[str, tuple[str,
         sql = q(column) if numeric else f"CAST({q(column)} AS {source.text_type})"
         names[canonical[role]] = (sql, "number" if numeric else "text")
     return names
+
+
+def named_columns(
+    source: Source, roles: dict[str, str], where: str | None, by: str | None
+) -> tuple[dict[str, tuple[str, str]], str]:
+    """(:func:`where_columns` plus the sibling dimensions ``where``/``by`` name, the JOINs that
+    bring those in): sql_where.sibling_joins."""
+    names = where_columns(source, roles)
+    if not (where or by):
+        return names, ""
+    from .sql_where import referenced, sibling_joins
+
+    wanted = referenced(where, by) - set(names)
+    if not wanted or "dimension" not in roles:
+        return names, ""
+    number = is_number(source.columns[roles["value"]])
+    dimensions = dimension_values(source, roles)
+    joins, siblings = sibling_joins(source, roles, wanted, dimensions, number)
+    return {**names, **siblings}, joins
 
 
 def plan(
@@ -158,23 +183,16 @@ def plan(
         literal = str(dimension).replace("'", "''")
         text = source.text_type
         conditions.append(f"CAST({q(roles['dimension'])} AS {text}) = '{literal}'")
+    names, joins = named_columns(source, roles, where, by)
     if where:
         from .sql_where import where_sql
 
-        conditions.append(where_sql(where, where_columns(source, roles), q))
+        conditions.append(where_sql(where, names, q))
     x = f"CAST({v} AS DOUBLE)" if numeric else v
     r = q(rater) if rater and rater in columns else f"CAST(NULL AS {source.text_type})"
-    t = q(order) if order and order in columns else "CAST(NULL AS TIMESTAMP)"
-    order_kind = columns.get(order or "", "").upper()
-    if (
-        order_kind
-        and not is_number(order_kind)
-        and not order_kind.startswith(("TIMESTAMP", "DATE"))
-    ):
-        t = f"CAST({q(order)} AS TIMESTAMP)"  # ISO 8601 text, as in memory
+    t = _order_column(source, order)
     g = f"CAST(NULL AS {source.text_type})"
     if by is not None:
-        names = where_columns(source, roles)
         if by not in names:
             from .where import unknown_column_message
 
@@ -182,9 +200,28 @@ def plan(
         g = names[by][0]
     base = (
         f"base AS (SELECT {q(item)} AS i, {r} AS r, {x} AS v, {t} AS t, {g} AS g, _row "
-        f"FROM {source.table} WHERE {' AND '.join(conditions)})"
+        f"FROM {source.table}{joins} WHERE {' AND '.join(conditions)})"
     )
-    # one pass: the (item, rater) cells, the repeated ones, and the largest magnitude
+    cells = _cells(source, base, numeric, value)
+    n_duplicates = int(_number(cells["repeated"][0]) or 0)
+    policy = duplicates
+    if policy == "mean" and not numeric and n_duplicates:
+        policy = "latest"  # no mean of labels (as in memory): the latest, and the record says so
+    j = _resolved(policy if n_duplicates else "all")
+    result = Plan(f"{base}, {j}", numeric, level, n_duplicates, policy, base=base)
+    result.cells = int(cells["cells"][0])
+    if level in ("interval", "ratio"):
+        largest = _number(cells["largest"][0]) or 0.0
+        if largest > 0.0:
+            _, exponent = math.frexp(largest)
+            if not -64 <= exponent <= 64:  # alpha.finite_scaled: one exact power of two
+                result.scale = math.ldexp(1.0, -exponent)
+    return result
+
+
+def _cells(source: Source, base: str, numeric: bool, value: str) -> dict[str, np.ndarray]:
+    """One pass over ``base``: the (item, rater) cells, the repeated ones and (numbers) the
+    largest magnitude; infinite values are refused, as in memory."""
     cells = source.run(
         f"WITH {base} SELECT count(*) AS cells, "
         "sum(CASE WHEN c > 1 THEN 1 ELSE 0 END) AS repeated, max(a) AS largest, "
@@ -195,40 +232,43 @@ def plan(
         else f"WITH {base} SELECT count(*) AS cells, sum(CASE WHEN c > 1 THEN 1 ELSE 0 END) "
         "AS repeated FROM (SELECT count(*) AS c FROM base GROUP BY i, r) d"
     )
-    n_duplicates = int(_number(cells["repeated"][0]) or 0)
     infinite = int(_number(cells["infinite"][0]) or 0) if numeric else 0
     if infinite:
         raise AgreementError(
             f"column {value!r}: {infinite} value(s) are not finite; agreement needs finite "
             "values (leave the cell empty for a missing judgment)"
         )
-    policy = duplicates
-    if policy == "mean" and not numeric and n_duplicates:
-        policy = "latest"  # no mean of labels (as in memory): the latest, and the record says so
-    if policy == "all" or n_duplicates == 0:
-        j = "j AS (SELECT i, r, v, g, _row FROM base)"
-    elif policy == "mean":
-        j = (
+    return cells
+
+
+def _order_column(source: Source, order: str | None) -> str:
+    """The SQL of the ``order`` column (timestamps) that orders repeated judgments; NULL when the
+    input has none; ISO 8601 text read as a timestamp, as in memory."""
+    if not order or order not in source.columns:
+        return "CAST(NULL AS TIMESTAMP)"
+    kind = source.columns[order].upper()
+    if not is_number(kind) and not kind.startswith(("TIMESTAMP", "DATE")):
+        return f"CAST({source.quote(order)} AS TIMESTAMP)"
+    return source.quote(order)
+
+
+def _resolved(policy: str) -> str:
+    """The ``j`` CTE: one judgment per (item, rater) by the duplicates ``policy`` (``all``: every
+    row): the latest/first by the timestamp, then the row; the mean of the values."""
+    if policy == "all":
+        return "j AS (SELECT i, r, v, g, _row FROM base)"
+    if policy == "mean":
+        return (
             "j AS (SELECT i, r, avg(v) AS v, min_by(g, _row) AS g, min(_row) AS _row "
             "FROM base GROUP BY i, r)"
         )
-    else:
-        direction = "DESC NULLS LAST" if policy == "latest" else "ASC NULLS FIRST"
-        step = "DESC" if policy == "latest" else "ASC"
-        j = (
-            "j AS (SELECT i, r, v, g, _row FROM (SELECT i, r, v, g, _row, row_number() OVER "
-            f"(PARTITION BY i, r ORDER BY t {direction}, _row {step}) AS k FROM base) d "
-            "WHERE k = 1)"
-        )
-    result = Plan(f"{base}, {j}", numeric, level, n_duplicates, policy)
-    result.cells = int(cells["cells"][0])
-    if level in ("interval", "ratio"):
-        largest = _number(cells["largest"][0]) or 0.0
-        if largest > 0.0:
-            _, exponent = math.frexp(largest)
-            if not -64 <= exponent <= 64:  # alpha.finite_scaled: one exact power of two
-                result.scale = math.ldexp(1.0, -exponent)
-    return result
+    direction = "DESC NULLS LAST" if policy == "latest" else "ASC NULLS FIRST"
+    step = "DESC" if policy == "latest" else "ASC"
+    return (
+        "j AS (SELECT i, r, v, g, _row FROM (SELECT i, r, v, g, _row, row_number() OVER "
+        f"(PARTITION BY i, r ORDER BY t {direction}, _row {step}) AS k FROM base) d "
+        "WHERE k = 1)"
+    )
 
 
 def _subset(p: Plan, group: int | None) -> str:
@@ -333,14 +373,16 @@ def alpha_result(
     n_resamples: int,
     seed: int | None,
     confidence: float = 0.95,
+    totals: str = "auto",
 ):
-    """Alpha with its item-bootstrap interval (a :class:`~.bootstrap.BootstrapResult`)."""
+    """Alpha with its item-bootstrap interval (a :class:`~.bootstrap.BootstrapResult`);
+    ``totals`` as in :func:`~.bootstrap.items_resamples`."""
     from .bootstrap import (
         BootstrapResult,
-        _items_bootstrap,
         _percentile_interval,
         _undefined_share,
         interval_caveats,
+        items_resamples,
     )
 
     fixed = reference = None
@@ -352,18 +394,21 @@ def alpha_result(
     estimate = alpha_from_sums(
         float(stats.within.sum()), expected, int(round(stats.m.sum())), n_ref
     )
+    limit = None
     if n_resamples == 0 or np.isnan(estimate):
         samples = np.full(n_resamples, np.nan)
     else:
-        if p.level == "ordinal" and fixed is None:
-            pair = with_judgments(pair)
         rng = np.random.default_rng(seed)
-        samples = _items_bootstrap(pair, stats, fixed, n_resamples, rng)
+        samples, limit = items_resamples(
+            pair, stats, fixed, n_resamples, rng, totals, judged=lambda: with_judgments(pair)
+        )
     low, high = _percentile_interval(samples, confidence)
     caveats = interval_caveats("items", len(stats.m), _undefined_share(samples))
     return BootstrapResult(
-        estimate, low, high, "items", n_resamples, confidence, seed, samples, caveats=caveats
-    )
+        estimate, low, high, "items", n_resamples, confidence, seed, samples,
+        caveats=(limit.note, *caveats) if limit else caveats,
+        totals="normal" if limit else "exact",
+    )  # fmt: skip
 
 
 def with_judgments(p: Pairable) -> Pairable:
@@ -500,6 +545,8 @@ def report_records(
         level = (levels or {}).get(name, default)
         p = plan(source, roles, dimension=dimension, level=level, where=where,
                  duplicates=duplicates, by=by, order=order)  # fmt: skip
+        if where and p.cells == 0:
+            continue  # the filter left no judgment: in memory the dimension is gone too
         common = {"dimension": name, "level": level, "by": by, "duplicates_policy": p.policy,
                   "n_duplicates": p.n_duplicates}  # fmt: skip
         start = len(records)
@@ -594,6 +641,30 @@ def _metric_records(
     return out
 
 
+def dimension_plans(
+    source: Source,
+    roles: dict[str, str],
+    *,
+    dimensions: list[str] | None,
+    levels: dict[str, str] | None,
+    where: str | None,
+    duplicates: str,
+    order: str | None,
+):
+    """(name, level, :class:`Plan`) of each dimension, sorted by name (the in-memory per-item and
+    per-rater reports' order), after the filter and the duplicates policy."""
+    for dimension in dimension_values(source, roles):
+        name = roles["value"] if dimension is None else str(dimension)
+        if dimensions and name not in dimensions:
+            continue
+        default = "interval" if is_number(source.columns[roles["value"]]) else "nominal"
+        level = (levels or {}).get(name, default)
+        p = plan(source, roles, dimension=dimension, level=level, where=where,
+                 duplicates=duplicates, order=order)  # fmt: skip
+        if not (where and p.cells == 0):  # a dimension the filter emptied is gone in memory
+            yield name, level, p
+
+
 def items_frame(
     source: Source,
     roles: dict[str, str],
@@ -603,10 +674,13 @@ def items_frame(
     where: str | None = None,
     duplicates: str = "latest",
     order: str | None = "timestamp",
+    sd_ddof: int = 1,
+    quantile_method: str = "linear",
 ) -> Any:
     """The per-item report (:func:`~.report.items_report`'s columns and order) from GROUP BY item
-    (numeric spread: n, raters, mean, std, quartiles, min, max) and GROUP BY item, value (label
-    entropy, modal label) queries; the ranking is done in pandas on one row per item.
+    (numeric spread: n, raters, mean, std, quartiles, min, max, under the convention ``sd_ddof``
+    and ``quantile_method``: sql_spread.py) and GROUP BY item, value (label entropy, modal label)
+    queries; the ranking is done in pandas on one row per item.
 
     Items whose sort key (entropy or std) ties to the last bits may come in another order than in
     memory: SQL sums in another order than pandas (the figures agree to 1e-9)."""
@@ -614,45 +688,28 @@ def items_frame(
 
     from .entropy import rank_items_by_entropy, rank_items_by_spread
     from .report import _ranked, _stacked
+    from .spread import SpreadConvention
+    from .sql_spread import spread_frame
 
+    convention = SpreadConvention(sd_ddof=sd_ddof, quantile_method=quantile_method)
     check_ids(source, roles)
     parts = []
-    for dimension in dimension_values(source, roles):
-        name = roles["value"] if dimension is None else str(dimension)
-        if dimensions and name not in dimensions:
-            continue
-        default = "interval" if is_number(source.columns[roles["value"]]) else "nominal"
-        level = (levels or {}).get(name, default)
-        p = plan(source, roles, dimension=dimension, level=level, where=where,
-                 duplicates=duplicates, order=order)  # fmt: skip
+    for name, level, p in dimension_plans(
+        source, roles, dimensions=dimensions, levels=levels, where=where, duplicates=duplicates,
+        order=order,
+    ):  # fmt: skip
         if level in ("nominal", "ordinal"):
             part = rank_items_by_entropy(_entropy(source, p), item="track_id")
             if level == "ordinal":
-                spread = _spread(source, p).drop(columns="n_raters")
+                spread = spread_frame(source, p, convention).drop(columns="n_raters")
                 part = part.merge(spread, on="track_id", how="left")
         else:
-            part = rank_items_by_spread(_spread(source, p), item="track_id")
+            part = rank_items_by_spread(spread_frame(source, p, convention), item="track_id")
         parts.append(_ranked(part).assign(dimension=name, level=level))
-    return _stacked(parts, "track_id") if parts else pd.DataFrame(columns=["dimension", "track_id"])
-
-
-def _spread(source: Source, p: Plan) -> Any:
-    import pandas as pd
-
-    rows = source.run(
-        f"WITH {p.ctes} SELECT CAST(i AS {source.text_type}) AS track_id, count(*) AS n, "
-        "count(DISTINCT r) AS n_raters, avg(v) AS mean, stddev_samp(v) AS std, "
-        f"{source.quantile('v', 0.25)} AS q25, {source.quantile('v', 0.5)} AS median, "
-        f"{source.quantile('v', 0.75)} AS q75, min(v) AS min, max(v) AS max "
-        "FROM j GROUP BY i ORDER BY 1"
-    )
-    frame = pd.DataFrame(rows)
-    frame.insert(frame.columns.get_loc("q75") + 1, "iqr", frame["q75"] - frame["q25"])
-    for column in ("mean", "std", "q25", "median", "q75", "iqr", "min", "max"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    for column in ("n", "n_raters"):
-        frame[column] = frame[column].astype("int64")
-    frame.loc[frame["n"] < 2, "std"] = np.nan  # pandas' ddof=1 std of one value (SQL says 0)
+    if not parts:
+        return pd.DataFrame(columns=["dimension", "track_id"])
+    frame = _stacked(parts, "track_id")
+    frame.attrs["context"] = [convention.describe()] if "std" in frame.columns else []
     return frame
 
 

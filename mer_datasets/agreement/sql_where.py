@@ -12,6 +12,10 @@ wrapped so that a missing operand gives False (``not`` then flips a definite tru
 ``!=`` on numeric columns, where a missing value (NaN in pandas) compares unequal, hence True.
 Ids (item, rater, dimension) are text in both engines, so ``track_id == 5`` matches nothing there
 either; a number compared with ``<`` to a text column is refused, as pandas refuses it.
+
+A name that is a dimension (``arousal > 0`` on a long file) means, as in memory, that dimension's
+value in the judgment's source record: :func:`sibling_joins` joins it per ``annotation_id``;
+without that column, or for rows where it is empty, the error says why and what to do.
 """
 
 from __future__ import annotations
@@ -172,3 +176,69 @@ def where_sql(
     or ``"text"``; ``quote`` quotes identifiers in the engine's dialect."""
     tree = parse_where(expression)
     return _Writer(columns, quote).write(tree.body)
+
+
+#: The column that ties the judgments of one source record together (report._with_siblings).
+RECORD = "annotation_id"
+
+
+def referenced(expression: str | None, by: str | None = None) -> set[str]:
+    """The names ``expression`` (checked by parse_where) and the ``by`` column refer to."""
+    names = {by} if isinstance(by, str) else set()
+    if expression:
+        tree = parse_where(expression)
+        names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return names - _NULL_NAMES
+
+
+def sibling_joins(
+    source, roles: Mapping[str, str], wanted: set[str], dimensions: list, number: bool
+) -> tuple[str, dict[str, tuple[str, str]]]:
+    """LEFT JOINs giving each judgment the value of sibling dimensions ``wanted`` in its source
+    record, and their (SQL expression, kind) for ``--where``/``--by``, as the in-memory table
+    has them (report._with_siblings): the record is the ``annotation_id``, and the value is the
+    one of the record's last row of that dimension, in file order (``number``: whether the value
+    column is numeric)."""
+    siblings = sorted(wanted & {str(d) for d in dimensions if d is not None})
+    if not siblings:
+        return "", {}
+    q, text = source.quote, source.text_type
+    if RECORD not in source.columns or RECORD in roles.values():
+        raise WhereError(
+            f"{', '.join(map(repr, siblings))} is a dimension, not a column: a sibling "
+            f"dimension's value is found through the {RECORD!r} column that ties the judgments "
+            "of one source record (questionnaire page, listening trial) together, and the "
+            f"input has none; add an {RECORD!r} column, or filter on the input's own columns"
+        )
+    _require_records(source)
+    value = roles["value"]
+    kind = source.columns[value].upper()
+    cell = f"CAST({q(value)} AS DOUBLE)" if number else f"CAST({q(value)} AS {text})"
+    if kind.startswith(("FLOAT", "DOUBLE", "REAL")):
+        cell = f"CASE WHEN isnan({q(value)}) THEN NULL ELSE {cell} END"
+    joins, names = [], {}
+    for n, name in enumerate(siblings):
+        alias, literal_name = f"_mer_sibling_{n}", name.replace("'", "''")
+        joins.append(
+            f"LEFT JOIN (SELECT a AS {alias}_a, v AS {alias}_v FROM (SELECT {q(RECORD)} AS a, "
+            f"{cell} AS v, row_number() OVER (PARTITION BY {q(RECORD)} ORDER BY _row DESC) AS k "
+            f"FROM {source.table} WHERE CAST({q(roles['dimension'])} AS {text}) = "
+            f"'{literal_name}') d WHERE k = 1) {alias} ON {q(RECORD)} = {alias}_a"
+        )
+        names[name] = (f"{alias}_v", "number" if number else "text")
+    return " " + " ".join(joins), names
+
+
+def _require_records(source) -> None:
+    """Refuse judgments without an ``annotation_id`` when a sibling is named: they belong to no
+    known source record (pandas would join all of them as one record)."""
+    result = source.run(
+        f"SELECT count(*) AS n FROM {source.table} WHERE {source.quote(RECORD)} IS NULL"
+    )
+    missing = int(next(iter(result.values()))[0])
+    if missing:
+        raise WhereError(
+            f"{missing} row(s) have an empty {RECORD!r}, so the source record whose sibling "
+            f"dimension --where/--by names is unknown for them; give every row its record's "
+            f"{RECORD!r}, or filter on the input's own columns"
+        )

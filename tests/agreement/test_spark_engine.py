@@ -11,7 +11,6 @@ pyspark = pytest.importorskip("pyspark", reason="the spark engine needs pyspark 
 if shutil.which("java") is None:  # pragma: no cover - depends on the machine
     pytest.skip("the spark engine needs a Java runtime (java on PATH)", allow_module_level=True)
 
-from mer_datasets.cli import main  # noqa: E402
 from mer_datasets.errors import AgreementError  # noqa: E402
 
 from .test_duckdb_report import (  # noqa: E402
@@ -76,8 +75,6 @@ def test_dataframe_api(spark, tmp_path, capsys):
     assert_same_report(memory, json.loads(json.dumps(records)))
     with pytest.raises(AgreementError, match="no item column"):
         spark_records(frame, item="nope")
-    assert main(["agreement", str(path), "--item", "song", "--engine", "spark", "--raters"]) == 1
-    assert "not computed out of core" in capsys.readouterr().err
 
 
 def test_items_report_equals_memory(spark, tmp_path, capsys):
@@ -89,3 +86,33 @@ def test_items_report_equals_memory(spark, tmp_path, capsys):
     crowd_table(12).to_parquet(path)
     memory = report(capsys, path, "memory", "--items", "--level", "ordinal")
     assert_same_items(memory, report(capsys, path, "spark", "--items", "--level", "ordinal"))
+
+
+def test_raters_report_equals_memory(spark, tmp_path, capsys):
+    from .test_sql_raters import assert_same_raters
+
+    path = tmp_path / "crowd.parquet"
+    crowd_table(3).to_parquet(path)
+    memory = report(capsys, path, "memory", "--raters")
+    assert_same_raters(memory, report(capsys, path, "spark", "--raters"))
+    path = tmp_path / "labels.parquet"
+    crowd_table(8, labels=True).to_parquet(path)
+    memory = report(capsys, path, "memory", "--raters")
+    assert_same_raters(memory, report(capsys, path, "spark", "--raters"))
+
+
+def test_spread_conventions_and_sibling_where_equal_memory(spark, tmp_path, capsys):
+    """Spark runs sql_spread's order-statistic query (an inline VALUES table of positions) and
+    sql_where's sibling join as DuckDB does."""
+    from .test_sql_where import records_table
+
+    path = tmp_path / "records.parquet"
+    records_table(3).to_parquet(path)
+    for method in ("median_unbiased", "nearest"):
+        options = ("--items", "--sd-ddof", "0", "--quantile-method", method)
+        memory = report(capsys, path, "memory", *options)
+        assert_same_items(memory, report(capsys, path, "spark", *options))
+    options = ("--where", "arousal > 0 and valence != 0.5", "--bootstrap", "0")
+    assert_same_report(
+        report(capsys, path, "memory", *options), report(capsys, path, "spark", *options)
+    )
