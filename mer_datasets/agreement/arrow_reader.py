@@ -4,8 +4,15 @@ Why: the user-file reader (userfile.py) turns every cell into a Python object an
 rules that keep ids exact and refuse doubtful cells), about 9 us per cell: 19 s of reading and
 12 s of factorizing for 10^7 judgments (benchmarks/results/crowd_scale.md), against a statistic
 that takes 0.3 s. For the common clean case the same rules hold column by column: only the
-needed columns are read, ids are factorized once in Arrow (``dictionary_encode``: codes in order
-of first appearance, as ``pandas.factorize``), and no pandas frame is built.
+needed columns are read, ids are factorized once (codes in order of first appearance, as
+``pandas.factorize``), and no pandas frame is built (pandas is not even imported).
+
+Factorizing: text ids and sparse integer ids go through Arrow's ``dictionary_encode``; integer
+ids that fill a dense range (row numbers, counters: the usual crowd export) are codes already
+once shifted, numbered by first appearance in O(n) by :func:`~.judgments.recode`, and used
+without a copy when they come in that order. At 10^7 judgments every avoided pass or copy of
+an 80 MB array counts: on the benchmark machine a fresh 80 MB array costs 0.04-0.3 s of page
+zeroing alone (benchmarks/results/crowd_scale.md).
 
 The fast route is taken only where it gives exactly the reader's result; otherwise
 :func:`parquet_judgments` returns None and the full reader runs (and raises its precise errors):
