@@ -6,9 +6,11 @@ A script, not a test: ``python benchmarks/bench_crowd_scale.py [--sizes 1e6 1e7]
 temporary directory (never committed), then runs every case in its own subprocess so that peak
 memory (``ru_maxrss``) is the case's own:
 
-* memory, stages: read (pyarrow, the needed columns), factorize (Arrow dictionary_encode to
-  Judgments, as agreement/arrow_reader.py), statistic (alpha_of), bootstrap (1000 item
-  resamples), ICC (icc_of), render (render_records);
+* memory, stages: read (agreement/arrow_reader.py's read_columns: the needed columns),
+  factorize (its table_judgments: ids to codes, the value checks, then the dimension's
+  selection with the duplicates check, the item codes and the rater codes ICC gets, as the CLI
+  does), statistic (alpha_of), bootstrap (1000 item resamples), ICC (icc_of), render
+  (render_records);
 * memory, whole CLI: ``mer-datasets agreement FILE --item item --rater rater --engine memory``;
 * duckdb, stages: statistic (sql_report.plan + the GROUP BY item query), bootstrap (the same
   1000 resamples on its per-item statistics; 100 at 10^8), ICC (sql_report.icc_rows), render;
@@ -35,9 +37,8 @@ RATERS = 10
 
 STAGES_MEMORY = r"""
 import json, resource, sys, time
-import pyarrow.parquet as pq
-from mer_datasets.agreement.arrow_reader import _id_codes
-from mer_datasets.agreement.judgments import Coded, Judgments, select
+from mer_datasets.agreement.arrow_reader import read_columns, table_judgments
+from mer_datasets.agreement.judgments import select
 from mer_datasets.agreement.alpha import alpha_of
 from mer_datasets.agreement.judgments import recode
 from mer_datasets.agreement.bootstrap import bootstrap_alpha_of
@@ -52,13 +53,10 @@ def timed(name, function):
     times[name] = time.perf_counter() - start; cpu[name] = time.process_time() - used
     return out
 path = sys.argv[1]
-table = timed("read", lambda: pq.read_table(path, columns=["item", "rater", "value"]))
+table = timed("read", lambda: read_columns(path, ["item", "rater", "value"]))
 def codes():
-    items, raters = _id_codes(table.column("item")), _id_codes(table.column("rater"))
-    value = table.column("value").to_numpy()
-    dimension = Coded(np.zeros(value.size, dtype=np.intp), np.array(["value"], dtype=object))
-    judgments = Judgments(items[0], raters[0], dimension, value, None, None)
-    selection = select(judgments, 0, {"value": "interval"}, "latest")
+    judgments, levels = table_judgments(table, {"item": "item", "rater": "rater", "value": "value"})
+    selection = select(judgments, 0, levels, "latest")
     values = selection.long_values(judgments)
     return values, recode(judgments.rater[selection.rows])[0]
 values, raters = timed("factorize", codes)
@@ -70,7 +68,7 @@ record = {c: None for c in RECORD_COLUMNS}
 record.update(dimension="value", metric="krippendorff_alpha", level="interval", value=alpha,
               ci_low=result.ci_low, ci_high=result.ci_high)
 timed("render", lambda: render_records([record] * 4, "table", []))
-print(json.dumps({"times": times, "cpu": sum(cpu.values()), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"times": times, "cpu": sum(cpu.values()), "cpu_stages": cpu, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 STAGES_DUCKDB = r"""
@@ -223,8 +221,8 @@ def main() -> None:
         "case's own process, and its CPU seconds (user + system: less sensitive to the other "
         "jobs than wall time); load average at the end of the run "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}: other jobs shared the 2 cores). "
-        "Stages in memory: read (pyarrow, the three columns), factorize (Arrow dictionary_encode "
-        "to Judgments, the duplicates policy, item codes), statistic (alpha), bootstrap (1000 "
+        "Stages in memory: read (pyarrow, the three columns), factorize (ids to codes, "
+        "the duplicates policy, item codes), statistic (alpha), bootstrap (1000 "
         "item resamples), ICC, render. DuckDB stages: statistic (the GROUP BY item query and the "
         "duplicates check), bootstrap (on the per-item statistics), ICC (GROUP BY item / rater "
         "sums), render.\n\n" + "\n".join(lines) + "\n"

@@ -660,7 +660,8 @@ def _item_moments(
     n_items = m.size
     mean = float(np.mean(x)) if x.size else 0.0
     sums = np.bincount(item_codes, weights=x, minlength=n_items)
-    deviations = x - (sums / m)[item_codes]
+    deviations = (sums / m)[item_codes]  # then (mean_u - x)^2 in place: one 10^7 temporary
+    deviations -= x
     deviations *= deviations
     squares = np.bincount(item_codes, weights=deviations, minlength=n_items)
     del deviations

@@ -4,8 +4,15 @@ Why: the user-file reader (userfile.py) turns every cell into a Python object an
 rules that keep ids exact and refuse doubtful cells), about 9 us per cell: 19 s of reading and
 12 s of factorizing for 10^7 judgments (benchmarks/results/crowd_scale.md), against a statistic
 that takes 0.3 s. For the common clean case the same rules hold column by column: only the
-needed columns are read, ids are factorized once in Arrow (``dictionary_encode``: codes in order
-of first appearance, as ``pandas.factorize``), and no pandas frame is built.
+needed columns are read, ids are factorized once (codes in order of first appearance, as
+``pandas.factorize``), and no pandas frame is built (pandas is not even imported).
+
+Factorizing: text ids and sparse integer ids go through Arrow's ``dictionary_encode``; integer
+ids that fill a dense range (row numbers, counters: the usual crowd export) are codes already
+once shifted, numbered by first appearance in O(n) by :func:`~.judgments.recode`, and used
+without a copy when they come in that order. At 10^7 judgments every avoided pass or copy of
+an 80 MB array counts: on the benchmark machine a fresh 80 MB array costs 0.04-0.3 s of page
+zeroing alone (benchmarks/results/crowd_scale.md).
 
 The fast route is taken only where it gives exactly the reader's result; otherwise
 :func:`parquet_judgments` returns None and the full reader runs (and raises its precise errors):
@@ -21,13 +28,17 @@ from typing import Any
 
 import numpy as np
 
-from .judgments import MAX_MAGNITUDE, Coded, Judgments
+from .judgments import MAX_MAGNITUDE, Coded, Judgments, recode
 from .userfile import ROLES, Columns, ReadOptions
 
 
-def _id_codes(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
+def _id_codes(column: Any, names: bool = True) -> tuple[np.ndarray, np.ndarray | None] | None:
     """(codes in order of first appearance, names as text) of an id column, or None when the
-    column needs the full reader (missing ids, padded or empty text, another type)."""
+    column needs the full reader (missing ids, padded or empty text, another type).
+
+    ``names=False`` (items and raters: :class:`~.judgments.Judgments` keeps their codes only):
+    integer ids get no names (10^6 Python strings cost 0.1-0.3 s); text ids keep theirs, which
+    are checked anyway."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -38,16 +49,142 @@ def _id_codes(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     if column.null_count:
         return None
-    encoded = pc.dictionary_encode(
-        column.combine_chunks() if hasattr(column, "combine_chunks") else column
-    )
-    names = encoded.dictionary.to_pylist()
     if pa.types.is_integer(kind):
-        names = [str(name) for name in names]
-    elif any(name != name.strip() or not name for name in names):
+        dense = integer_id_codes(_numbers(column))
+        if dense is not None:
+            codes, ids = dense
+            if not names:
+                return codes, None
+            return codes, np.asarray([str(i) for i in ids.tolist()], dtype=object)
+    encoded = pc.dictionary_encode(_one_array(column))
+    codes = _numbers(encoded.indices).astype(np.intp, copy=False)
+    if pa.types.is_integer(kind):
+        if not names:
+            return codes, None
+        return codes, np.asarray([str(i) for i in encoded.dictionary.to_pylist()], dtype=object)
+    if not names:  # the check in Arrow: no Python string per distinct id
+        return None if _padded_or_empty(encoded.dictionary) else (codes, None)
+    texts = encoded.dictionary.to_pylist()
+    if any(text != text.strip() or not text for text in texts):
         return None
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
-    return codes, np.asarray(names, dtype=object)
+    return codes, np.asarray(texts, dtype=object)
+
+
+#: The characters ``str.strip()`` removes (``str.isspace``; tests/agreement/test_userfile_arrow.py
+#: recomputes them from the running Python).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _padded_or_empty(texts: Any) -> bool:
+    """Whether any of the (distinct) texts is empty or has leading or trailing whitespace, as
+    ``text != text.strip() or not text`` says it, computed in Arrow."""
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim(texts, characters=WHITESPACE)
+    padded = pc.any(pc.not_equal(trimmed, texts)).as_py()
+    return bool(padded or pc.any(pc.equal(pc.utf8_length(texts), 0)).as_py())
+
+
+def _one_array(column: Any) -> Any:
+    """A ChunkedArray as one Array (combine_chunks copies even a single chunk), an Array as is."""
+    import pyarrow as pa
+
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _numbers(column: Any) -> np.ndarray:
+    """A numeric Arrow column (a ChunkedArray or an Array) as numpy, NaN for nulls (integers
+    then as float64), as pyarrow's ``to_numpy``: a view of Arrow's buffer when it has one chunk
+    and no nulls (read-only).
+
+    Why not pyarrow's ``to_numpy``: its conversion code imports pandas (0.2-0.3 s of a CLI call
+    that needs no pandas); integer and floating buffers are numpy arrays as they are."""
+    import pyarrow as pa
+
+    array = _one_array(column)
+    kind = array.type
+    if pa.types.is_integer(kind):
+        dtype = np.dtype(f"{'i' if pa.types.is_signed_integer(kind) else 'u'}{kind.bit_width // 8}")
+    elif pa.types.is_float32(kind) or pa.types.is_float64(kind):
+        dtype = np.dtype(f"f{kind.bit_width // 8}")
+    else:  # half floats and the like: pyarrow's own conversion
+        return np.asarray(array.to_numpy(zero_copy_only=False))
+    start, size = array.offset, len(array)
+    data = array.buffers()[1]
+    values = (
+        np.frombuffer(data, dtype=dtype, count=start + size)[start:]
+        if data is not None
+        else np.zeros(size, dtype=dtype)
+    )
+    if not array.null_count:
+        values.flags.writeable = False  # Arrow's memory: never written through numpy
+        return values
+    valid = np.unpackbits(
+        np.frombuffer(array.buffers()[0], dtype=np.uint8), count=start + size, bitorder="little"
+    )[start:].view(bool)
+    # a copy (never written into Arrow's buffer); integers become float64, as in pyarrow
+    values = values.astype(values.dtype if values.dtype.kind == "f" else np.float64)
+    values[~valid] = np.nan
+    return values
+
+
+def integer_id_codes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(codes by first appearance, the distinct ids in that order) of integer ids without
+    missing ones, as ``dictionary_encode`` gives them, when the ids fill a dense range (at most
+    4n + 2^20 wide: row numbers, counters); None for sparse ids (hashes, 64-bit keys).
+
+    Why: ids that already are small numbers need no hash table (Arrow's dictionary_encode: 0.15
+    s a column at 10^7, plus the int32 -> intp copy of its indices); shifted by their smallest
+    value they are compact codes, and :func:`~.judgments.recode` numbers them by first
+    appearance in O(n), without a copy when they come in that order already."""
+    if ids.size == 0 or ids.dtype.kind not in "iu":
+        return None
+    lowest, highest = int(ids.min()), int(ids.max())
+    if highest - lowest > 4 * ids.size + (1 << 20) or highest > np.iinfo(np.intp).max:
+        return None
+    shifted = ids.astype(np.intp, copy=False)
+    if lowest:
+        shifted = shifted - lowest  # a new array (never writes into the caller's ids)
+    codes, order = recode(shifted)
+    return codes, order.astype(np.int64) + lowest
+
+
+def read_columns(path: str | Path, names: list[str]) -> Any:
+    """The named columns of one Parquet file as a pyarrow Table.
+
+    Why ``ParquetFile`` and not ``pyarrow.parquet.read_table``: read_table goes through
+    ``pyarrow.dataset``, whose import also imports pandas (0.3-0.7 s of a CLI call), and it
+    returns 128 Ki-row chunks that must be concatenated; for one file the Parquet reader itself
+    gives the same table as one chunk per column. Memory-mapped: the pages are decoded from the
+    page cache, not first copied into a fresh read buffer (0.06-0.3 s instead of 0.16-0.85 s
+    for 240 MB on the benchmark machine, where fresh memory is slow to fault in)."""
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path, memory_map=True) as parquet:
+        return parquet.read(columns=names)
+
+
+def _plain_values(value: np.ndarray, nulls: int) -> bool:
+    """Whether the values hold no stored NaN (only the ``nulls`` missing cells read as NaN), no
+    inf and no magnitude above ``MAX_MAGNITUDE`` (else the full reader refuses the file with its
+    errors). Without nulls two reductions decide it (a NaN makes the minimum NaN), no
+    temporary array."""
+    if value.size == 0:
+        return True
+    if not nulls:
+        lowest, highest = float(value.min()), float(value.max())
+        return not np.isnan(lowest) and max(-lowest, highest) <= MAX_MAGNITUDE
+    if int(np.count_nonzero(np.isnan(value))) != nulls:  # a stored NaN: the reader refuses it
+        return False
+    with np.errstate(invalid="ignore"):
+        return not (
+            np.isinf(value).any() or bool(np.nanmax(np.abs(value), initial=0.0) > MAX_MAGNITUDE)
+        )
 
 
 def parquet_judgments(
@@ -82,29 +219,35 @@ def parquet_judgments(
     value_type = schema.field(chosen["value"]).type
     if not (pa.types.is_integer(value_type) or pa.types.is_floating(value_type)):
         return None
-    table = pq.read_table(path, columns=list(dict.fromkeys(chosen.values())))
+    return table_judgments(read_columns(path, list(dict.fromkeys(chosen.values()))), chosen)
+
+
+def table_judgments(table: Any, chosen: dict[str, str]) -> tuple[Judgments, dict[str, str]] | None:
+    """:func:`parquet_judgments` of the table read, ``chosen`` naming the column of each role
+    (item, rater, value, optionally dimension); None: the full reader must run. Separate so that
+    the benchmark (benchmarks/bench_crowd_scale.py) times reading and coding apart."""
     ids = {}
     for role in ("item", "rater", "dimension"):
         if role in chosen:
-            coded = _id_codes(table.column(chosen[role]))
+            coded = _id_codes(table.column(chosen[role]), names=role == "dimension")
             if coded is None:
                 return None
             ids[role] = coded
     if table.num_rows == 0:
         return None
     nulls = table.column(chosen["value"]).null_count
-    value = table.column(chosen["value"]).to_numpy().astype(np.float64, copy=False)
+    value = _numbers(table.column(chosen["value"])).astype(np.float64, copy=False)
     del table
-    if int(np.count_nonzero(np.isnan(value))) != nulls:  # a stored NaN: the reader refuses it
+    if not _plain_values(value, nulls):
         return None
-    with np.errstate(invalid="ignore"):
-        if np.isinf(value).any() or bool(np.nanmax(np.abs(value), initial=0.0) > MAX_MAGNITUDE):
-            return None
     if "dimension" in ids:
         dimension = Coded(*ids["dimension"])
+        numeric = np.bincount(
+            dimension.codes, weights=~np.isnan(value), minlength=dimension.names.size
+        )
     else:
         dimension = Coded(np.zeros(value.size, dtype=np.intp), np.asarray(["value"], dtype=object))
-    numeric = np.bincount(dimension.codes, weights=~np.isnan(value), minlength=dimension.names.size)
+        numeric = np.array([value.size - nulls])
     levels = {
         str(name): "interval" if numeric[code] > 0 else "nominal"
         for code, name in enumerate(dimension.names)

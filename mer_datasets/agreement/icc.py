@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .alpha import codes_of
+from .duplicates import distinct_pairs
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -86,16 +87,11 @@ def icc_of(
     """:func:`icc` of arrays (values, item and rater codes with -1 = missing): one tuple per form,
     fields as :data:`COLUMNS`."""
     keep = (items >= 0) & (raters >= 0) & ~np.isnan(x)
-    x, items, raters = x[keep], items[keep], raters[keep]
+    if not keep.all():  # copies only when something is left out
+        x, items, raters = x[keep], items[keep], raters[keep]
     items, n = _compact(items)
     raters, k = _compact(raters)
-    # every (item, rater) cell exactly once; a bincount over the n k cells, not np.unique (whose
-    # hash-based path took 8 s on 10^6 judgments: benchmarks/results/crowd_scale.md)
-    complete = (
-        x.size == n * k
-        and n > 0
-        and bool(np.all(np.bincount(items * k + raters, minlength=n * k) == 1))
-    )
+    complete = x.size == n * k and n > 0 and _distinct_cells(items, raters, n, k)
     return (
         _complete(x, items, raters, n, k, confidence)
         if complete
@@ -103,12 +99,25 @@ def icc_of(
     )
 
 
+def _distinct_cells(items: np.ndarray, raters: np.ndarray, n: int, k: int) -> bool:
+    """Whether every (item, rater) cell of the compacted codes occurs once: blockwise marks
+    (:func:`~.duplicates.distinct_pairs`), else a bincount over the n k cells; not np.unique,
+    whose hash-based path took 8 s on 10^6 judgments (benchmarks/results/crowd_scale.md)."""
+    distinct = distinct_pairs(items, raters)
+    if distinct is None:
+        return bool(np.all(np.bincount(items * k + raters, minlength=n * k) == 1))
+    return distinct
+
+
 def _compact(codes: np.ndarray) -> tuple[np.ndarray, int]:
     """Codes renumbered 0..n-1 in the order of the old codes (as ``np.unique``'s inverse) and n:
-    a bincount and a cumulative sum, O(N), where ``np.unique`` sorts (seconds at 10^7)."""
+    a bincount and a cumulative sum, O(N), where ``np.unique`` sorts (seconds at 10^7); the codes
+    themselves when they are 0..n-1 already (no copy)."""
     if codes.size == 0:
         return codes.astype(np.intp), 0
     present = np.bincount(codes) > 0
+    if present.all():
+        return codes.astype(np.intp, copy=False), int(present.size)
     renumbered = np.cumsum(present) - 1
     return renumbered[codes].astype(np.intp, copy=False), int(present.sum())
 
@@ -163,9 +172,8 @@ def _complete(x, items, raters, n: int, k: int, confidence: float) -> list[tuple
     centred = x - x.mean()  # sums of squares about 0: less cancellation
     item_sums = np.bincount(items, weights=centred, minlength=n)
     rater_sums = np.bincount(raters, weights=centred, minlength=k)
-    return complete_from_sums(
-        n, k, item_sums, rater_sums, float(np.sum(centred**2)), False, confidence
-    )
+    ss_total = float(np.sum(np.square(centred, out=centred)))  # in place: no second 10^7 array
+    return complete_from_sums(n, k, item_sums, rater_sums, ss_total, False, confidence)
 
 
 def complete_from_sums(
@@ -267,10 +275,11 @@ def _unbalanced(x, items, n: int, confidence: float) -> list[tuple]:
     centred = x - x.mean()
     item_sums = np.bincount(items, weights=centred, minlength=n)
     item_means = item_sums / counts
-    ss_within = float(np.sum((centred - item_means[items]) ** 2))
-    return unbalanced_from_sums(
-        counts, item_sums, float(np.sum(centred**2)), ss_within, False, confidence
-    )
+    within = item_means[items]  # then, in place, (centred - item mean)^2: one 10^7 temporary
+    np.subtract(centred, within, out=within)
+    ss_within = float(np.sum(np.square(within, out=within)))
+    ss_total = float(np.sum(np.square(centred, out=centred)))
+    return unbalanced_from_sums(counts, item_sums, ss_total, ss_within, False, confidence)
 
 
 def unbalanced_from_sums(

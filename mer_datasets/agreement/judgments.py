@@ -22,7 +22,15 @@ import numpy as np
 
 from ..errors import AgreementError
 from .alpha import LongValues, check_level, factorize
-from .duplicates import combine_codes, order_key, plan_duplicates
+from .duplicates import (
+    BLOCK,
+    DuplicatePlan,
+    combine_codes,
+    distinct_pairs,
+    order_key,
+    plan_duplicates,
+    plan_pairs,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -212,7 +220,7 @@ class Selection:
         """The arrays of the statistics for these rows (or ``subset`` of them), items and labels
         coded by first appearance among them."""
         rows = self.rows if subset is None else self.rows[subset]
-        items, item_codes = recode(judgments.item[rows])
+        items, item_codes = recode(take_rows(judgments.item, rows))
         if self.labels is None:
             x = self.x if subset is None else self.x[subset]
             return LongValues(items, item_codes.size, x=x)
@@ -225,8 +233,8 @@ class Selection:
         """Items, raters (distinct, missing not counted) and judgments of the rows."""
         rows = self.rows if subset is None else self.rows[subset]
         return {
-            "n_items": _n_distinct(judgments.item[rows]),
-            "n_raters": _n_distinct(judgments.rater[rows]),
+            "n_items": _n_distinct(take_rows(judgments.item, rows)),
+            "n_raters": _n_distinct(take_rows(judgments.rater, rows)),
             "n_judgments": int(rows.size),
         }
 
@@ -234,7 +242,7 @@ class Selection:
 def present_codes(codes: np.ndarray) -> np.ndarray:
     """The distinct non-negative codes, ascending (a bincount: codes are compact, and a plain
     ``np.unique`` imports ``numpy.ma``, 20 ms of a CLI call)."""
-    present = codes[codes >= 0]
+    present = codes if codes.size and int(codes.min()) >= 0 else codes[codes >= 0]
     return np.flatnonzero(np.bincount(present)) if present.size else present
 
 
@@ -271,9 +279,10 @@ def select(
     (see :mod:`mer_datasets.agreement.duplicates`) resolves repeated (rater, item) judgments.
     """
     name = str(judgments.dimension.names[code])
-    rows = np.flatnonzero(judgments.dimension.codes == code)
+    rows = _dimension_rows(judgments.dimension.codes, code)
     value = judgments.value
-    if value is not None and not np.isnan(value[rows]).all():
+    missing = None if value is None else np.isnan(take_rows(value, rows))
+    if value is not None and not missing.all():
         value_column = "value"
     elif judgments.label is not None:
         value_column = "label"
@@ -288,8 +297,9 @@ def select(
     )
     x = labels = label_names = None
     if value_column == "value":
-        rows = rows[~np.isnan(value[rows])]
-        x = value[rows]
+        if missing.any():
+            rows = rows[~missing]
+        x = take_rows(value, rows)  # the judgments' own array when every row is kept
     else:
         rows = rows[judgments.label.codes[rows] >= 0]
         codes = judgments.label.codes[rows]
@@ -301,21 +311,25 @@ def select(
             rows, x = rows[keep], parsed[keep]
     if level == "ratio" and x is not None and x.size and float(x.min()) < 0:
         raise AgreementError(ratio_on_signed_values(name, float(x.min())))
-    if _distinct_cells(judgments.rater[rows], judgments.item[rows]):  # nothing to resolve
+    raters, items = take_rows(judgments.rater, rows), take_rows(judgments.item, rows)
+    if _distinct_cells(raters, items):  # nothing to resolve
         return Selection(name, level, value_column, rows, x, labels, label_names, 0, duplicates)
-    keys = combine_codes(judgments.rater[rows], judgments.item[rows])
-    if duplicates == "mean" and x is None and plan_duplicates(keys, policy="all").n_rows:
+    order = judgments.order[rows] if judgments.order is not None else None
+
+    def plan_of(policy: str, values: np.ndarray | None = None) -> DuplicatePlan:
+        plan = plan_pairs(raters, items, policy=policy, order=order, values=values)
+        if plan is None:  # codes too sparse for a bincount: sort the combined keys
+            keys = combine_codes(raters, items)
+            plan = plan_duplicates(keys, policy=policy, order=order, values=values)
+        return plan
+
+    if duplicates == "mean" and x is None and plan_of("all").n_rows:
         parsed = numeric_names(label_names)[labels]
         if np.isnan(parsed).any():  # no mean of labels: the latest judgment, and say so
             duplicates = "latest"
         else:
             x, labels, label_names = parsed, None, None
-    plan = plan_duplicates(
-        keys,
-        policy=duplicates if x is not None or duplicates != "mean" else "all",
-        order=judgments.order[rows] if judgments.order is not None else None,
-        values=x,
-    )
+    plan = plan_of(duplicates if x is not None or duplicates != "mean" else "all", x)
     if plan.rows.size != rows.size or plan.means is not None:
         rows = rows[plan.rows]
         if plan.means is not None:
@@ -329,6 +343,14 @@ def select(
     )
 
 
+def _dimension_rows(codes: np.ndarray, code: int) -> np.ndarray:
+    """The positions of the judgments of dimension ``code``; all of them, without the comparison
+    pass, when the table holds that dimension only (the min and max say so)."""
+    if codes.size and int(codes.min()) == code and int(codes.max()) == code:
+        return np.arange(codes.size, dtype=np.intp)
+    return np.flatnonzero(codes == code)
+
+
 def _compact_range(*codes: np.ndarray) -> bool:
     """Integer codes (-1 = missing) whose value range is small enough for an O(n) bincount."""
     n = codes[0].size
@@ -340,39 +362,70 @@ def _compact_range(*codes: np.ndarray) -> bool:
 
 
 def _distinct_cells(rater: np.ndarray, item: np.ndarray) -> bool:
-    """Whether every (rater, item) pair occurs once (no duplicates policy to apply), by one
-    bincount over the cells when the codes are compact (the duplicates plan sorts the keys
-    three times: seconds at 10^7 judgments, for the common case of no repeats)."""
+    """Whether every (rater, item) pair occurs once (no duplicates policy to apply), in O(n)
+    when the codes are compact (the duplicates plan sorts the keys three times: seconds at 10^7
+    judgments, for the common case of no repeats); False when that cannot be told cheaply."""
     if item.size == 0 or not _compact_range(rater, item):
         return False
-    width = int(item.max()) + 2
-    cells = (int(rater.max()) + 2) * width
-    if cells > 4 * item.size + (1 << 22):
-        return False
-    counts = np.bincount((rater.astype(np.int64) + 1) * width + item + 1, minlength=cells)
-    return bool(counts.max() <= 1)
+    return bool(distinct_pairs(item, rater))
 
 
 def recode(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`~.alpha.factorize` of integer codes (-1 = missing): codes by first appearance and
     the old codes in that order; O(n) (a scatter of first positions) when the codes are compact,
-    where factorize sorts."""
+    where factorize sorts. Codes already in that order (ids factorized by first appearance, all
+    rows selected: the common case) are returned as they are, without a copy."""
     if codes.size == 0 or not _compact_range(codes):
         return factorize(codes)
-    present = codes >= 0
-    valid = codes if present.all() else codes[present]
+    lowest = int(codes.min())
+    if lowest >= 0 and first_appearance_ordered(codes):
+        return codes.astype(np.intp, copy=False), np.arange(int(codes.max()) + 1).astype(
+            codes.dtype, copy=False
+        )
+    present = None if lowest >= 0 else codes >= 0
+    valid = codes if present is None else codes[present]
     if valid.size == 0:
         return factorize(codes)
     top = int(valid.max())
     first = np.full(top + 1, valid.size, dtype=np.intp)
-    np.minimum.at(first, valid, np.arange(valid.size, dtype=np.intp))
-    seen = np.flatnonzero(first < valid.size)
-    order = seen[np.argsort(first[seen], kind="stable")]
+    for start in range(0, valid.size, BLOCK):  # block by block: no 10^7 arange
+        block = valid[start : start + BLOCK]
+        fresh = np.flatnonzero(first[block] == valid.size)  # codes no earlier block had
+        if fresh.size:  # only their first positions can still change
+            np.minimum.at(first, block[fresh], fresh + start)
+    starts = np.zeros(valid.size, dtype=bool)  # first positions marked: no sort of them
+    starts[first[first < valid.size]] = True
+    order = valid[np.flatnonzero(starts)].astype(np.intp, copy=False)
     rank = np.empty(top + 1, dtype=np.intp)
     rank[order] = np.arange(order.size, dtype=np.intp)
+    if present is None:
+        return rank[valid], order.astype(codes.dtype, copy=False)
     out = np.full(codes.size, -1, dtype=np.intp)
     out[present] = rank[valid]
     return out, order.astype(codes.dtype, copy=False)
+
+
+def first_appearance_ordered(codes: np.ndarray) -> bool:
+    """Whether non-negative integer codes are numbered by first appearance already: the first is
+    0 and each code is at most one above every code before it (so each new code is the next
+    number). Checked block by block on the running maximum: no temporary of the array's size."""
+    top = -1
+    for start in range(0, codes.size, BLOCK):
+        block = codes[start : start + BLOCK]
+        if int(block[0]) > top + 1:
+            return False
+        running = np.maximum.accumulate(block)
+        np.maximum(running, top, out=running)
+        if running.size > 1 and int(np.diff(running).max()) > 1:
+            return False
+        top = int(running[-1])
+    return True
+
+
+def take_rows(column: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``column[rows]`` for ascending distinct ``rows`` (a :class:`Selection`'s), without the copy
+    when they are all the rows (one dimension, nothing missing: the crowd-scale case)."""
+    return column if rows.size == column.size else column[rows]
 
 
 def group_subsets(judgments: Judgments, selection: Selection) -> list[tuple[Any, np.ndarray]]:
