@@ -20,7 +20,15 @@ from .groups import EXPECTED_CHOICES
 from .icc import COLUMNS as ICC_COLUMNS
 from .icc import FORMS as ICC_FORMS
 from .icc import icc_of
-from .judgments import Judgments, Selection, dimension_codes, group_subsets, recode, select
+from .judgments import (
+    Judgments,
+    Selection,
+    dimension_codes,
+    group_subsets,
+    recode,
+    select,
+    take_rows,
+)
 from .kappa import FleissDesignError, fleiss_kappa_of
 
 RECORD_COLUMNS: list[str] = [
@@ -201,7 +209,7 @@ def _metric_records(
                 raters = None
                 if bootstrap_method in ("two-way", "auto"):  # rater codes of the rows of values
                     rows = selection.rows if subset is None else selection.rows[subset]
-                    raters = judgments.rater[rows]
+                    raters = take_rows(judgments.rater, rows)
                 result = bootstrap_alpha_of(
                     values, level=level, reference=reference, n_resamples=bootstrap,
                     method=bootstrap_method, seed=seed, raters=raters, interval=interval,
@@ -223,7 +231,9 @@ def _metric_records(
             rows = selection.rows if subset is None else selection.rows[subset]
             table = {
                 row[0]: dict(zip(ICC_COLUMNS, row))
-                for row in icc_of(values.x, values.item_codes, recode(judgments.rater[rows])[0])
+                for row in icc_of(
+                    values.x, values.item_codes, recode(take_rows(judgments.rater, rows))[0]
+                )
             }
             for form in forms:
                 row = table[form]
@@ -236,7 +246,7 @@ def _metric_records(
 
         rows = selection.rows if subset is None else selection.rows[subset]
         value, low, high, _, _, note = cronbach_alpha_of(
-            values.x, values.item_codes, recode(judgments.rater[rows])[0]
+            values.x, values.item_codes, recode(take_rows(judgments.rater, rows))[0]
         )
         out.append(
             {**base, "metric": "cronbach_alpha", "value": value, "ci_low": low, "ci_high": high,
