@@ -2,9 +2,11 @@
 
 A script, not a test: ``python benchmarks/bench_crowd_scale.py [--sizes 1e6 1e7] [--huge]
 [--out benchmarks/results/crowd_scale.md]``. Generates Parquet files of interval judgments
-(items x 10 raters, continuous values, int64 ids; ``--huge`` adds 10^8, out of core only) in a
-temporary directory (never committed), then runs every case in its own subprocess so that peak
-memory (``ru_maxrss``) is the case's own:
+(items x 10 raters, continuous values, int64 ids; ``--huge`` adds 10^8, out of core only) and, at
+each size but 10^8, a crowd design (text ids, 2-18 judgments per item from a pool of 10^5
+raters drawn at random, so some (rater, item) cells repeat) in a temporary directory (never
+committed), then runs every case in its own subprocess so that peak memory (``ru_maxrss``) is
+the case's own:
 
 * memory, stages: read (agreement/arrow_reader.py's read_columns: the needed columns),
   factorize (its table_judgments: ids to codes, the value checks, then the dimension's
@@ -13,8 +15,9 @@ memory (``ru_maxrss``) is the case's own:
   (render_records);
 * memory, whole CLI: ``mer-datasets agreement FILE --item item --rater rater --engine memory``;
 * duckdb, stages: statistic (sql_report.plan + the GROUP BY item query), bootstrap (the same
-  1000 resamples on its per-item statistics; 100 at 10^8), ICC (sql_report.icc_rows), render;
-  and the whole CLI with ``--engine duckdb`` (the default report: alpha, ICC);
+  1000 resamples on its per-item statistics), ICC (sql_report.icc_rows), render; and the whole
+  CLI with ``--engine duckdb`` (the default report: alpha, ICC);
+* crowd design: the whole CLI with either engine;
 * anchor: interval alpha as one plain DuckDB SQL query (GROUP BY item: count, sum, var_pop).
 
 Times are wall seconds on this machine (2 cores); memory is the subprocess's peak RSS in MiB.
@@ -142,6 +145,35 @@ def generate(path: Path, n_judgments: int, seed: int = 0) -> None:
             )
 
 
+CROWD_RATERS = 100_000
+
+
+def generate_crowd(path: Path, n_judgments: int, seed: int = 1) -> None:
+    """A crowd export: text ids ("track_0000123", "user_04567"), 2-18 judgments per item (10 on
+    average) from raters drawn at random from a pool of ``CROWD_RATERS`` (so a few (rater, item)
+    cells repeat, and the duplicates policy has work), 3-decimal values; row groups of 10^6."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(2, 19, size=n_judgments // 5)
+    items = np.repeat(np.arange(sizes.size), sizes)[:n_judgments]
+    chunk = 1_000_000
+    schema = pa.schema([("item", pa.string()), ("rater", pa.string()), ("value", pa.float64())])
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, n_judgments, chunk):
+            part = items[start : start + chunk]
+            raters = rng.integers(0, CROWD_RATERS, size=part.size)
+            values = np.round(np.sin(part * 0.7) * 2.0 + rng.normal(size=part.size), 3)
+            table = pa.table({
+                "item": [f"track_{i:07d}" for i in part.tolist()],
+                "rater": [f"user_{r:05d}" for r in raters.tolist()],
+                "value": values,
+            }, schema=schema)  # fmt: skip
+            writer.write_table(table)
+
+
 def run_script(script: str, path: Path, *extra: str) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", script, str(path), *extra],
@@ -193,26 +225,28 @@ def main() -> None:
             megabytes = path.stat().st_size / 2**20
             print(f"{size}: generated {megabytes:.0f} MiB in {time.perf_counter() - start:.1f} s")
             runs = {}
-            huge = size > 10**7  # out of core only; the bootstrap of 10^7 items: 100 resamples
+            huge = size > 10**7  # out of core only
             if not huge:
                 runs["memory stages"] = lambda path=path: run_script(STAGES_MEMORY, path)
                 if not args.skip_memory_cli:
                     runs["memory CLI"] = lambda path=path: run_cli(path, "memory")
-            extra = ("100",) if huge else ()
-            runs["duckdb stages" + (" (100 resamples)" if huge else "")] = (
-                lambda path=path, extra=extra: run_script(STAGES_DUCKDB, path, *extra)
-            )
-            cli_extra = ("--bootstrap", "100") if huge else ()
-            runs["duckdb CLI" + (" (--bootstrap 100)" if huge else "")] = (
-                lambda path=path, cli_extra=cli_extra: run_cli(path, "duckdb", *cli_extra)
-            )
+            runs["duckdb stages"] = lambda path=path: run_script(STAGES_DUCKDB, path)
+            runs["duckdb CLI"] = lambda path=path: run_cli(path, "duckdb")
             runs["DuckDB SQL anchor (alpha only)"] = lambda path=path: run_script(ANCHOR, path)
+            if not huge:
+                crowd = Path(directory) / f"crowd_{size}.parquet"
+                generate_crowd(crowd, size)
+                if not args.skip_memory_cli:
+                    runs["crowd design, memory CLI"] = lambda crowd=crowd: run_cli(crowd, "memory")
+                runs["crowd design, duckdb CLI"] = lambda crowd=crowd: run_cli(crowd, "duckdb")
             cases = {}
             for name, run in runs.items():
                 cases[name] = run()
                 print(f"  {name}: {json.dumps(cases[name])}", flush=True)
             lines += table(size, megabytes, cases)
             path.unlink()
+            if not huge:
+                crowd.unlink()
     load = os.getloadavg()
     text = (
         "# Crowd scale: the whole default report, stage by stage\n\n"
@@ -223,7 +257,7 @@ def main() -> None:
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}: other jobs shared the 2 cores). "
         "Stages in memory: read (pyarrow, the three columns), factorize (ids to codes, "
         "the duplicates policy, item codes), statistic (alpha), bootstrap (1000 "
-        "item resamples), ICC, render. DuckDB stages: statistic (the GROUP BY item query and the "
+        "item resamples, drawn from the normal limit of their totals from 10^5 items), ICC, render. DuckDB stages: statistic (the GROUP BY item query and the "
         "duplicates check), bootstrap (on the per-item statistics), ICC (GROUP BY item / rater "
         "sums), render.\n\n" + "\n".join(lines) + "\n"
     )

@@ -194,3 +194,18 @@ def test_dense_and_segment_rater_sums_give_the_same_resamples(level, monkeypatch
     monkeypatch.setattr(resampling, "_DENSE_RATER_CELLS", 0)  # many-raters route
     segments = bootstrap_alpha(table, level=level, method="two-way", n_resamples=30, seed=1)
     np.testing.assert_allclose(segments.samples, dense.samples, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_two_way_numbers_do_not_depend_on_threads_or_chunks(level, monkeypatch):
+    """Chunks of resamples are reduced on threads but drawn in order on one: 1 or 3 threads,
+    any number of chunks per batch, the same resampled alphas to the bit."""
+    from mer_datasets.agreement import resampling
+
+    table = sparse_crossed(30, 6, seed=9)
+    monkeypatch.setattr(resampling, "_CHUNK_CELLS", 2000)  # 1-2 resamples per chunk
+    runs = []
+    for threads in (1, 3):
+        monkeypatch.setattr(resampling, "_THREADS", threads)
+        runs.append(bootstrap_alpha(table, level=level, method="two-way", n_resamples=50, seed=2))
+    np.testing.assert_array_equal(runs[0].samples, runs[1].samples)
