@@ -129,42 +129,45 @@ def plan_pairs(
     values: np.ndarray | None = None,
 ) -> DuplicatePlan | None:
     """:func:`plan_duplicates` of the rows keyed by (first, second) code pairs, the same plan to
-    the bit, in O(n) outside the repeated rows; None when the codes are not compact (then
-    :func:`combine_codes` and :func:`plan_duplicates`).
+    the bit, in O(n) outside the candidate rows; None when the codes are not integers >= -1 or
+    their pair key could overflow int64 (then :func:`combine_codes` and :func:`plan_duplicates`).
 
     Why: a crowd export with one resubmitted judgment among 10^7 sent every row through three
-    sorts (2-5 s). The pairs are counted with one bincount; only the rows of repeated pairs go
-    through :func:`plan_duplicates` (same groups, same order of positions, same sums of a
-    group's values in row order), and every other row is kept as it is (under ``mean`` its
-    value plus 0.0, as a group of one gets from the bincount of the general plan)."""
+    sorts (2-5 s). Compact codes: the pairs are counted with one bincount and the candidates are
+    exactly the rows of repeated pairs. Sparse codes (10^5 raters x 10^6 items): the keys are
+    hashed into about 2n bins (``_hash_bins``) and the candidates are the rows whose bin holds
+    more than one row, a superset of the repeated rows (about a fifth of all rows at 10^7, by
+    collisions). Only the candidates go through :func:`plan_duplicates` (same groups, same order
+    of positions, same sums of a group's values in row order); every other row is kept as it is
+    (under ``mean`` its value plus 0.0, as a group of one gets from the general plan)."""
     check_policy(policy)
     n = int(first.size)
     if n == 0:
         return plan_duplicates(np.zeros(0, dtype=np.int64), policy=policy)
-    width = _pair_width(first, second)
-    if width is None:
+    key = _pair_keys(first, second)
+    if key is None:
         return None
-    key = first.astype(np.int64) + 1
-    key *= width
-    key += second
-    key += 1
-    counts = np.bincount(key)
-    repeated = np.flatnonzero(counts[key] > 1)
-    n_groups = int(np.count_nonzero(counts > 1))
+    if _pair_width(first, second) is not None:  # compact: the count of each pair itself
+        counts = np.bincount(key)
+        candidates = np.flatnonzero(counts[key] > 1)
+    else:
+        bins = _hash_bins(key)
+        counts = np.bincount(bins)
+        candidates = np.flatnonzero(counts[bins] > 1)
+        del bins
     del counts
-    position = np.arange(n)
-    if policy == "all" or repeated.size == 0:
-        return DuplicatePlan(position, None, n_groups, int(repeated.size))
     inner = plan_duplicates(
-        key[repeated],
+        key[candidates],
         policy=policy,
-        order=None if order is None else np.asarray(order)[repeated],
-        values=None if values is None else values[repeated],
+        order=None if order is None else np.asarray(order)[candidates],
+        values=None if values is None else values[candidates],
     )
     del key
+    if policy == "all" or inner.n_rows == 0:
+        return DuplicatePlan(np.arange(n), None, inner.n_groups, inner.n_rows)
     keep = np.ones(n, dtype=bool)
-    keep[repeated] = False
-    chosen = repeated[inner.rows]
+    keep[candidates] = False
+    chosen = candidates[inner.rows]
     keep[chosen] = True
     rows = np.flatnonzero(keep)
     means = None
@@ -172,6 +175,37 @@ def plan_pairs(
         means = values[rows] + 0.0
         means[np.searchsorted(rows, chosen)] = inner.means
     return DuplicatePlan(rows, means, inner.n_groups, inner.n_rows)
+
+
+def _pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray | None:
+    """The int64 keys (first + 1) * (max(second) + 2) + second + 1 of integer code pairs
+    (-1 = missing), or None when the codes are not integers >= -1 or a key could overflow."""
+    for codes in (first, second):
+        signed = codes.dtype.kind == "i" or (codes.dtype.kind == "u" and codes.itemsize < 8)
+        if not signed or int(codes.min()) < -1:
+            return None
+    width = int(second.max()) + 2
+    if (int(first.max()) + 2) * width >= 2**62:
+        return None
+    key = first.astype(np.int64) + 1
+    key *= width
+    key += second
+    key += 1
+    return key
+
+
+#: Most hash bins of the sparse route: 2^25 counts are 256 MiB of int64 (bincount's type).
+_MAX_HASH_BITS = 25
+
+
+def _hash_bins(key: np.ndarray) -> np.ndarray:
+    """Fibonacci hashing of int64 keys into 2^b bins, 2^b >= 2n (at most 2^``_MAX_HASH_BITS``):
+    the top b bits of key x 0x9E3779B97F4A7C15 mod 2^64. Equal keys share a bin; distinct keys
+    share one with probability about 2^-b each."""
+    bits = min(max(int(key.size * 2 - 1).bit_length(), 1), _MAX_HASH_BITS)
+    hashed = key.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    hashed >>= np.uint64(64 - bits)
+    return hashed.view(np.int64)
 
 
 def order_key(column: pd.Series) -> np.ndarray:

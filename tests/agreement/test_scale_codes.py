@@ -214,16 +214,25 @@ def test_icc_of_compact_codes_is_icc_of_the_same_codes_with_gaps():
 @pytest.mark.parametrize("policy", ["latest", "first", "mean", "all"])
 @pytest.mark.parametrize("ordering", [None, "int", "float"])
 @pytest.mark.parametrize("seed", range(15))
-def test_plan_pairs_is_the_sorted_plan(policy, ordering, seed):
-    """The O(n) plan of compact code pairs is plan_duplicates of the combined keys, to the bit:
-    the rows kept, the means (sums in row order, -0.0 of a group of one as the bincount gives
-    it) and the counts."""
+@pytest.mark.parametrize("codes", ["compact", "sparse", "sparse, 4 bins"])
+def test_plan_pairs_is_the_sorted_plan(policy, ordering, seed, codes, monkeypatch):
+    """The O(n) plan of code pairs is plan_duplicates of the combined keys, to the bit: the rows
+    kept, the means (sums in row order, -0.0 of a group of one as the bincount gives it) and the
+    counts. Compact codes count pairs exactly; sparse codes (10^8 apart) go through the hashed
+    candidates, also with only 4 bins (every row a candidate, collisions everywhere)."""
+    from mer_datasets.agreement import duplicates
     from mer_datasets.agreement.duplicates import combine_codes, plan_duplicates, plan_pairs
 
+    if codes == "sparse, 4 bins":
+        monkeypatch.setattr(duplicates, "_MAX_HASH_BITS", 2)
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 70))
     first = rng.integers(-1, rng.integers(1, 9), size=n)
     second = rng.integers(-1, rng.integers(1, 9), size=n)
+    if codes != "compact":
+        first = np.where(first >= 0, (first + 1) * 10**8, -1)
+        if first.max() >= 0:
+            assert duplicates._pair_width(first, second) is None  # the hashed route
     values = rng.choice(np.array([-0.0, 0.0, 0.1, 0.7, -2.5, 1e-300]), size=n)
     order = None
     if ordering == "int":
@@ -243,11 +252,11 @@ def test_plan_pairs_is_the_sorted_plan(policy, ordering, seed):
         assert ours.means.tobytes() == theirs.means.tobytes()  # signs of zeros included
 
 
-def test_plan_pairs_leaves_sparse_codes_and_refuses_mean_without_values():
+def test_plan_pairs_leaves_overflowing_codes_and_refuses_mean_without_values():
     from mer_datasets.agreement.duplicates import plan_pairs
     from mer_datasets.errors import AgreementError
 
-    assert plan_pairs(np.array([0, 10**12]), np.array([0, 0])) is None
+    assert plan_pairs(np.array([0, 2**40]), np.array([0, 2**30])) is None  # keys overflow
     assert plan_pairs(np.array([0.5, 1.0]), np.array([0, 0])) is None
     with pytest.raises(AgreementError, match="mean"):
         plan_pairs(np.array([0, 0]), np.array([1, 1]), policy="mean")
