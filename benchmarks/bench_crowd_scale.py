@@ -250,8 +250,9 @@ def main() -> None:
     load = os.getloadavg()
     text = (
         "# Crowd scale: the whole default report, stage by stage\n\n"
-        f"`python benchmarks/bench_crowd_scale.py {' '.join(sys.argv[1:])}` (interval judgments, "
-        "items x 10 raters, continuous values; wall seconds on a 2-core machine, peak RSS of each "
+        f"`python benchmarks/bench_crowd_scale.py {' '.join(sys.argv[1:])}` (interval judgments: "
+        "items x 10 raters, continuous values, int64 ids; and a crowd design: text ids, 2-18 "
+        "judgments per item from a pool of 10^5 raters, a few repeated cells; wall seconds on a 2-core machine, peak RSS of each "
         "case's own process, and its CPU seconds (user + system: less sensitive to the other "
         "jobs than wall time); load average at the end of the run "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}: other jobs shared the 2 cores). "
