@@ -121,10 +121,16 @@ def _with_raters(annotations: pd.DataFrame, raters: pd.DataFrame | None) -> pd.D
 
 
 def _with_siblings(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with one column per dimension: the value of that dimension in the row's source
+    record (same ``annotation_id``, its last row). Rows without an ``annotation_id`` (missing or
+    empty) have no source record, so no sibling value: pandas would otherwise join them all as
+    one record and give each the last of their values."""
     if "annotation_id" in table.columns and DIMENSION in table.columns:
         names = [d for d in pd.unique(table[DIMENSION].dropna()) if str(d) not in table.columns]
         if names:
-            source = table[table[DIMENSION].isin(names)]
+            ids = table["annotation_id"]
+            identified = ids.notna() & (ids.astype(str).str.strip() != "")
+            source = table[table[DIMENSION].isin(names) & identified]
             record_value = (
                 source["value"]
                 if "value" in source.columns
@@ -141,7 +147,9 @@ def _with_siblings(table: pd.DataFrame) -> pd.DataFrame:
             )
             wide.columns = [str(c) for c in wide.columns]
             wide = wide.apply(_numeric_if_possible)
-            table = table.join(wide, on="annotation_id")
+            joined = table.join(wide, on="annotation_id")
+            joined.loc[~identified, list(wide.columns)] = np.nan
+            table = joined
     return table
 
 

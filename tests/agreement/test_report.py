@@ -134,6 +134,36 @@ def test_where_can_refer_to_another_dimension_of_the_same_source_record():
     assert report.iloc[0]["n_judgments"] == len(expected_rows)
 
 
+def test_rows_without_a_source_record_have_no_sibling_values():
+    """Judgments whose annotation_id is missing or empty are not one shared record: a filter on
+    a sibling dimension never holds for them (they used to get the last such row's value)."""
+    annotations, raters = canonical()
+    annotations = annotations.copy()
+    arousal = annotations.index[annotations["dimension"] == "arousal"][:6]
+    familiarity = annotations.index[annotations["dimension"] == "familiarity"][:6]
+    annotations["annotation_id"] = annotations["annotation_id"].astype(object)
+    annotations.loc[arousal[:3], "annotation_id"] = None
+    annotations.loc[arousal[3:], "annotation_id"] = ""
+    annotations.loc[familiarity[:3], "annotation_id"] = None
+    annotations.loc[familiarity[3:], "annotation_id"] = " "
+    annotations.loc[familiarity, "value"] = 5.0  # would pass the filter if joined
+    report = agreement_report(
+        annotations, raters, dimensions=["arousal"], where="familiarity > 3", bootstrap=0
+    )
+    identified = annotations["annotation_id"].notna() & (
+        annotations["annotation_id"].astype(str).str.strip() != ""
+    )
+    familiar = annotations[
+        identified & (annotations["dimension"] == "familiarity") & (annotations["value"] > 3)
+    ]["annotation_id"]
+    expected_rows = annotations[
+        identified
+        & (annotations["dimension"] == "arousal")
+        & annotations["annotation_id"].isin(familiar)
+    ]
+    assert report.iloc[0]["n_judgments"] == len(expected_rows)
+
+
 def test_expected_all_uses_the_whole_table_for_group_alpha():
     annotations, raters = canonical()
     report = agreement_report(
