@@ -24,12 +24,21 @@ def _pearson(frame: pd.DataFrame, key: str, x: str, y: str) -> pd.Series:
     )
     s = g[[x, y, "_xy", "_xx", "_yy"]].sum()
     n = g.size()
-    cov = s["_xy"] - s[x] * s[y] / n
-    var_x = s["_xx"] - s[x] ** 2 / n
-    var_y = s["_yy"] - s[y] ** 2 / n
+    sums = (s[column].to_numpy() for column in (x, y, "_xy", "_xx", "_yy"))
+    return pd.Series(pearson_from_sums(n.to_numpy(), *sums), index=s.index)
+
+
+def pearson_from_sums(n, sx, sy, sxy, sxx, syy) -> np.ndarray:
+    """Pearson's r per group from its sums of x, y, xy, x^2, y^2 (shared with the out-of-core
+    per-rater report, sql_raters.py): NaN below 3 pairs or without variation (a variance within
+    1e-12 of the sum of squares is rounding, not spread)."""
     with np.errstate(divide="ignore", invalid="ignore"):
+        cov = sxy - sx * sy / n
+        var_x = sxx - sx**2 / n
+        var_y = syy - sy**2 / n
         r = cov / np.sqrt(var_x * var_y)
-    return r.where((n >= 3) & (var_x > 1e-12 * (s["_xx"] + 1)) & (var_y > 1e-12 * (s["_yy"] + 1)))
+    valid = (n >= 3) & (var_x > 1e-12 * (sxx + 1)) & (var_y > 1e-12 * (syy + 1))
+    return np.where(valid, r, np.nan)
 
 
 def rater_diagnostics(

@@ -8,7 +8,7 @@ finishes as raters.py does:
 * counts and mean: ``GROUP BY rater``;
 * leave-one-out (LOO) mean of a judgment: (item sum - x) / (item count - 1), the item totals
   joined from ``GROUP BY item``; ``loo_pearson`` from the per-rater sums of x, y, xy, x², y²
-  (raters._pearson's formula and thresholds), ``loo_spearman`` the same on average ranks within
+  (raters.pearson_from_sums, shared with the memory report), ``loo_spearman`` the same on average ranks within
   the rater (``rank()`` plus half the ties: pandas' ``rank()``), ``loo_mad`` a per-rater mean;
 * labels: ``loo_modal_agreement`` from ``GROUP BY item, label`` counts (largest, how many labels
   reach it, second largest) joined back to the judgments;
@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AgreementError
+from .raters import pearson_from_sums
 from .sql_report import Plan, Source, alpha_result, check_ids, dimension_plans
 
 RATER = "rater_id"
@@ -188,18 +189,6 @@ def _attach(frame: Any, raters: np.ndarray, **columns: np.ndarray) -> Any:
         series = pd.Series(np.asarray(values, dtype=np.float64), index=index)
         frame[name] = frame[RATER].map(series).astype("float64")
     return frame
-
-
-def pearson_from_sums(n, sx, sy, sxy, sxx, syy) -> np.ndarray:
-    """raters._pearson from its sums: NaN below 3 pairs or without variation (the same
-    thresholds, relative to the sums of squares)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cov = sxy - sx * sy / n
-        var_x = sxx - sx**2 / n
-        var_y = syy - sy**2 / n
-        r = cov / np.sqrt(var_x * var_y)
-    valid = (n >= 3) & (var_x > 1e-12 * (sxx + 1)) & (var_y > 1e-12 * (syy + 1))
-    return np.where(valid, r, np.nan)
 
 
 def _modal(source: Source, p: Plan) -> Any:
