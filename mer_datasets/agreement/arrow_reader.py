@@ -257,3 +257,135 @@ def table_judgments(table: Any, chosen: dict[str, str]) -> tuple[Judgments, dict
         label=None, order=None,
     )  # fmt: skip
     return judgments, levels
+
+
+#: Suffixes read as delimited text by the full reader (userfile_formats.TEXT_SUFFIXES) that the
+#: CSV route takes; ``.tsv``/``.tab`` prefer a tab when the delimiter is sniffed, as there.
+CSV_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
+
+
+def _csv_header(path: Path, options: ReadOptions) -> tuple[list[str], str] | None:
+    """(column names, delimiter) of a delimited text file as the full reader takes them
+    (userfile_formats.read_delimited), or None when its header is anything but the plain case:
+    a UTF-8 file (BOM optional) whose first line is the header, its quotes closed on it."""
+    import codecs
+
+    from .userfile_formats import _check_names, sniff_delimiter, split_header
+
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8) :]
+    end = head.find(b"\n")
+    if end < 0:
+        return None
+    try:
+        line = head[:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    line = line.removesuffix("\r")
+    # the full reader's header is the first non-blank line of str.splitlines(): this line only
+    # when it is not blank and holds no other line break (\r, \x0b, \x1c, \u2028, ...)
+    if not line.strip() or line.splitlines() != [line] or line.count('"') % 2:
+        return None
+    delimiter = options.delimiter or sniff_delimiter(line, path.suffix.lower() in (".tsv", ".tab"))
+    header = split_header(line, delimiter)
+    try:
+        _check_names(header, str(path), 1)
+    except Exception:  # an unnamed or repeated column: the full reader says which
+        return None
+    return header, delimiter
+
+
+def _utf8_without_nul(buffer: Any) -> bool:
+    """Whether the whole file is valid UTF-8 without a NUL, as the full reader requires (it
+    decodes every byte, the columns not used too); checked in Arrow on the mapped file."""
+    import pyarrow as pa
+
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    if data.size and not data.all():  # a NUL byte
+        return False
+    offsets = pa.py_buffer(np.array([0, data.size], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buffer]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def csv_judgments(
+    path: str | Path, columns: Columns, options: ReadOptions
+) -> tuple[Judgments, dict[str, str]] | None:
+    """(judgments, default level per dimension) of a clean CSV/TSV file, as the full reader
+    gives them, reading only the needed columns with pyarrow's CSV reader; None: use the full
+    reader.
+
+    Why it gives the full reader's result: the rows are parsed with the same pyarrow options as
+    userfile_formats._read_with_arrow (so the same rows and the same id texts), ids are read as
+    text (``01`` and ``1`` stay two ids) and padded or empty ids are declined; values are read as
+    float64 by Arrow, whose parse equals ``pd.to_numeric``/``float()`` on the stripped text
+    (tests/agreement/test_csv_fast_route.py), empty cells missing. Declined: any other encoding,
+    ``--na``/``--level``/``--time-format``, a label or timestamp column, a text or non-finite
+    value, ``-0`` (pandas reads the integer 0), and anything Arrow refuses."""
+    path = Path(path)
+    if path.suffix.lower() not in CSV_SUFFIXES or not path.is_file():
+        return None
+    if options.na or options.level or options.time_format:
+        return None
+    if options.encoding is not None:
+        import codecs
+
+        try:
+            if codecs.lookup(options.encoding).name != "utf-8":
+                return None
+        except LookupError:
+            return None
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        found = _csv_header(path, options)
+        if found is None:
+            return None
+        header, delimiter = found
+        present = set(header)
+        wanted = {role: getattr(columns, role) for role, _, _ in ROLES}
+        chosen = {role: name for role, name in wanted.items() if name in present}
+        if {"item", "rater", "value"} - set(chosen) or "label" in chosen or "timestamp" in present:
+            return None
+        if wanted["dimension"] != "dimension" and "dimension" not in chosen:
+            return None
+        if len(set(chosen.values())) != len(chosen):
+            return None
+        for role, _, canonical in ROLES:
+            if chosen.get(role, canonical) != canonical and canonical in present:
+                return None
+        types = {name: pa.string() for role, name in chosen.items() if role != "value"}
+        types[chosen["value"]] = pa.float64()
+        with pa.memory_map(str(path)) as source:
+            buffer = source.read_buffer()
+            if not _utf8_without_nul(buffer):
+                return None
+            table = pa_csv.read_csv(
+                pa.BufferReader(buffer),
+                read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=types,
+                    include_columns=list(dict.fromkeys(chosen.values())),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=True,
+                    null_values=[""],
+                ),
+            )
+            del buffer
+    except (pa.ArrowException, ValueError, OSError):  # the full reader names what is wrong
+        return None
+    value = _numbers(table.column(chosen["value"]))
+    zeros = value == 0
+    if zeros.any() and np.signbit(value[zeros]).any():  # '-0': pandas reads 0, Arrow -0.0
+        return None
+    del value, zeros
+    return table_judgments(table, chosen)

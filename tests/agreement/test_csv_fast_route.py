@@ -1,0 +1,227 @@
+"""The columnar CSV route (arrow_reader.csv_judgments) gives the full reader's report byte for
+byte, takes clean files itself, and hands every doubtful file to the full reader (which raises
+its precise errors)."""
+
+import codecs
+
+import numpy as np
+import pytest
+
+import mer_datasets.agreement.arrow_reader as arrow_reader
+from mer_datasets.agreement import userfile
+from mer_datasets.agreement.userfile import Columns, ReadOptions
+from mer_datasets.cli import main
+from mer_datasets.errors import UserFileError
+
+COLUMNS = Columns(item="song", rater="listener", value="valence")
+
+
+def rows(seed: int, ids: str = "int") -> list[tuple[str, str, str]]:
+    """(item, rater, value) texts of a small crowd: 25 items, 2-5 of 7 raters each, a few
+    repeated (rater, item) cells and a few empty values."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for item in range(25):
+        raters = rng.choice(7, size=int(rng.integers(2, 6)), replace=False).tolist()
+        truth = rng.normal()
+        for rater in raters + raters[:1] * int(rng.random() < 0.3):  # sometimes a repeat
+            value = truth + rng.normal(scale=0.7)
+            text = "" if rng.random() < 0.05 else repr(round(float(value), 3))
+            if ids == "int":
+                out.append((str(item * 3 + 10), str(rater), text))
+            elif ids == "negative":
+                out.append((str(-item - 1), str(rater - 3), text))
+            elif ids == "float":
+                out.append((f"{item}.5", f"{rater}.0", text))
+            else:
+                out.append((f"track {item:02d}", f"L{rater}", text))
+    order = rng.permutation(len(out))
+    return [out[i] for i in order]
+
+
+def write(path, records, header='"song","listener","valence"', sep=",", newline="\n", bom=False):
+    lines = [header] + [sep.join(record) for record in records]
+    data = (newline.join(lines) + newline).encode("utf-8")
+    path.write_bytes((codecs.BOM_UTF8 if bom else b"") + data)
+    return path
+
+
+def report(capsys, path, *options):
+    argv = ["agreement", str(path), "--item", "song", "--rater", "listener", "--value", "valence",
+            "--bootstrap", "20", "--engine", "memory", "--format", "json",
+            "--metrics", "krippendorff_alpha,icc1_1,icc2_1", *options]  # fmt: skip
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def same_as_full_reader(capsys, monkeypatch, path, *options):
+    fast = report(capsys, path, *options)
+    with monkeypatch.context() as patch:
+        patch.setattr(arrow_reader, "csv_judgments", lambda *a: None)
+        full = report(capsys, path, *options)
+    assert fast == full
+    return fast
+
+
+CLEAN = {
+    "int ids, quoted header": lambda p: write(p, rows(1)),
+    "text ids, plain header": lambda p: write(p, rows(2, "text"), "song,listener,valence"),
+    "negative ids": lambda p: write(p, rows(3, "negative")),
+    "float ids": lambda p: write(p, rows(4, "float")),
+    "BOM": lambda p: write(p, rows(5), bom=True),
+    "BOM, plain header": lambda p: write(p, rows(5), "song,listener,valence", bom=True),
+    "CRLF": lambda p: write(p, rows(6, "text"), newline="\r\n"),
+    "extra column": lambda p: write(
+        p, [(*r[:2], "x", r[2]) for r in rows(7)], "song,listener,note,valence"
+    ),
+    "numbers with spaces": lambda p: write(
+        p, [(a, b, f"  {c} " if c else c) for a, b, c in rows(8)]
+    ),
+    "quoted values": lambda p: write(p, [(a, f'"{b}"', f'"{c}"') for a, b, c in rows(9)]),
+    "TSV": lambda p: write(
+        p.with_suffix(".tsv"), rows(10, "text"), "song\tlistener\tvalence", sep="\t"
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLEAN))
+def test_clean_files_take_the_route_and_give_the_full_readers_report(
+    tmp_path, capsys, monkeypatch, case
+):
+    path = CLEAN[case](tmp_path / "crowd.csv")
+    assert arrow_reader.csv_judgments(path, COLUMNS, ReadOptions()) is not None
+    code, out, err = same_as_full_reader(capsys, monkeypatch, path)
+    assert code == 0 and '"krippendorff_alpha"' in out, err
+
+
+@pytest.mark.parametrize("policy", ["latest", "first", "mean", "all"])
+@pytest.mark.parametrize("ids", ["int", "text"])
+def test_every_duplicates_policy(tmp_path, capsys, monkeypatch, policy, ids):
+    path = write(tmp_path / "crowd.csv", rows(11, ids))
+    same_as_full_reader(capsys, monkeypatch, path, "--duplicates", policy)
+
+
+def test_the_full_reader_is_not_called_for_a_clean_file(tmp_path, capsys, monkeypatch):
+    path = write(tmp_path / "crowd.csv", rows(12))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the full reader ran")
+
+    monkeypatch.setattr(userfile, "read_annotations", refuse)
+    monkeypatch.setattr(userfile, "read_raw", refuse)
+    code, out, err = report(capsys, path)
+    assert code == 0 and '"icc2_1"' in out, err
+
+
+def test_dimension_column(tmp_path, capsys, monkeypatch):
+    records = [(a, b, d, c) for a, b, c in rows(13) for d in ("valence", "arousal")]
+    path = write(tmp_path / "crowd.csv", records, "song,listener,dimension,valence")
+    assert arrow_reader.csv_judgments(path, COLUMNS, ReadOptions()) is not None
+    same_as_full_reader(capsys, monkeypatch, path)
+
+
+def padded(records):
+    return [(f" {a} ", b, c) for a, b, c in records]
+
+
+def with_cell(text):
+    def change(records):
+        records = list(records)
+        records[3] = (*records[3][:2], text)
+        return records
+
+    return change
+
+
+DOUBTFUL = {
+    "ids with spaces": padded,
+    "empty id": lambda r: [("", *r[0][1:]), *r[1:]],
+    "NA value": with_cell("NA"),
+    "text value": with_cell("loud"),
+    "blank value": with_cell("   "),
+    "nan value": with_cell("nan"),
+    "inf value": with_cell("inf"),
+    "huge value": with_cell("1e300"),
+    "negative zero": with_cell("-0"),
+    "underscore": with_cell("1_0"),
+    "all labels": lambda r: [(a, b, "high") for a, b, _ in r],
+}
+
+
+@pytest.mark.parametrize("case", sorted(DOUBTFUL))
+def test_doubtful_files_go_to_the_full_reader(tmp_path, capsys, monkeypatch, case):
+    """Declined (None), so the report or the typed error is the full reader's own."""
+    path = write(tmp_path / "crowd.csv", DOUBTFUL[case](rows(14)))
+    assert arrow_reader.csv_judgments(path, COLUMNS, ReadOptions()) is None
+    same_as_full_reader(capsys, monkeypatch, path)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["leading blank line", "timestamp column", "label column", "short row", "NUL", "latin-1",
+     "open quote header", "no rows", "repeated column"],
+)  # fmt: skip
+def test_other_doubtful_layouts_are_declined(tmp_path, capsys, monkeypatch, variant):
+    records = rows(15)
+    path = tmp_path / "crowd.csv"
+    if variant == "leading blank line":
+        write(path, records, header="\nsong,listener,valence")
+    elif variant == "timestamp column":
+        write(path, [(*r, "2020-01-01") for r in records], "song,listener,valence,timestamp")
+    elif variant == "label column":
+        write(path, [(*r, "x") for r in records], "song,listener,valence,label")
+    elif variant == "short row":
+        write(path, records[:3] + [records[3][:2]] + records[4:])
+    elif variant == "NUL":
+        write(path, records[:3] + [(records[3][0], "a\x00b", "1")] + records[4:])
+    elif variant == "latin-1":
+        write(path, records)
+        path.write_bytes(path.read_bytes() + "caf\xe9,1,2\n".encode("latin-1"))
+    elif variant == "open quote header":
+        write(path, records, header='"song,listener,valence')
+    elif variant == "no rows":
+        write(path, [])
+    else:
+        write(path, [(*r, "1") for r in records], "song,listener,valence,valence")
+    assert arrow_reader.csv_judgments(path, COLUMNS, ReadOptions()) is None
+    same_as_full_reader(capsys, monkeypatch, path)
+
+
+def test_options_the_route_does_not_cover_are_declined(tmp_path, capsys, monkeypatch):
+    path = write(tmp_path / "crowd.csv", rows(16))
+    for options in (ReadOptions(na=("NA",)), ReadOptions(level="nominal"),
+                    ReadOptions(time_format="%Y"), ReadOptions(encoding="latin-1")):  # fmt: skip
+        assert arrow_reader.csv_judgments(path, COLUMNS, options) is None
+    assert arrow_reader.csv_judgments(path, COLUMNS, ReadOptions(encoding="UTF8")) is not None
+    same_as_full_reader(capsys, monkeypatch, path, "--na", "NA")
+    same_as_full_reader(capsys, monkeypatch, path, "--where", "song != '10'")
+
+
+def test_a_text_value_gives_the_full_readers_typed_error(tmp_path, capsys):
+    path = write(tmp_path / "crowd.csv", with_cell("loud")(rows(17)))
+    with pytest.raises(UserFileError, match="loud"):
+        userfile.read_annotations(path, COLUMNS)
+    code, _, err = report(capsys, path)
+    assert code != 0 and "'loud' is not a number" in err and "line 5" in err
+
+
+def test_arrows_numbers_are_the_full_readers():
+    """Values parsed by Arrow's CSV reader equal userfile._numbers of the same texts: shortest
+    reprs, 20 and 25 digits, long integers (pandas reads them as integers), signs and forms."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=3000) * 10.0 ** rng.integers(-30, 30, size=3000)
+    texts = [repr(float(v)) for v in x] + [f"{v:.20g}" for v in x] + [f"{v:.25e}" for v in x]
+    texts += [str(i) for i in rng.integers(-(2**63), 2**63 - 1, size=500)]
+    texts += ["1" * 25, "9007199254740993", "+1.5", ".5", "5.", "1E5", "00012", "-0.0", "4.9e-324"]
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    body = ("v\n" + "\n".join(texts) + "\n").encode()
+    table = pa_csv.read_csv(
+        pa.BufferReader(body),
+        convert_options=pa_csv.ConvertOptions(column_types={"v": pa.float64()}),
+    )
+    ours = np.asarray(table.column(0).to_pylist(), dtype=float)
+    theirs = np.asarray(userfile._numbers(texts, userfile._texts(texts, set())), dtype=float)
+    assert ours.tobytes() == theirs.tobytes()
