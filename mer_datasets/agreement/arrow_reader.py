@@ -326,7 +326,8 @@ def csv_judgments(
     float64 by Arrow, whose parse equals ``pd.to_numeric``/``float()`` on the stripped text
     (tests/agreement/test_csv_fast_route.py), empty cells missing. Declined: any other encoding,
     ``--na``/``--level``/``--time-format``, a label or timestamp column, a text or non-finite
-    value, ``-0`` (pandas reads the integer 0), and anything Arrow refuses."""
+    value, ``-0`` in a column of integers (pandas reads the integer 0; see
+    :func:`_integer_negative_zero`), and anything Arrow refuses."""
     path = Path(path)
     if path.suffix.lower() not in CSV_SUFFIXES or not path.is_file():
         return None
@@ -383,9 +384,19 @@ def csv_judgments(
             del buffer
     except (pa.ArrowException, ValueError, OSError):  # the full reader names what is wrong
         return None
-    value = _numbers(table.column(chosen["value"]))
-    zeros = value == 0
-    if zeros.any() and np.signbit(value[zeros]).any():  # '-0': pandas reads 0, Arrow -0.0
+    if _integer_negative_zero(_numbers(table.column(chosen["value"]))):
         return None
-    del value, zeros
     return table_judgments(table, chosen)
+
+
+def _integer_negative_zero(value: np.ndarray) -> bool:
+    """Whether the values hold a ``-0`` whose sign the full reader may drop: ``pd.to_numeric``
+    reads a column whose texts are all integers as integers (``-0`` becomes 0), any other column
+    as floats (``-0`` stays -0.0, as Arrow reads it; pyarrow's write_csv writes -0.0 as ``-0``).
+    A value with a fraction proves the float reading; without one, a -0 is declined."""
+    zeros = value == 0
+    if not zeros.any() or not np.signbit(value[zeros]).any():
+        return False
+    with np.errstate(invalid="ignore"):
+        fractional = np.modf(value)[0] != 0  # NaN (missing) compares unequal: float path too
+    return not bool(fractional.any())
