@@ -386,7 +386,51 @@ def csv_judgments(
         return None
     if _integer_negative_zero(_numbers(table.column(chosen["value"]))):
         return None
+    for role in ("item", "rater"):  # integer ids: coded as numbers (no hash of 10^7 texts)
+        ints = _canonical_integers(table.column(chosen[role]))
+        if ints is not None:
+            index = table.column_names.index(chosen[role])
+            table = table.set_column(index, chosen[role], pa.array(ints))
     return table_judgments(table, chosen)
+
+
+#: 10^0 .. 10^18: the number of decimal digits of a non-negative int64 by searchsorted.
+_POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _canonical_integers(column: Any) -> np.ndarray | None:
+    """The int64 values of a text id column when every cell is an integer written as ``str()``
+    writes it (digits, a ``-`` sign, no leading zero, no ``-0``), else None (the ids stay text).
+
+    Why it is safe: two cells are one id for the full reader exactly when their texts are equal;
+    canonical texts are equal exactly when their integers are. Checked without a Python string:
+    only ASCII digits and ``-`` in the data (Arrow's cast also reads ``0x`` hex), Arrow's cast
+    to int64 succeeds (one optional ``-``, then digits), and each text is as long as its
+    integer's canonical text (any leading zero or ``-0`` makes it longer)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.null_count or not pa.types.is_string(column.type) or len(column) == 0:
+        return None
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    for array in chunks:  # per chunk: combining 10^7 texts would cost more than the check
+        offsets = np.frombuffer(
+            array.buffers()[1], dtype=np.int32, count=array.offset + len(array) + 1
+        )[array.offset :]
+        data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if not (((data - np.uint8(48)) <= 9) | (data == 45)).all():  # wraps below '0'
+            return None
+    try:
+        ints = _numbers(pc.cast(column, pa.int64()))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if ints.min() == np.iinfo(np.int64).min:  # its magnitude does not fit int64
+        return None
+    negative = ints < 0
+    digits = np.searchsorted(_POWERS_OF_TEN, np.abs(ints), side="right")
+    canonical = np.maximum(digits, 1) + negative
+    lengths = pc.utf8_length(column)  # per chunk; a chunked length column
+    return ints if np.array_equal(_numbers(lengths), canonical) else None
 
 
 def _integer_negative_zero(value: np.ndarray) -> bool:

@@ -243,3 +243,33 @@ def test_negative_zero_keeps_the_full_readers_sign(tmp_path, capsys, monkeypatch
     assert np.signbit(full).sum() > 0
     assert fast[0].value.tobytes() == full.tobytes()
     same_as_full_reader(capsys, monkeypatch, path)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["007", "-0", "0x10", "+5", "1e3", "9223372036854775808", "-9223372036854775808", "1-2",
+     "٣", "12a", "5.0"],
+)  # fmt: skip
+def test_integer_ids_are_numbers_only_when_every_text_is_canonical(tmp_path, capsys, monkeypatch,
+                                                                   odd):  # fmt: skip
+    """``7`` and ``007`` (or ``0`` and ``-0``, ``16`` and ``0x10``) are two ids for the full
+    reader: the ids are coded as integers only when every text is the integer's own str()."""
+    import pyarrow as pa
+
+    texts = ["7", "0", "16", "5", "1000", "-12", "9223372036854775807", odd]
+    chunked = pa.chunked_array([pa.array(texts[:3]), pa.array(texts[3:])])
+    ints = arrow_reader._canonical_integers(chunked)
+
+    def canonical(text):  # int64 magnitude (-2^63 has none) written as str() writes it
+        try:
+            return str(int(text)) == text and -(2**63) < int(text) < 2**63
+        except ValueError:
+            return False
+
+    assert (ints is not None) == all(canonical(t) for t in texts)
+    if ints is not None:
+        assert ints.tolist() == [int(t) for t in texts]
+    records = [(a, b, c) for a, b, c in rows(19)]
+    records[:3] = [(odd, "1", "1.5"), (odd.lstrip("-0+") or "0", "1", "2.5"), (odd, "2", "1.0")]
+    path = write(tmp_path / "crowd.csv", records)
+    same_as_full_reader(capsys, monkeypatch, path)
