@@ -274,6 +274,8 @@ def _csv_header(path: Path, options: ReadOptions) -> tuple[list[str], str] | Non
 
     with path.open("rb") as handle:
         head = handle.read(1 << 20)
+    if head.startswith(b"PAR1"):  # the full reader reads it as Parquet, whatever its suffix
+        return None
     if head.startswith(codecs.BOM_UTF8):
         head = head[len(codecs.BOM_UTF8) :]
     end = head.find(b"\n")

@@ -162,7 +162,7 @@ def test_doubtful_files_go_to_the_full_reader(tmp_path, capsys, monkeypatch, cas
 @pytest.mark.parametrize(
     "variant",
     ["leading blank line", "timestamp column", "label column", "short row", "NUL", "latin-1",
-     "open quote header", "no rows", "repeated column"],
+     "open quote header", "no rows", "repeated column", "PAR1 header", "long row elsewhere"],
 )  # fmt: skip
 def test_other_doubtful_layouts_are_declined(tmp_path, capsys, monkeypatch, variant):
     records = rows(15)
@@ -182,6 +182,12 @@ def test_other_doubtful_layouts_are_declined(tmp_path, capsys, monkeypatch, vari
         path.write_bytes(path.read_bytes() + "caf\xe9,1,2\n".encode("latin-1"))
     elif variant == "open quote header":
         write(path, records, header='"song,listener,valence')
+    elif variant == "PAR1 header":
+        write(path, [("1", *r) for r in records], "PAR1,song,listener,valence")
+    elif variant == "long row elsewhere":
+        records = [(*r, "x") for r in records]
+        records[4] = (*records[4], "y")
+        write(path, records, "song,listener,valence,note")
     elif variant == "no rows":
         write(path, [])
     else:
