@@ -279,3 +279,44 @@ def test_integer_ids_are_numbers_only_when_every_text_is_canonical(tmp_path, cap
     records[:3] = [(odd, "1", "1.5"), (odd.lstrip("-0+") or "0", "1", "2.5"), (odd, "2", "1.0")]
     path = write(tmp_path / "crowd.csv", records)
     same_as_full_reader(capsys, monkeypatch, path)
+
+
+FUZZ_IDS = ["7", "007", "-0", "0", "12", " 12", "a", "a ", "'a'", '"q"', '"a,b"', "x\u00a0", "16",
+            "0x10", "-5", "1.5", "1e3", "ü", "NA", ""]  # fmt: skip
+FUZZ_VALUES = ["1.5", "-0", "-0.0", " 2 ", "", '""', "1e3", "3", "-1", "0.25", "NA", "nan", "1_0",
+               "+2", ".5", '" 4"', "\t5", "٣", "7e400", "1e300", "0"]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_cells_accepted_only_as_the_full_reader_reads_them(tmp_path, seed):
+    """Small files of doubtful cells (padded, quoted, hex, leading-zero and -0 ids; NA, blank,
+    -0, underscore, non-finite, Arabic-digit values; CRLF; BOM): whenever the route accepts a
+    file, the full reader reads it without an error and to the same codes, values (to the bit)
+    and levels. Some are accepted and some declined, so both branches are exercised."""
+    from mer_datasets.agreement.judgments import Judgments
+
+    rng = np.random.default_rng(seed)
+    accepted = declined = 0
+    for trial in range(120):
+        ids = FUZZ_IDS[: int(rng.integers(2, len(FUZZ_IDS)))]
+        values = FUZZ_VALUES[: int(rng.integers(2, len(FUZZ_VALUES)))]
+        lines = [str(rng.choice(["song,listener,valence", '"song","listener","valence"']))]
+        for _ in range(int(rng.integers(1, 12))):
+            cells = (rng.choice(ids), rng.choice(ids[:4]), rng.choice(values))
+            lines.append(",".join(map(str, cells)))
+        newline = "\r\n" if rng.random() < 0.3 else "\n"
+        data = (newline.join(lines) + newline).encode("utf-8")
+        path = tmp_path / f"cells{trial}.csv"
+        path.write_bytes((codecs.BOM_UTF8 if rng.random() < 0.2 else b"") + data)
+        fast = arrow_reader.csv_judgments(path, COLUMNS, ReadOptions())
+        if fast is None:
+            declined += 1
+            continue
+        accepted += 1
+        frame, levels = userfile.read_annotations(path, COLUMNS)
+        full = Judgments.from_frame(frame)
+        assert np.array_equal(full.item, fast[0].item), data
+        assert np.array_equal(full.rater, fast[0].rater), data
+        assert full.value.tobytes() == fast[0].value.tobytes(), data
+        assert levels == fast[1], data
+    assert accepted > 10 and declined > 10
