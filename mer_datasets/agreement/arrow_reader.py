@@ -1,4 +1,7 @@
-"""A researcher's Parquet file straight to :class:`~.judgments.Judgments`, columnar (pyarrow).
+"""A researcher's Parquet or CSV/TSV file straight to :class:`~.judgments.Judgments`, columnar
+(pyarrow). CSV: :func:`csv_judgments` (the same parse as the full reader's, only the needed
+columns, ids as text unless every id is an integer's own text; its docstring lists what it
+declines).
 
 Why: the user-file reader (userfile.py) turns every cell into a Python object and its text (the
 rules that keep ids exact and refuse doubtful cells), about 9 us per cell: 19 s of reading and
