@@ -1,4 +1,7 @@
-"""A researcher's Parquet file straight to :class:`~.judgments.Judgments`, columnar (pyarrow).
+"""A researcher's Parquet or CSV/TSV file straight to :class:`~.judgments.Judgments`, columnar
+(pyarrow). CSV: :func:`csv_judgments` (the same parse as the full reader's, only the needed
+columns, ids as text unless every id is an integer's own text; its docstring lists what it
+declines).
 
 Why: the user-file reader (userfile.py) turns every cell into a Python object and its text (the
 rules that keep ids exact and refuse doubtful cells), about 9 us per cell: 19 s of reading and
@@ -257,3 +260,192 @@ def table_judgments(table: Any, chosen: dict[str, str]) -> tuple[Judgments, dict
         label=None, order=None,
     )  # fmt: skip
     return judgments, levels
+
+
+#: Suffixes read as delimited text by the full reader (userfile_formats.TEXT_SUFFIXES) that the
+#: CSV route takes; ``.tsv``/``.tab`` prefer a tab when the delimiter is sniffed, as there.
+CSV_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
+
+
+def _csv_header(path: Path, options: ReadOptions) -> tuple[list[str], str] | None:
+    """(column names, delimiter) of a delimited text file as the full reader takes them
+    (userfile_formats.read_delimited), or None when its header is anything but the plain case:
+    a UTF-8 file (BOM optional) whose first line is the header, its quotes closed on it."""
+    import codecs
+
+    from .userfile_formats import _check_names, sniff_delimiter, split_header
+
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    if head.startswith(b"PAR1"):  # the full reader reads it as Parquet, whatever its suffix
+        return None
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8) :]
+    end = head.find(b"\n")
+    if end < 0:
+        return None
+    try:
+        line = head[:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    line = line.removesuffix("\r")
+    # the full reader's header is the first non-blank line of str.splitlines(): this line only
+    # when it is not blank and holds no other line break (\r, \x0b, \x1c, \u2028, ...)
+    if not line.strip() or line.splitlines() != [line] or line.count('"') % 2:
+        return None
+    delimiter = options.delimiter or sniff_delimiter(line, path.suffix.lower() in (".tsv", ".tab"))
+    header = split_header(line, delimiter)
+    try:
+        _check_names(header, str(path), 1)
+    except Exception:  # an unnamed or repeated column: the full reader says which
+        return None
+    return header, delimiter
+
+
+def _utf8_without_nul(buffer: Any) -> bool:
+    """Whether the whole file is valid UTF-8 without a NUL, as the full reader requires (it
+    decodes every byte, the columns not used too); checked in Arrow on the mapped file."""
+    import pyarrow as pa
+
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    if data.size and not data.all():  # a NUL byte
+        return False
+    offsets = pa.py_buffer(np.array([0, data.size], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buffer]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def csv_judgments(
+    path: str | Path, columns: Columns, options: ReadOptions
+) -> tuple[Judgments, dict[str, str]] | None:
+    """(judgments, default level per dimension) of a clean CSV/TSV file, as the full reader
+    gives them, reading only the needed columns with pyarrow's CSV reader; None: use the full
+    reader.
+
+    Why it gives the full reader's result: the rows are parsed with the same pyarrow options as
+    userfile_formats._read_with_arrow (so the same rows and the same id texts), ids are read as
+    text (``01`` and ``1`` stay two ids) and padded or empty ids are declined; values are read as
+    float64 by Arrow, whose parse equals ``pd.to_numeric``/``float()`` on the stripped text
+    (tests/agreement/test_csv_fast_route.py), empty cells missing. Declined: any other encoding,
+    ``--na``/``--level``/``--time-format``, a label or timestamp column, a text or non-finite
+    value, ``-0`` in a column of integers (pandas reads the integer 0; see
+    :func:`_integer_negative_zero`), and anything Arrow refuses."""
+    path = Path(path)
+    if path.suffix.lower() not in CSV_SUFFIXES or not path.is_file():
+        return None
+    if options.na or options.level or options.time_format:
+        return None
+    if options.encoding is not None:
+        import codecs
+
+        try:
+            if codecs.lookup(options.encoding).name != "utf-8":
+                return None
+        except LookupError:
+            return None
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        found = _csv_header(path, options)
+        if found is None:
+            return None
+        header, delimiter = found
+        present = set(header)
+        wanted = {role: getattr(columns, role) for role, _, _ in ROLES}
+        chosen = {role: name for role, name in wanted.items() if name in present}
+        if {"item", "rater", "value"} - set(chosen) or "label" in chosen or "timestamp" in present:
+            return None
+        if wanted["dimension"] != "dimension" and "dimension" not in chosen:
+            return None
+        if len(set(chosen.values())) != len(chosen):
+            return None
+        for role, _, canonical in ROLES:
+            if chosen.get(role, canonical) != canonical and canonical in present:
+                return None
+        types = {name: pa.string() for role, name in chosen.items() if role != "value"}
+        types[chosen["value"]] = pa.float64()
+        with pa.memory_map(str(path)) as source:
+            buffer = source.read_buffer()
+            if not _utf8_without_nul(buffer):
+                return None
+            table = pa_csv.read_csv(
+                pa.BufferReader(buffer),
+                read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=types,
+                    include_columns=list(dict.fromkeys(chosen.values())),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=True,
+                    null_values=[""],
+                ),
+            )
+            del buffer
+    except (pa.ArrowException, ValueError, OSError):  # the full reader names what is wrong
+        return None
+    if _integer_negative_zero(_numbers(table.column(chosen["value"]))):
+        return None
+    for role in ("item", "rater"):  # integer ids: coded as numbers (no hash of 10^7 texts)
+        ints = _canonical_integers(table.column(chosen[role]))
+        if ints is not None:
+            index = table.column_names.index(chosen[role])
+            table = table.set_column(index, chosen[role], pa.array(ints))
+    return table_judgments(table, chosen)
+
+
+#: 10^0 .. 10^18: the number of decimal digits of a non-negative int64 by searchsorted.
+_POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _canonical_integers(column: Any) -> np.ndarray | None:
+    """The int64 values of a text id column when every cell is an integer written as ``str()``
+    writes it (digits, a ``-`` sign, no leading zero, no ``-0``), else None (the ids stay text).
+
+    Why it is safe: two cells are one id for the full reader exactly when their texts are equal;
+    canonical texts are equal exactly when their integers are. Checked without a Python string:
+    only ASCII digits and ``-`` in the data (Arrow's cast also reads ``0x`` hex), Arrow's cast
+    to int64 succeeds (one optional ``-``, then digits), and each text is as long as its
+    integer's canonical text (any leading zero or ``-0`` makes it longer)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.null_count or not pa.types.is_string(column.type) or len(column) == 0:
+        return None
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    for array in chunks:  # per chunk: combining 10^7 texts would cost more than the check
+        offsets = np.frombuffer(
+            array.buffers()[1], dtype=np.int32, count=array.offset + len(array) + 1
+        )[array.offset :]
+        data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if not (((data - np.uint8(48)) <= 9) | (data == 45)).all():  # wraps below '0'
+            return None
+    try:
+        ints = _numbers(pc.cast(column, pa.int64()))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if ints.min() == np.iinfo(np.int64).min:  # its magnitude does not fit int64
+        return None
+    negative = ints < 0
+    digits = np.searchsorted(_POWERS_OF_TEN, np.abs(ints), side="right")
+    canonical = np.maximum(digits, 1) + negative
+    lengths = pc.utf8_length(column)  # per chunk; a chunked length column
+    return ints if np.array_equal(_numbers(lengths), canonical) else None
+
+
+def _integer_negative_zero(value: np.ndarray) -> bool:
+    """Whether the values hold a ``-0`` whose sign the full reader may drop: ``pd.to_numeric``
+    reads a column whose texts are all integers as integers (``-0`` becomes 0), any other column
+    as floats (``-0`` stays -0.0, as Arrow reads it; pyarrow's write_csv writes -0.0 as ``-0``).
+    A value with a fraction proves the float reading; without one, a -0 is declined."""
+    zeros = value == 0
+    if not zeros.any() or not np.signbit(value[zeros]).any():
+        return False
+    with np.errstate(invalid="ignore"):
+        fractional = np.modf(value)[0] != 0  # NaN (missing) compares unequal: float path too
+    return not bool(fractional.any())

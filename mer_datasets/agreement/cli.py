@@ -337,8 +337,16 @@ def run(
 
 
 def _clean_parquet(path: Path, args: argparse.Namespace, engine: str) -> Any:
-    """(judgments, levels) of a clean Parquet file read column by column, or None (full reader)."""
-    if path.suffix.lower() not in (".parquet", ".pq") or engine not in ("auto", "memory"):
+    """(judgments, levels) of a clean Parquet or CSV/TSV file read column by column, or None
+    (full reader)."""
+    if engine not in ("auto", "memory"):
+        return None
+    if path.suffix.lower() in (".csv", ".tsv", ".tab", ".txt"):  # never an out-of-core engine
+        from .arrow_reader import csv_judgments
+        from .userfile import options_from_args
+
+        return csv_judgments(path, *options_from_args(args))
+    if path.suffix.lower() not in (".parquet", ".pq"):
         return None
     if engine == "auto":
         from .scale import choose_engine

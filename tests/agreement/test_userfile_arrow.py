@@ -304,6 +304,8 @@ def test_quoted_csv_headers_read_by_arrow_as_by_the_csv_module(
     argv = ["agreement", str(path), "--item", names[0], "--rater", "listener",
             "--value", "valence", "--bootstrap", "0", "--format", "json"]  # fmt: skip
     calls = []
+    # the full reader's own Arrow path is the subject: the CSV fast route (csv_judgments) is off
+    monkeypatch.setattr(arrow_reader, "csv_judgments", lambda *a: None)
     arrow = userfile_formats._read_with_arrow
     monkeypatch.setattr(
         userfile_formats, "_read_with_arrow", lambda *a: calls.append(1) or arrow(*a)
