@@ -207,7 +207,20 @@ def parquet_judgments(
         schema = pq.read_schema(path)
     except Exception:  # not readable as Parquet here: the full reader says why
         return None
-    present = set(schema.names)
+    chosen = _chosen_roles(columns, set(schema.names))
+    if chosen is None:
+        return None
+    value_type = schema.field(chosen["value"]).type
+    if not (pa.types.is_integer(value_type) or pa.types.is_floating(value_type)):
+        return None
+    return table_judgments(read_columns(path, list(dict.fromkeys(chosen.values()))), chosen)
+
+
+def _chosen_roles(columns: Any, present: set[str]) -> dict[str, str] | None:
+    """The column of each role (item, rater, value, optionally dimension) among the ``present``
+    column names, or None when the columnar routes cannot vouch for the full reader's reading:
+    a required role missing, a label or timestamp column, a named dimension column absent, two
+    roles on one column, or a role's standard name used by another column."""
     wanted = {role: getattr(columns, role) for role, _, _ in ROLES}
     chosen = {role: name for role, name in wanted.items() if name in present}
     if {"item", "rater", "value"} - set(chosen) or "label" in chosen or "timestamp" in present:
@@ -219,10 +232,7 @@ def parquet_judgments(
     for role, _, canonical in ROLES:
         if chosen.get(role, canonical) != canonical and canonical in present:
             return None
-    value_type = schema.field(chosen["value"]).type
-    if not (pa.types.is_integer(value_type) or pa.types.is_floating(value_type)):
-        return None
-    return table_judgments(read_columns(path, list(dict.fromkeys(chosen.values()))), chosen)
+    return chosen
 
 
 def table_judgments(table: Any, chosen: dict[str, str]) -> tuple[Judgments, dict[str, str]] | None:
@@ -354,18 +364,9 @@ def csv_judgments(
         if found is None:
             return None
         header, delimiter = found
-        present = set(header)
-        wanted = {role: getattr(columns, role) for role, _, _ in ROLES}
-        chosen = {role: name for role, name in wanted.items() if name in present}
-        if {"item", "rater", "value"} - set(chosen) or "label" in chosen or "timestamp" in present:
+        chosen = _chosen_roles(columns, set(header))
+        if chosen is None:
             return None
-        if wanted["dimension"] != "dimension" and "dimension" not in chosen:
-            return None
-        if len(set(chosen.values())) != len(chosen):
-            return None
-        for role, _, canonical in ROLES:
-            if chosen.get(role, canonical) != canonical and canonical in present:
-                return None
         types = {name: pa.string() for role, name in chosen.items() if role != "value"}
         types[chosen["value"]] = pa.float64()
         with pa.memory_map(str(path)) as source:

@@ -50,7 +50,6 @@ that 22 excerpts is a small sample of music.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -79,7 +78,8 @@ from .alpha import (
     value_totals,
 )
 from .normal_totals import MAX_LIMIT_FEATURES, NORMAL_TOTALS_ITEMS, NormalLimit, normal_limit
-from .resampling import (
+from .resampling import (  # _THREADS: chunks of resamples reduced in parallel (same numbers)
+    _THREADS,
     Crossed,
     _single_threaded_blas,
     acceleration,
@@ -98,6 +98,11 @@ INTERVALS: tuple[str, ...] = ("percentile", "bca")
 #: How the item bootstrap draws its resampled totals (normal_totals.py): "auto" draws from their
 #: normal limit from ``NORMAL_TOTALS_ITEMS`` items when its skewness check passes.
 TOTALS: tuple[str, ...] = ("auto", "exact", "normal")
+#: Why BCa and Krippendorff's bootstrap do not go together (refused before any work).
+BCA_WITHOUT_JACKKNIFE = (
+    "the BCa interval needs a jackknife over the resampled units; Krippendorff's bootstrap "
+    "resamples pairs of values: use the percentile interval with it"
+)
 #: The defaults, chosen from the coverage study (docs/guide/agreement.md, "Confidence intervals").
 DEFAULT_METHOD = "auto"
 #: ``auto``: the two-way bootstrap when every row's rater is known, there are 3 raters or more
@@ -243,10 +248,7 @@ def bootstrap_alpha_of(
             f"unknown interval {interval!r}; expected one of {', '.join(INTERVALS)}"
         )
     if interval == "bca" and method == "krippendorff":
-        raise AgreementError(
-            "interval='bca' needs a jackknife over the resampled units; Krippendorff's "
-            "bootstrap resamples pairs of values: use interval='percentile' with it"
-        )
+        raise AgreementError(BCA_WITHOUT_JACKKNIFE)
     notes: tuple[str, ...] = ()
     if method == "auto":
         method = "two-way"
@@ -445,11 +447,6 @@ def _chunks(n_resamples: int, cells_per_resample: int) -> list[int]:
     return [min(size, n_resamples - start) for start in range(0, n_resamples, size)]
 
 
-#: Threads that draw, count and reduce chunks of resamples in parallel (numpy releases the GIL
-#: while drawing, counting and multiplying). The numbers do not depend on it (see _resampled).
-_THREADS = max(1, min(4, os.cpu_count() or 1))
-
-
 def _resampled(
     rng: np.random.Generator,
     n_items: int,
@@ -519,8 +516,6 @@ def items_resamples(
     ``NORMAL_TOTALS_ITEMS`` items when its skewness check passes). ``judged``: ``p`` with its
     per-judgment codes, built only if exact ordinal draws on many values need them (out of core
     they are rebuilt from the counts)."""
-    if totals not in TOTALS:
-        raise AgreementError(f"unknown totals {totals!r}; expected one of {', '.join(TOTALS)}")
     route = _items_route(p, stats, fixed, judged)
     wanted = totals == "normal" or (totals == "auto" and p.n_items >= NORMAL_TOTALS_ITEMS)
     unavailable = _limit_unavailable(route)
@@ -528,7 +523,7 @@ def items_resamples(
         # One BLAS thread: the products are small (measured 3x faster on the shared machine)
         # and the numbers do not depend on the thread count.
         with _single_threaded_blas():
-            limit = normal_limit(route.rows, route.n_items, route.finish)
+            limit = normal_limit(route.rows, p.n_items, route.finish)
             if totals == "normal" or limit.applies:
                 return limit.draw(rng, n_resamples), limit, (limit.note,)
     notes: tuple[str, ...] = ()
@@ -570,7 +565,6 @@ class _ItemsRoute:
 
     alphas_of: Callable[[np.ndarray], np.ndarray]
     width: int
-    n_items: int = 0
     finish: Callable[[np.ndarray], np.ndarray] | None = None
     rows: Callable[[int, int], np.ndarray] | None = None
     n_features: int = 0
@@ -580,7 +574,6 @@ def _of_features(features: np.ndarray, finish, width: int) -> _ItemsRoute:
     return _ItemsRoute(
         lambda weights: finish(weights @ features),
         width,
-        features.shape[0],
         finish,
         lambda start, stop: features[start:stop],
         features.shape[1],
@@ -691,7 +684,7 @@ def _ordinal_alphas(
     if m.size * columns > _MAX_FEATURE_CELLS:  # exact draws per judgment; the limit by chunks
         exact = cache(lambda: _ordinal_alphas_per_judgment(judged() if judged else p).alphas_of)
         width = 2 * m.size + 3 * n_values  # as _ordinal_alphas_per_judgment's
-        return _ItemsRoute(lambda weights: exact()(weights), width, m.size, alphas, rows, columns)
+        return _ItemsRoute(lambda weights: exact()(weights), width, alphas, rows, columns)
     return _of_features(rows(0, m.size), alphas, m.size + 4 * columns)
 
 

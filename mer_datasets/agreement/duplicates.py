@@ -109,15 +109,23 @@ def _pair_width(first: np.ndarray, second: np.ndarray) -> int | None:
     """The multiplier of the int64 key (first + 1) * width + second + 1 of compact code pairs
     (-1 = missing), or None when the codes are not integers >= -1 or the keys would span more
     than 4n + 2^22 values (the key then cannot overflow, and a bincount over it is O(n))."""
-    n = int(first.size)
+    maxima = _code_maxima(first, second)
+    return None if maxima is None else _compact_width(int(first.size), *maxima)
+
+
+def _code_maxima(first: np.ndarray, second: np.ndarray) -> tuple[int, int] | None:
+    """(max first, max second) of integer codes >= -1 (-1 = missing), or None for other codes."""
     for codes in (first, second):
         signed = codes.dtype.kind == "i" or (codes.dtype.kind == "u" and codes.itemsize < 8)
         if not signed or int(codes.min()) < -1:
             return None
-    width = int(second.max()) + 2
-    if (int(first.max()) + 2) * width > 4 * n + (1 << 22):
-        return None
-    return width
+    return int(first.max()), int(second.max())
+
+
+def _compact_width(n: int, first_max: int, second_max: int) -> int | None:
+    """:func:`_pair_width` from the codes' maxima."""
+    width = second_max + 2
+    return width if (first_max + 2) * width <= 4 * n + (1 << 22) else None
 
 
 def plan_pairs(
@@ -144,10 +152,14 @@ def plan_pairs(
     n = int(first.size)
     if n == 0:
         return plan_duplicates(np.zeros(0, dtype=np.int64), policy=policy)
-    key = _pair_keys(first, second)
-    if key is None:
+    maxima = _code_maxima(first, second)
+    if maxima is None or (maxima[0] + 2) * (maxima[1] + 2) >= 2**62:  # the key could overflow
         return None
-    if _pair_width(first, second) is not None:  # compact: the count of each pair itself
+    key = first.astype(np.int64) + 1
+    key *= maxima[1] + 2
+    key += second
+    key += 1
+    if _compact_width(n, *maxima) is not None:  # compact: the count of each pair itself
         counts = np.bincount(key)
         candidates = np.flatnonzero(counts[key] > 1)
     else:
@@ -175,23 +187,6 @@ def plan_pairs(
         means = values[rows] + 0.0
         means[np.searchsorted(rows, chosen)] = inner.means
     return DuplicatePlan(rows, means, inner.n_groups, inner.n_rows)
-
-
-def _pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray | None:
-    """The int64 keys (first + 1) * (max(second) + 2) + second + 1 of integer code pairs
-    (-1 = missing), or None when the codes are not integers >= -1 or a key could overflow."""
-    for codes in (first, second):
-        signed = codes.dtype.kind == "i" or (codes.dtype.kind == "u" and codes.itemsize < 8)
-        if not signed or int(codes.min()) < -1:
-            return None
-    width = int(second.max()) + 2
-    if (int(first.max()) + 2) * width >= 2**62:
-        return None
-    key = first.astype(np.int64) + 1
-    key *= width
-    key += second
-    key += 1
-    return key
 
 
 #: Most hash bins of the sparse route: 2^25 counts are 256 MiB of int64 (bincount's type).

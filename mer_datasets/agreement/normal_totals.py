@@ -92,12 +92,6 @@ def normal_limit(
     return NormalLimit(center, factor, finish, skewness, n_items)
 
 
-def of_matrix(features: np.ndarray, finish: Callable[[np.ndarray], np.ndarray]) -> NormalLimit:
-    """:func:`normal_limit` of a feature matrix held whole."""
-    features = np.asarray(features, dtype=np.float64)
-    return normal_limit(lambda start, stop: features[start:stop], features.shape[0], finish)
-
-
 def _chunks(rows: Callable[[int, int], np.ndarray], n_items: int, reduce) -> list:
     return [reduce(rows(start, min(start + _ROWS, n_items))) for start in range(0, n_items, _ROWS)]
 

@@ -14,7 +14,14 @@ import numpy as np
 
 from ..errors import AgreementError
 from .alpha import LEVELS, alpha_of, factorize
-from .bootstrap import INTERVALS, METHODS, TOTALS, bootstrap_alpha_of, check_resamples
+from .bootstrap import (
+    BCA_WITHOUT_JACKKNIFE,
+    INTERVALS,
+    METHODS,
+    TOTALS,
+    bootstrap_alpha_of,
+    check_resamples,
+)
 from .duplicates import check_policy
 from .groups import EXPECTED_CHOICES
 from .icc import COLUMNS as ICC_COLUMNS
@@ -111,10 +118,7 @@ def check_arguments(
             f"{', '.join(INTERVALS)}"
         )
     if bootstrap_interval == "bca" and bootstrap_method == "krippendorff":
-        raise AgreementError(
-            "bootstrap_interval='bca' needs a jackknife over resampled units; Krippendorff's "
-            "bootstrap resamples pairs of values: use the percentile interval with it"
-        )
+        raise AgreementError(BCA_WITHOUT_JACKKNIFE)
     if bootstrap_totals not in TOTALS:
         raise AgreementError(
             f"unknown bootstrap_totals {bootstrap_totals!r}; expected one of {', '.join(TOTALS)}"

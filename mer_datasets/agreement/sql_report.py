@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -398,15 +399,16 @@ def alpha_result(
         float(stats.within.sum()), expected, int(round(stats.m.sum())), n_ref
     )
     limit, notes = None, ()
+    judged = cache(lambda: with_judgments(pair))  # built once, and only if exact draws need it
     if n_resamples == 0 or np.isnan(estimate):
         samples = np.full(n_resamples, np.nan)
     else:
         rng = np.random.default_rng(seed)
         samples, limit, notes = items_resamples(
-            pair, stats, fixed, n_resamples, rng, totals, judged=lambda: with_judgments(pair)
+            pair, stats, fixed, n_resamples, rng, totals, judged=judged
         )
     if interval == "bca" and n_resamples and not np.isnan(estimate):
-        accel = item_acceleration(pair, stats, fixed, judged=lambda: with_judgments(pair))
+        accel = item_acceleration(pair, stats, fixed, judged=judged)
         low, high = bca_interval(samples, estimate, accel, confidence)
     else:
         low, high = _percentile_interval(samples, confidence)
@@ -547,16 +549,10 @@ def report_records(
     check_policy(duplicates)
     check_ids(source, roles)
     records: list[dict[str, Any]] = []
-    for dimension in dimension_values(source, roles):
-        name = roles["value"] if dimension is None else str(dimension)
-        if dimensions and name not in dimensions:
-            continue
-        default = "interval" if is_number(source.columns[roles["value"]]) else "nominal"
-        level = (levels or {}).get(name, default)
-        p = plan(source, roles, dimension=dimension, level=level, where=where,
-                 duplicates=duplicates, by=by, order=order)  # fmt: skip
-        if where and p.cells == 0:
-            continue  # the filter left no judgment: in memory the dimension is gone too
+    for name, level, p in dimension_plans(
+        source, roles, dimensions=dimensions, levels=levels, where=where,
+        duplicates=duplicates, order=order, by=by,
+    ):  # fmt: skip
         common = {"dimension": name, "level": level, "by": by, "duplicates_policy": p.policy,
                   "n_duplicates": p.n_duplicates}  # fmt: skip
         start = len(records)
@@ -662,9 +658,10 @@ def dimension_plans(
     where: str | None,
     duplicates: str,
     order: str | None,
+    by: str | None = None,
 ):
-    """(name, level, :class:`Plan`) of each dimension, sorted by name (the in-memory per-item and
-    per-rater reports' order), after the filter and the duplicates policy."""
+    """(name, level, :class:`Plan`) of each dimension, in :func:`dimension_values`' order, after
+    the filter and the duplicates policy (``by``: the grouping column the plan carries)."""
     for dimension in dimension_values(source, roles):
         name = roles["value"] if dimension is None else str(dimension)
         if dimensions and name not in dimensions:
@@ -672,7 +669,7 @@ def dimension_plans(
         default = "interval" if is_number(source.columns[roles["value"]]) else "nominal"
         level = (levels or {}).get(name, default)
         p = plan(source, roles, dimension=dimension, level=level, where=where,
-                 duplicates=duplicates, order=order)  # fmt: skip
+                 duplicates=duplicates, by=by, order=order)  # fmt: skip
         if not (where and p.cells == 0):  # a dimension the filter emptied is gone in memory
             yield name, level, p
 

@@ -16,6 +16,13 @@ from mer_datasets.agreement.bootstrap import bootstrap_alpha_of
 from mer_datasets.errors import AgreementError
 
 
+def of_matrix(features: np.ndarray, finish) -> normal_totals.NormalLimit:
+    """The normal limit of a feature matrix held whole."""
+    return normal_totals.normal_limit(
+        lambda start, stop: features[start:stop], features.shape[0], finish
+    )
+
+
 def crowd(rng: np.random.Generator, n_items: int, level: str = "interval") -> LongValues:
     """Unbalanced crowd: 2-8 judgments per item, x = t_item + e (var 1 and 1.44)."""
     m = rng.integers(2, 9, n_items)
@@ -34,7 +41,7 @@ def test_moments_equal_the_multinomial_formula():
     """Mean 1^T F and covariance F^T (I - 11^T/n) F, computed densely and independently."""
     rng = np.random.default_rng(0)
     features = rng.gamma(2.0, size=(60, 4)) * [1, 5, 20, 0.1]
-    limit = normal_totals.of_matrix(features, lambda totals: totals[:, 0])
+    limit = of_matrix(features, lambda totals: totals[:, 0])
     n = features.shape[0]
     centring = np.eye(n) - np.ones((n, n)) / n
     np.testing.assert_allclose(limit.center, features.T @ np.ones(n), rtol=1e-12)
@@ -47,7 +54,7 @@ def test_skewness_matches_exact_resamples_of_a_linear_statistic():
     """gamma = mean(c^3) / mean(c^2)^1.5 / sqrt(n) against 20,000 exact multinomial resamples."""
     rng = np.random.default_rng(1)
     features = rng.exponential(size=(400, 1))
-    limit = normal_totals.of_matrix(features, lambda totals: totals[:, 0])
+    limit = of_matrix(features, lambda totals: totals[:, 0])
     weights = rng.multinomial(400, np.full(400, 1 / 400), size=20_000)
     exact = scipy_stats.skew(weights @ features[:, 0])
     assert limit.skewness == pytest.approx(exact, abs=0.05)
@@ -101,7 +108,7 @@ def test_auto_keeps_exact_draws_when_the_totals_are_skewed(monkeypatch):
     values[items == 3000] = rng.choice([-4.0, 4.0], size=2000)
     data = LongValues(items, 3001, x=values)
     route = bootstrap._items_route(*bootstrap.statistics_of(data, "interval", None)[:2], None)
-    assert not normal_totals.normal_limit(route.rows, route.n_items, route.finish).applies
+    assert not normal_totals.normal_limit(route.rows, 3001, route.finish).applies
     auto = bootstrap_alpha_of(data, level="interval", method="items", n_resamples=100)
     forced = bootstrap_alpha_of(
         data, level="interval", method="items", n_resamples=100, totals="normal"
